@@ -1,0 +1,121 @@
+//! Drift: compare the Dockerfile on disk with what the manifest renders
+//! now, say why they differ, and show a unified diff.
+
+use similar::TextDiff;
+
+use crate::render;
+
+/// Why a Dockerfile on disk differs from the fresh render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// The file is as shipit last wrote it: the manifest or the templates
+    /// changed since.
+    InputsChanged,
+    /// The file's content no longer matches its own digest.
+    EditedByHand,
+    /// The file has no shipit digest (never generated, or header removed).
+    NoDigest,
+    /// There is no file.
+    Missing,
+}
+
+impl Reason {
+    pub fn key(self) -> &'static str {
+        match self {
+            Reason::InputsChanged => "manifest-changed",
+            Reason::EditedByHand => "edited-by-hand",
+            Reason::NoDigest => "no-digest",
+            Reason::Missing => "missing",
+        }
+    }
+
+    pub fn explain(self, dockerfile: &str, manifest: &str) -> String {
+        match self {
+            Reason::InputsChanged => format!(
+                "the manifest or templates changed since `{dockerfile}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
+            ),
+            Reason::EditedByHand => format!(
+                "`{dockerfile}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `shipit render -m {manifest} -o {dockerfile}`"
+            ),
+            Reason::NoDigest => format!(
+                "`{dockerfile}` has no shipit header; was it written by hand? run `shipit render -m {manifest} -o {dockerfile}`"
+            ),
+            Reason::Missing => format!(
+                "Dockerfile not found: `{dockerfile}`; run `shipit render -m {manifest} -o {dockerfile}`"
+            ),
+        }
+    }
+}
+
+/// The outcome of comparing one Dockerfile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Same,
+    Drift { reason: Reason, diff: String },
+}
+
+/// Compares the file on disk (`None`: missing) with the fresh render.
+pub fn compare(on_disk: Option<&str>, rendered: &str, dockerfile: &str) -> Outcome {
+    let Some(on_disk) = on_disk else {
+        return Outcome::Drift {
+            reason: Reason::Missing,
+            diff: unified_diff("", rendered, dockerfile),
+        };
+    };
+    if on_disk == rendered {
+        return Outcome::Same;
+    }
+    let reason = match render::digest_matches(on_disk) {
+        Some(true) => Reason::InputsChanged,
+        Some(false) => Reason::EditedByHand,
+        None => Reason::NoDigest,
+    };
+    Outcome::Drift {
+        reason,
+        diff: unified_diff(on_disk, rendered, dockerfile),
+    }
+}
+
+/// A unified diff with 3 lines of context, from the file on disk to the
+/// render.
+pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str) -> String {
+    TextDiff::from_lines(on_disk, rendered)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{dockerfile} (on disk)"),
+            &format!("{dockerfile} (rendered from the manifest)"),
+        )
+        .to_string()
+}
+
+/// Colours a unified diff for a terminal.
+pub fn colorize(diff: &str) -> String {
+    let mut out = String::with_capacity(diff.len() + diff.len() / 4);
+    for line in diff.split_inclusive('\n') {
+        let color = if line.starts_with("+++") || line.starts_with("---") {
+            "\x1b[1m"
+        } else if line.starts_with('+') {
+            "\x1b[32m"
+        } else if line.starts_with('-') {
+            "\x1b[31m"
+        } else if line.starts_with("@@") {
+            "\x1b[36m"
+        } else {
+            ""
+        };
+        if color.is_empty() {
+            out.push_str(line);
+        } else {
+            let (body, newline) = match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            };
+            out.push_str(color);
+            out.push_str(body);
+            out.push_str("\x1b[0m");
+            out.push_str(newline);
+        }
+    }
+    out
+}

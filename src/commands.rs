@@ -1,0 +1,378 @@
+//! The commands: each turns parsed arguments into library calls and writes
+//! the product to `out`, messages to `err`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::check::{self, Outcome};
+use crate::cli::{CheckArgs, Command, Format, RenderArgs};
+use crate::diagnostic::Report;
+use crate::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, Env};
+
+pub(crate) fn dispatch(
+    command: Command,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    match command {
+        Command::Render(args) if args.check => check(
+            CheckArgs {
+                manifest: args.manifest,
+                output: args.output,
+                all: None,
+                format: Format::Text,
+            },
+            env,
+            out,
+            err,
+        ),
+        Command::Render(args) => render(args, env, out, err),
+        Command::Check(args) => check(args, env, out, err),
+        Command::Schema => {
+            out.write_all(crate::schema::schema_json().as_bytes())?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let templates = crate::template_dirs(&args.manifest.templates, env);
+    let (_, rendered) = crate::render_manifest(&args.manifest.manifest, &templates)?;
+    match &args.output {
+        Some(path) => {
+            crate::output::write_atomic(path, rendered.text.as_bytes())?;
+            writeln!(err, "wrote {}", path.display())?;
+        }
+        None => out.write_all(rendered.text.as_bytes())?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// The result of checking one manifest.
+#[derive(Debug, Serialize)]
+struct CheckReport {
+    manifest: String,
+    dockerfile: String,
+    status: Status,
+    /// Why it drifted: `manifest-changed`, `edited-by-hand`, `no-digest`,
+    /// `missing`.
+    reason: Option<&'static str>,
+    message: String,
+    diff: Option<String>,
+    /// For annotations: the line to point at, in `dockerfile` for drift and
+    /// in `manifest` for errors.
+    line: Option<usize>,
+    column: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Ok,
+    Drift,
+    Error,
+}
+
+impl Status {
+    fn exit_code(self) -> i32 {
+        match self {
+            Status::Ok => EXIT_OK,
+            Status::Drift => EXIT_DRIFT,
+            Status::Error => EXIT_ERROR,
+        }
+    }
+}
+
+fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let templates = crate::template_dirs(&args.manifest.templates, env);
+    let reports = match &args.all {
+        Some(root) => {
+            let manifests = find_manifests(root)?;
+            check_many(&manifests, &templates)
+        }
+        None => {
+            let manifest = args.manifest.manifest.clone();
+            let dockerfile = args
+                .output
+                .clone()
+                .unwrap_or_else(|| crate::context_dir(&manifest).join("Dockerfile"));
+            let report = check_one(&manifest, &dockerfile, &templates);
+            if args.format == Format::Text {
+                // One manifest in text mode: errors read as any command's.
+                if let Err(error) = report {
+                    return Err(error);
+                }
+            }
+            vec![report.unwrap_or_else(|error| error_report(&manifest, &dockerfile, &error))]
+        }
+    };
+    let worst = reports.iter().map(|r| r.status).max().unwrap_or(Status::Ok);
+
+    match args.format {
+        Format::Text => write_text(&reports, args.all.is_some(), env, out, err)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &reports)?;
+            writeln!(out)?;
+        }
+        Format::Github => write_github(&reports, out)?,
+    }
+    Ok(worst.exit_code())
+}
+
+fn check_one(
+    manifest: &Path,
+    dockerfile: &Path,
+    templates: &crate::templates::Templates,
+) -> Result<CheckReport> {
+    let (_, rendered) = crate::render_manifest(manifest, templates)?;
+    let on_disk = match std::fs::read(dockerfile) {
+        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read `{}`", dockerfile.display()));
+        }
+    };
+    let dockerfile_name = dockerfile.display().to_string();
+    let manifest_name = manifest.display().to_string();
+    let outcome = check::compare(on_disk.as_deref(), &rendered.text, &dockerfile_name);
+    Ok(match outcome {
+        Outcome::Same => CheckReport {
+            message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
+            manifest: manifest_name,
+            dockerfile: dockerfile_name,
+            status: Status::Ok,
+            reason: None,
+            diff: None,
+            line: None,
+            column: None,
+        },
+        Outcome::Drift { reason, diff } => CheckReport {
+            message: reason.explain(&dockerfile_name, &manifest_name),
+            line: first_changed_line(&diff),
+            manifest: manifest_name,
+            dockerfile: dockerfile_name,
+            status: Status::Drift,
+            reason: Some(reason.key()),
+            diff: Some(diff),
+            column: None,
+        },
+    })
+}
+
+fn error_report(manifest: &Path, dockerfile: &Path, error: &anyhow::Error) -> CheckReport {
+    let (line, column) = match error.downcast_ref::<Report>() {
+        Some(report) => report
+            .diagnostics
+            .first()
+            .and_then(|d| d.span.clone())
+            .map(|span| crate::diagnostic::line_col(&report.source.text, span.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c))),
+        None => (None, None),
+    };
+    CheckReport {
+        manifest: manifest.display().to_string(),
+        dockerfile: dockerfile.display().to_string(),
+        status: Status::Error,
+        reason: None,
+        message: crate::report_error(error, false).trim_end().to_string(),
+        diff: None,
+        line,
+        column,
+    }
+}
+
+/// The first line of the file on disk that the diff changes.
+fn first_changed_line(diff: &str) -> Option<usize> {
+    let hunk = diff.lines().find(|l| l.starts_with("@@ -"))?;
+    let old = hunk.strip_prefix("@@ -")?.split([',', ' ']).next()?;
+    let start: usize = old.parse().ok()?;
+    let context = diff
+        .lines()
+        .skip_while(|l| !l.starts_with("@@"))
+        .skip(1)
+        .take_while(|l| l.starts_with(' '))
+        .count();
+    Some((start + context).max(1))
+}
+
+/// Every `shipit.toml` under `root`, honouring .gitignore and friends,
+/// sorted so reports are deterministic.
+fn find_manifests(root: &Path) -> Result<Vec<PathBuf>> {
+    if !root.is_dir() {
+        anyhow::bail!("cannot check `{}`: not a directory", root.display());
+    }
+    let mut manifests = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker {
+        let entry = entry.with_context(|| format!("cannot walk `{}`", root.display()))?;
+        if entry.file_name() == "shipit.toml" && entry.file_type().is_some_and(|t| t.is_file()) {
+            manifests.push(entry.into_path());
+        }
+    }
+    manifests.sort();
+    Ok(manifests)
+}
+
+/// Checks manifests on every core; reports come back in input order.
+fn check_many(manifests: &[PathBuf], templates: &crate::templates::Templates) -> Vec<CheckReport> {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(manifests.len().max(1));
+    let mut results: Vec<(usize, CheckReport)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(manifest) = manifests.get(index) else {
+                            break;
+                        };
+                        let dockerfile = crate::context_dir(manifest).join("Dockerfile");
+                        let report = check_one(manifest, &dockerfile, templates)
+                            .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error));
+                        done.push((index, report));
+                    }
+                    done
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap_or_default())
+            .collect()
+    });
+    results.sort_by_key(|(index, _)| *index);
+    results.into_iter().map(|(_, report)| report).collect()
+}
+
+fn write_text(
+    reports: &[CheckReport],
+    all: bool,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let paint = |diff: &str| {
+        if env.color_stdout {
+            check::colorize(diff)
+        } else {
+            diff.to_string()
+        }
+    };
+    if !all {
+        for report in reports {
+            match report.status {
+                Status::Ok => writeln!(err, "ok: {}", report.message)?,
+                Status::Drift => {
+                    if let Some(diff) = &report.diff {
+                        out.write_all(paint(diff).as_bytes())?;
+                    }
+                    writeln!(err, "drift: {}", report.message)?;
+                }
+                Status::Error => writeln!(err, "{}", report.message)?,
+            }
+        }
+        return Ok(());
+    }
+
+    let mut counts = [0usize; 3];
+    for report in reports {
+        match report.status {
+            Status::Ok => {
+                counts[0] += 1;
+                writeln!(out, "ok     {}", report.manifest)?;
+            }
+            Status::Drift => {
+                counts[1] += 1;
+                writeln!(
+                    out,
+                    "drift  {}  ({})",
+                    report.manifest,
+                    report.reason.unwrap_or("drift")
+                )?;
+                if let Some(diff) = &report.diff {
+                    out.write_all(paint(diff).as_bytes())?;
+                }
+            }
+            Status::Error => {
+                counts[2] += 1;
+                writeln!(out, "error  {}", report.manifest)?;
+                writeln!(err, "{}", report.message)?;
+            }
+        }
+    }
+    let total = reports.len();
+    let noun = if total == 1 { "manifest" } else { "manifests" };
+    writeln!(
+        out,
+        "{total} {noun}: {} ok, {} drift, {} error",
+        counts[0], counts[1], counts[2]
+    )?;
+    Ok(())
+}
+
+/// GitHub Actions workflow commands: one `::error` per problem.
+fn write_github(reports: &[CheckReport], out: &mut dyn Write) -> Result<()> {
+    for report in reports {
+        let (file, line, column) = match report.status {
+            Status::Ok => continue,
+            Status::Drift => (&report.dockerfile, report.line, None),
+            Status::Error => (&report.manifest, report.line, report.column),
+        };
+        let mut properties = format!("file={}", escape_property(file));
+        if let Some(line) = line {
+            properties.push_str(&format!(",line={line}"));
+        }
+        if let Some(column) = column {
+            properties.push_str(&format!(",col={column}"));
+        }
+        let title = match report.status {
+            Status::Drift => "shipit: Dockerfile drift",
+            _ => "shipit: manifest error",
+        };
+        properties.push_str(&format!(",title={}", escape_property(title)));
+        writeln!(
+            out,
+            "::error {properties}::{}",
+            escape_data(&report.message)
+        )?;
+    }
+    Ok(())
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_changed_line_skips_context() {
+        let diff = "--- a\n+++ b\n@@ -3,7 +3,7 @@\n x\n y\n z\n-old\n+new\n";
+        assert_eq!(first_changed_line(diff), Some(6));
+    }
+
+    #[test]
+    fn github_escapes_newlines_and_separators() {
+        assert_eq!(escape_data("a%b\nc"), "a%25b%0Ac");
+        assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+    }
+}

@@ -1,0 +1,219 @@
+//! shipit: a typed `shipit.toml` → an idiomatic multi-stage Dockerfile.
+//!
+//! One straight path, one module per arrow:
+//! `manifest` (parse) → `plan` (resolve) → `render` (templates) →
+//! `output` (stdout or an atomic file) or `check` (diff against disk).
+
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+mod languages;
+pub mod manifest;
+pub mod output;
+pub mod plan;
+pub mod render;
+pub mod schema;
+mod suggest;
+pub mod templates;
+
+mod commands;
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+
+use crate::diagnostic::{Diagnostic, Report, Source};
+use crate::manifest::{Manifest, Spans};
+use crate::plan::Plan;
+use crate::render::Rendered;
+use crate::templates::Templates;
+
+/// Everything is as it should be.
+pub const EXIT_OK: i32 = 0;
+/// `check` found drift.
+pub const EXIT_DRIFT: i32 = 1;
+/// Bad input, an unreadable file, a template error: nothing was written.
+pub const EXIT_ERROR: i32 = 2;
+
+/// What the process environment says, gathered once so the commands stay
+/// testable.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    /// `$SHIPIT_TEMPLATES`: organisation template directories.
+    pub templates_path: Option<OsString>,
+    /// Colour diffs on stdout.
+    pub color_stdout: bool,
+    /// Colour diagnostics on stderr.
+    pub color_stderr: bool,
+}
+
+impl Env {
+    pub fn from_process() -> Env {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Env {
+            templates_path: std::env::var_os("SHIPIT_TEMPLATES"),
+            color_stdout: !no_color && std::io::stdout().is_terminal(),
+            color_stderr: !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// The whole program: parse arguments, run the command, report. Returns
+/// the exit code.
+pub fn run() -> i32 {
+    let env = Env::from_process();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run_with(
+        std::env::args_os(),
+        &env,
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    )
+}
+
+/// [`run`] with its inputs and outputs passed in.
+pub fn run_with(
+    args: impl IntoIterator<Item = OsString>,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    use clap::Parser as _;
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let text = if env.color_stderr {
+                error.render().ansi().to_string()
+            } else {
+                error.render().to_string()
+            };
+            return if error.use_stderr() {
+                let _ = write!(err, "{text}");
+                EXIT_ERROR
+            } else {
+                let _ = write!(out, "{text}");
+                EXIT_OK
+            };
+        }
+    };
+    match commands::dispatch(cli.command, env, out, err) {
+        Ok(code) => code,
+        Err(error) => {
+            let _ = write!(err, "{}", report_error(&error, env.color_stderr));
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Renders any error for stderr: manifest reports with source excerpts,
+/// everything else as `error: ...` with its causes.
+pub fn report_error(error: &anyhow::Error, color: bool) -> String {
+    if let Some(report) = error.downcast_ref::<Report>() {
+        return diagnostic::render(report, color);
+    }
+    let mut text = format!("error: {error}\n");
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!("  caused by: {cause}\n"));
+    }
+    text
+}
+
+/// A manifest read from disk and parsed.
+#[derive(Debug)]
+pub struct LoadedManifest {
+    pub path: PathBuf,
+    pub source: Source,
+    pub manifest: Manifest,
+    pub spans: Spans,
+}
+
+/// Reads and parses a manifest. Every failure names the file.
+pub fn load_manifest(path: &Path) -> Result<LoadedManifest> {
+    let name = path.display().to_string();
+    let metadata = std::fs::metadata(path).map_err(|error| read_error(path, error))?;
+    if metadata.is_dir() {
+        anyhow::bail!(
+            "`{name}` is a directory, not a manifest; pass the file, e.g. `-m {}`",
+            path.join("shipit.toml").display()
+        );
+    }
+    let bytes = std::fs::read(path).map_err(|error| read_error(path, error))?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned();
+        let (line, column) = diagnostic::line_col(&valid, offset);
+        anyhow::anyhow!(
+            "`{name}` is not UTF-8 text (invalid byte at {name}:{line}:{column}); a manifest is a TOML file"
+        )
+    })?;
+    let source = Source { name, text };
+    match manifest::parse(&source) {
+        Ok((manifest, spans)) => Ok(LoadedManifest {
+            path: path.to_path_buf(),
+            source,
+            manifest,
+            spans,
+        }),
+        Err(diagnostics) => Err(Report {
+            source,
+            diagnostics,
+        }
+        .into()),
+    }
+}
+
+fn read_error(path: &Path, error: std::io::Error) -> anyhow::Error {
+    let name = path.display();
+    match error.kind() {
+        std::io::ErrorKind::NotFound => {
+            anyhow::anyhow!("cannot read `{name}`: no such file; pass the manifest with `-m PATH`")
+        }
+        _ => anyhow::Error::new(error).context(format!("cannot read `{name}`")),
+    }
+}
+
+/// The build context: the directory holding the manifest.
+pub fn context_dir(manifest_path: &Path) -> PathBuf {
+    match manifest_path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Resolves a loaded manifest into its plan.
+pub fn plan_manifest(loaded: &LoadedManifest) -> Result<Plan> {
+    plan::resolve(&loaded.manifest, &loaded.spans, &context_dir(&loaded.path)).map_err(
+        |diagnostics: Vec<Diagnostic>| {
+            Report {
+                source: loaded.source.clone(),
+                diagnostics,
+            }
+            .into()
+        },
+    )
+}
+
+/// The template search path: `--templates` flags, then `$SHIPIT_TEMPLATES`.
+pub fn template_dirs(flags: &[PathBuf], env: &Env) -> Templates {
+    let mut dirs = flags.to_vec();
+    if let Some(path) = &env.templates_path {
+        dirs.extend(std::env::split_paths(path).filter(|p| !p.as_os_str().is_empty()));
+    }
+    Templates::new(dirs)
+}
+
+/// Manifest file → Dockerfile text: the whole path.
+pub fn render_manifest(path: &Path, templates: &Templates) -> Result<(Plan, Rendered)> {
+    let loaded = load_manifest(path)?;
+    let plan = plan_manifest(&loaded)?;
+    let manifest_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "shipit.toml".into());
+    let rendered = render::render(&plan, &manifest_name, templates)
+        .with_context(|| format!("cannot render `{}`", path.display()))?;
+    Ok((plan, rendered))
+}

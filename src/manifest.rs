@@ -1,0 +1,612 @@
+//! The `shipit.toml` manifest: its typed form, and the parse step that turns
+//! source text into a [`Manifest`] plus a [`Spans`] index for diagnostics.
+//!
+//! The types here are the single source of truth: serde parses with them,
+//! schemars derives the JSON Schema from them (doc comments become the
+//! schema's descriptions), and the unknown-key pass walks that same schema,
+//! so parser, schema and error messages can never disagree.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diagnostic::{Diagnostic, Source};
+use crate::suggest;
+
+/// A shipit manifest: what to build and how to run it. shipit renders it
+/// into a multi-stage Dockerfile.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "shipit.toml")]
+pub struct Manifest {
+    /// The image name: lowercase letters, digits, `.`, `_` and `-`, starting
+    /// with a letter or digit. Also names the built program by default.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9._-]*$"), length(max = 128))]
+    pub name: String,
+
+    /// The application's language; selects the built-in template and its
+    /// defaults. Only the table named after it (`[go]`, `[node]`, ...) may
+    /// appear in the manifest.
+    pub language: Language,
+
+    /// The builder stage. Everything is optional: the language's defaults
+    /// fill the gaps.
+    #[serde(default)]
+    pub build: Build,
+
+    /// What leaves the builder for the runtime image. Defaults to the built
+    /// program (per language); when given, it replaces the defaults.
+    pub artifacts: Option<Vec<Artifact>>,
+
+    /// The final, shipped stage.
+    #[serde(default)]
+    pub runtime: Runtime,
+
+    /// Settings for `language = "go"`.
+    pub go: Option<GoTable>,
+
+    /// Settings for `language = "node"`.
+    pub node: Option<NodeTable>,
+
+    /// Settings for `language = "python"`.
+    pub python: Option<PythonTable>,
+
+    /// Settings for `language = "c"`.
+    pub c: Option<CTable>,
+}
+
+/// A supported application language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    /// Go: a static binary on `scratch`.
+    Go,
+    /// Node.js: one `pkg` executable on `alpine`, or `node:<v>-alpine` with
+    /// production dependencies.
+    Node,
+    /// Python: a virtualenv copied onto `python:<v>-slim`.
+    Python,
+    /// C: a gcc-built binary on `ubuntu`.
+    C,
+}
+
+impl Language {
+    pub const ALL: [Language; 4] = [Language::Go, Language::Node, Language::Python, Language::C];
+
+    /// The manifest key of this language's table, and its template's stem.
+    pub fn key(self) -> &'static str {
+        match self {
+            Language::Go => "go",
+            Language::Node => "node",
+            Language::Python => "python",
+            Language::C => "c",
+        }
+    }
+}
+
+/// The builder stage.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Build {
+    /// Toolchain version, e.g. `"1.23"` for Go or `"3.12"` for Python; picks
+    /// the builder (and default runtime) image tag. A string: quote it.
+    pub version: Option<String>,
+
+    /// Builder image, overriding the one derived from `version`. Must carry
+    /// a tag or digest; `latest` is refused.
+    pub image: Option<String>,
+
+    /// Extra OS packages for the builder (apt or apk, by image family).
+    #[serde(default)]
+    pub packages: Vec<String>,
+
+    /// Environment variables for the builder stage. Values are literal.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+
+    /// Shell commands replacing the language's default build commands; each
+    /// becomes one `RUN`. One line each.
+    pub steps: Option<Vec<String>>,
+
+    /// Working directory of the builder (absolute).
+    pub workdir: Option<String>,
+}
+
+/// A path copied from the builder into the runtime image.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Artifact {
+    /// Absolute path in the builder (wildcards allowed).
+    pub from: String,
+    /// Absolute path in the runtime image.
+    pub to: String,
+}
+
+/// The final, shipped stage.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Runtime {
+    /// Runtime base image; `scratch` for an empty one. Must carry a tag or
+    /// digest.
+    pub base: Option<String>,
+
+    /// OS packages for the runtime (apt or apk, by image family). An error
+    /// with `scratch`, which has no package manager.
+    #[serde(default)]
+    pub packages: Vec<String>,
+
+    /// The program to start, in exec form (a list of words, no shell).
+    pub entrypoint: Option<Vec<String>>,
+
+    /// Default arguments, in exec form.
+    pub cmd: Option<Vec<String>>,
+
+    /// Working directory of the running program (absolute).
+    pub workdir: Option<String>,
+
+    /// User to run as: `UID[:GID]` or a name that exists in the image.
+    /// Non-root (`65532:65532`) unless written explicitly.
+    pub user: Option<String>,
+
+    /// TCP ports the program listens on (1-65535).
+    #[serde(default)]
+    #[schemars(inner(range(min = 1, max = 65535)))]
+    pub ports: Vec<u16>,
+
+    /// Environment variables for the running program. Values are literal.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+
+    /// Image labels, e.g. `"org.opencontainers.image.source"`.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+
+    /// A command the container engine runs to probe the program's health.
+    pub healthcheck: Option<Healthcheck>,
+}
+
+/// A `HEALTHCHECK`, in exec form.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Healthcheck {
+    /// The probe, in exec form; exit 0 means healthy.
+    pub command: Vec<String>,
+    /// Time between probes, e.g. `"30s"` or `"1m30s"`.
+    pub interval: Option<String>,
+    /// Time a probe may take, e.g. `"5s"`.
+    pub timeout: Option<String>,
+    /// Grace period after start, e.g. `"10s"`.
+    pub start_period: Option<String>,
+    /// Failed probes in a row before the container is unhealthy.
+    #[schemars(range(min = 1))]
+    pub retries: Option<u32>,
+}
+
+/// `[go]`: Go settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoTable {
+    /// The main package to build, relative to the build context. Default `"."`.
+    pub package: Option<String>,
+    /// Link against libc (`CGO_ENABLED=1`). A cgo binary needs a libc in the
+    /// runtime, so the default base becomes `debian:<release>-slim`.
+    #[serde(default)]
+    pub cgo: bool,
+    /// Copy the time zone database (`/usr/share/zoneinfo`) into the image.
+    #[serde(default)]
+    pub tzdata: bool,
+}
+
+/// `[node]`: Node.js settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NodeTable {
+    /// The program's entry file, relative to the build context. Default `"index.js"`.
+    pub entry: Option<String>,
+    /// How the program ships. Default `"pkg"`.
+    pub mode: Option<NodeMode>,
+}
+
+/// How a Node.js program ships.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeMode {
+    /// One executable built by `@yao-pkg/pkg`, on `alpine`.
+    Pkg,
+    /// `node:<version>-alpine` with production `node_modules` and the app.
+    Runtime,
+}
+
+/// `[python]`: Python settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PythonTable {
+    /// The dependency file, relative to the build context: a pip
+    /// requirements file, `Pipfile` (installed via `pipenv requirements`) or
+    /// `pyproject.toml` (`pip install .`). Detected beside the manifest when
+    /// omitted, in that order.
+    pub requirements: Option<String>,
+}
+
+/// `[c]`: C settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CTable {
+    /// Source files to compile, relative to the build context. Required
+    /// unless `build.steps` builds the program (e.g. `["make"]`).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// Name of the built program. Default: the manifest's `name`.
+    pub output: Option<String>,
+    /// The compiler. Default `"gcc"`.
+    pub compiler: Option<Compiler>,
+    /// Compiler flags. Default `["-O2"]`.
+    pub flags: Option<Vec<String>>,
+    /// Libraries to link, without `-l`: `["m", "pthread"]`.
+    #[serde(default)]
+    pub libs: Vec<String>,
+    /// Link statically; the runtime base then defaults to `scratch`.
+    #[serde(default, rename = "static")]
+    pub static_: bool,
+}
+
+/// A C compiler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Compiler {
+    #[serde(rename = "gcc")]
+    Gcc,
+    #[serde(rename = "g++")]
+    Gxx,
+    #[serde(rename = "clang")]
+    Clang,
+    #[serde(rename = "clang++")]
+    Clangxx,
+}
+
+impl Compiler {
+    pub fn command(self) -> &'static str {
+        match self {
+            Compiler::Gcc => "gcc",
+            Compiler::Gxx => "g++",
+            Compiler::Clang => "clang",
+            Compiler::Clangxx => "clang++",
+        }
+    }
+}
+
+/// Where each key and value of a parsed manifest sits in its source, by
+/// dotted path (`runtime.ports[0]`, `runtime.labels."a.b"`).
+#[derive(Debug, Default)]
+pub struct Spans {
+    keys: HashMap<String, Range<usize>>,
+    values: HashMap<String, Range<usize>>,
+}
+
+impl Spans {
+    /// The span of the value at `path`, falling back to its key, then to the
+    /// nearest enclosing path that is written in the manifest.
+    pub fn value(&self, path: &str) -> Option<Range<usize>> {
+        self.lookup(path, &self.values)
+    }
+
+    /// The span of the key at `path` (with the same fallbacks).
+    pub fn key(&self, path: &str) -> Option<Range<usize>> {
+        self.lookup(path, &self.keys)
+    }
+
+    fn lookup(&self, path: &str, first: &HashMap<String, Range<usize>>) -> Option<Range<usize>> {
+        let mut path = path;
+        loop {
+            if let Some(span) = first.get(path).or_else(|| self.keys.get(path)) {
+                return Some(span.clone());
+            }
+            path = parent_path(path)?;
+        }
+    }
+
+    /// True when the manifest writes the key at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.keys.contains_key(path)
+    }
+}
+
+fn parent_path(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+/// Joins a table path and a key, quoting keys that are not bare TOML keys.
+pub fn join_key(parent: &str, key: &str) -> String {
+    let bare = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let key = if bare {
+        key.to_string()
+    } else {
+        serde_json::to_string(key).unwrap_or_default()
+    };
+    if parent.is_empty() {
+        key
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// Parses manifest source into its typed form and a span index. Every
+/// syntax error, unknown key and control character is reported; type errors
+/// stop at the first, as serde does.
+pub fn parse(source: &Source) -> Result<(Manifest, Spans), Vec<Diagnostic>> {
+    let (root, errors) = DeTable::parse_recoverable(&source.text);
+    if !errors.is_empty() {
+        return Err(errors.iter().map(syntax_diagnostic).collect());
+    }
+
+    let schema = crate::schema::schema_value();
+    let mut walk = Walk {
+        spans: Spans::default(),
+        diagnostics: Vec::new(),
+        schema,
+    };
+    walk.table(root.get_ref(), "", Some(schema));
+    if !walk.diagnostics.is_empty() {
+        crate::diagnostic::sort(&mut walk.diagnostics);
+        return Err(walk.diagnostics);
+    }
+    let spans = walk.spans;
+
+    let deserializer = toml::de::Deserializer::from(root);
+    match Manifest::deserialize(deserializer) {
+        Ok(manifest) => Ok((manifest, spans)),
+        Err(error) => Err(vec![type_diagnostic(&error, &spans, source)]),
+    }
+}
+
+fn syntax_diagnostic(error: &toml::de::Error) -> Diagnostic {
+    let message = error.message().trim_end();
+    let (first, rest) = message.split_once('\n').unwrap_or((message, ""));
+    let mut diagnostic = Diagnostic::new(format!("invalid TOML: {}", lowercase_first(first)));
+    diagnostic.span = error.span();
+    if !rest.trim().is_empty() {
+        diagnostic.help.push(rest.trim().to_string());
+    }
+    diagnostic
+}
+
+/// Turns serde's message into ours: lowercase, the key named, what would be
+/// accepted.
+fn type_diagnostic(error: &toml::de::Error, spans: &Spans, source: &Source) -> Diagnostic {
+    let message = error.message().trim_end();
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        // serde points at the whole table; name the table instead.
+        let table = error
+            .span()
+            .and_then(|span| table_at(spans, span))
+            .unwrap_or_default();
+        let mut diagnostic = Diagnostic::new(format!(
+            "missing required key `{field}` {}",
+            describe_table(&table)
+        ));
+        diagnostic.span = spans.key(&table).or_else(|| {
+            (!source.text.is_empty())
+                .then(|| 0..source.text.find('\n').unwrap_or(source.text.len()))
+        });
+        diagnostic.help.push(missing_field_help(&table, field));
+        return diagnostic;
+    }
+
+    let path = error.span().and_then(|span| path_at(spans, span));
+    let mut text = plain_words(&lowercase_first(message));
+    if let Some(path) = &path {
+        text = format!("{text} for `{path}`");
+    }
+    let mut diagnostic = Diagnostic::new(text);
+    diagnostic.span = error.span();
+    if message.contains("expected a string") && message.contains("floating point") {
+        diagnostic
+            .help
+            .push("versions are strings: quote the value, e.g. `version = \"1.23\"`".into());
+    }
+    diagnostic
+}
+
+/// serde speaks of Rust types; a manifest author thinks in TOML.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("expected a sequence", "expected an array")
+        .replace("invalid type: sequence", "invalid type: array")
+        .replace("invalid type: map", "invalid type: table")
+        .replace("expected a map", "expected a table")
+        .replace("expected u16", "expected a port number (1-65535)")
+        .replace("expected u32", "expected a whole number")
+        .replace("expected a boolean", "expected `true` or `false`")
+        .replace("struct ", "table ")
+}
+
+fn missing_field_help(table: &str, field: &str) -> String {
+    match (table, field) {
+        ("", "name") => "add e.g. `name = \"my-app\"` (the image name)".into(),
+        ("", "language") => {
+            "add e.g. `language = \"go\"`; accepted: `go`, `node`, `python`, `c`".into()
+        }
+        _ => format!("add `{field} = ...` {}", describe_table(table)),
+    }
+}
+
+/// The path of the value whose span is exactly `span`.
+fn path_at(spans: &Spans, span: Range<usize>) -> Option<String> {
+    spans
+        .values
+        .iter()
+        .filter(|(_, s)| s.start <= span.start && span.end <= s.end)
+        .min_by_key(|(_, s)| s.end - s.start)
+        .map(|(path, _)| path.clone())
+}
+
+/// The path of the innermost table whose value span is `span`.
+fn table_at(spans: &Spans, span: Range<usize>) -> Option<String> {
+    spans
+        .values
+        .iter()
+        .find(|(_, s)| **s == span)
+        .map(|(path, _)| path.clone())
+}
+
+/// `[runtime]`, `[[artifacts]]` or "at the top level", for messages.
+pub fn describe_table(path: &str) -> String {
+    if path.is_empty() {
+        return "at the top level".into();
+    }
+    let table = path.split('[').next().unwrap_or(path);
+    if path.ends_with(']') && !table.contains('.') {
+        format!("in `[[{table}]]`")
+    } else {
+        format!("in `[{table}]`")
+    }
+}
+
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// One pass over the parsed TOML tree: records spans, rejects keys the
+/// schema does not know and strings that could break a Dockerfile line.
+struct Walk<'s> {
+    spans: Spans,
+    diagnostics: Vec<Diagnostic>,
+    schema: &'s serde_json::Value,
+}
+
+impl<'s> Walk<'s> {
+    fn table(&mut self, table: &DeTable<'_>, path: &str, schema: Option<&'s serde_json::Value>) {
+        let root = self.schema;
+        let schema = schema.map(|s| resolve(root, s));
+        let properties = schema
+            .and_then(|s| s.get("properties"))
+            .and_then(|p| p.as_object());
+        let closed = schema
+            .and_then(|s| s.get("additionalProperties"))
+            .is_some_and(|a| a == &serde_json::Value::Bool(false));
+        let open_values = schema
+            .and_then(|s| s.get("additionalProperties"))
+            .filter(|a| a.is_object());
+
+        for (key, value) in table {
+            let key_path = join_key(path, key.get_ref());
+            self.spans.keys.insert(key_path.clone(), key.span());
+            self.spans.values.insert(key_path.clone(), value.span());
+            self.check_text(key.get_ref(), key.span(), &key_path, "key");
+
+            let child = match properties.and_then(|p| p.get(key.get_ref().as_ref())) {
+                Some(child) => Some(child),
+                None if closed => {
+                    self.unknown_key(key, path, properties);
+                    continue;
+                }
+                None => open_values,
+            };
+            self.value(value, &key_path, child);
+        }
+    }
+
+    fn value(
+        &mut self,
+        value: &Spanned<DeValue<'_>>,
+        path: &str,
+        schema: Option<&'s serde_json::Value>,
+    ) {
+        let root = self.schema;
+        match value.get_ref() {
+            DeValue::Table(table) => self.table(table, path, schema),
+            DeValue::Array(items) => {
+                let items_schema = schema
+                    .map(|s| resolve(root, s))
+                    .and_then(|s| s.get("items"));
+                for (index, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}[{index}]");
+                    self.spans.values.insert(item_path.clone(), item.span());
+                    self.value(item, &item_path, items_schema);
+                }
+            }
+            DeValue::String(text) => self.check_text(text, value.span(), path, "value"),
+            _ => {}
+        }
+    }
+
+    fn unknown_key(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        path: &str,
+        properties: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) {
+        let known: Vec<&str> = properties
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut diagnostic = Diagnostic::new(format!(
+            "unknown key `{}` {}",
+            key.get_ref(),
+            describe_table(path)
+        ));
+        diagnostic.span = Some(key.span());
+        diagnostic.label = Some("not a shipit key".into());
+        diagnostic.help.push(suggest::help(key.get_ref(), &known));
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// No manifest string may carry a control character: a newline would
+    /// end a Dockerfile instruction and start another.
+    fn check_text(&mut self, text: &str, span: Range<usize>, path: &str, what: &str) {
+        if let Some(c) = text.chars().find(|c| c.is_control()) {
+            let mut diagnostic = Diagnostic::new(format!(
+                "the {what} of `{path}` contains a control character ({})",
+                c.escape_default()
+            ));
+            diagnostic.span = Some(span);
+            diagnostic.help.push(
+                "manifest strings must be one line of printable text; split a multi-line build step into several `build.steps`".into(),
+            );
+            self.diagnostics.push(diagnostic);
+        }
+    }
+}
+
+/// Follows `$ref`s (bare, or wrapped in `allOf` as draft-07 does when a
+/// reference has siblings) and unwraps `Option` (`anyOf: [T, null]`).
+fn resolve<'s>(
+    root: &'s serde_json::Value,
+    mut schema: &'s serde_json::Value,
+) -> &'s serde_json::Value {
+    for _ in 0..8 {
+        if schema.get("properties").is_some() || schema.get("items").is_some() {
+            return schema;
+        }
+        let next = if let Some(reference) = schema.get("$ref").and_then(|r| r.as_str()) {
+            root.pointer(reference.trim_start_matches('#'))
+        } else if let Some(all) = schema.get("allOf").and_then(|a| a.as_array()) {
+            all.first()
+        } else if let Some(any) = schema.get("anyOf").and_then(|a| a.as_array()) {
+            any.iter().find(|v| v.get("type") != Some(&"null".into()))
+        } else {
+            None
+        };
+        match next {
+            Some(next) => schema = next,
+            None => return schema,
+        }
+    }
+    schema
+}

@@ -1,0 +1,685 @@
+//! Resolve: a parsed [`Manifest`] plus its language's defaults becomes a
+//! [`Plan`] — every value filled in and validated once, so templates only
+//! ever see values that are safe for the instruction they land in.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::languages;
+use crate::manifest::{Artifact, Language, Manifest, Spans};
+
+/// The default runtime user: non-root, numeric so it works on any base.
+const DEFAULT_USER: &str = "65532:65532";
+
+/// The resolved manifest: what the templates render from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    pub name: String,
+    pub language: Language,
+    pub build: BuildPlan,
+    pub artifacts: Vec<Artifact>,
+    pub runtime: RuntimePlan,
+    /// The language table, resolved; templates see it under the language's
+    /// key (`go`, `node`, ...).
+    #[serde(skip)]
+    pub settings: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildPlan {
+    pub version: String,
+    pub image: String,
+    pub package_manager: PackageManager,
+    pub packages: Vec<String>,
+    pub env: BTreeMap<String, String>,
+    /// `None`: the template's default build commands.
+    pub steps: Option<Vec<String>>,
+    pub workdir: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuntimePlan {
+    pub base: String,
+    /// The base is `scratch`: no shell, no `RUN`, no users.
+    pub scratch: bool,
+    pub package_manager: Option<PackageManager>,
+    pub packages: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub cmd: Vec<String>,
+    pub workdir: Option<String>,
+    pub user: String,
+    /// Numeric ids of `user`, when it is numeric (for a scratch passwd entry).
+    pub uid: Option<u32>,
+    pub gid: Option<u32>,
+    pub ports: Vec<u16>,
+    pub env: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub healthcheck: Option<HealthcheckPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HealthcheckPlan {
+    pub command: Vec<String>,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub start_period: Option<String>,
+    pub retries: Option<u32>,
+}
+
+/// How an image installs OS packages, judged from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageManager {
+    Apt,
+    Apk,
+}
+
+impl PackageManager {
+    pub fn for_image(image: &str) -> PackageManager {
+        if image.contains("alpine") {
+            PackageManager::Apk
+        } else {
+            PackageManager::Apt
+        }
+    }
+}
+
+/// What a language contributes: its defaults, already merged with its own
+/// table, and that table resolved for the template.
+pub struct LanguageDefaults {
+    pub version: String,
+    pub builder_image: String,
+    pub runtime_base: String,
+    pub build_workdir: String,
+    /// OS packages the language's build needs, before `build.packages`.
+    pub build_packages: Vec<String>,
+    /// OS packages the language's program needs, before `runtime.packages`.
+    pub runtime_packages: Vec<String>,
+    pub artifacts: Vec<Artifact>,
+    /// `None`: the language has no sensible default; the manifest must say.
+    pub entrypoint: Option<Vec<String>>,
+    pub runtime_workdir: Option<String>,
+    pub settings: serde_json::Value,
+}
+
+/// Resolution state: the manifest, where its values are written, the
+/// directory it lives in, and the problems found so far.
+pub struct Cx<'a> {
+    pub manifest: &'a Manifest,
+    pub spans: &'a Spans,
+    /// The build context: the directory holding the manifest.
+    pub context: PathBuf,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Cx<'_> {
+    /// Records a problem with the value at `path`.
+    pub fn error(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        let help = help.into();
+        let mut diagnostic = Diagnostic::new(message).with_span(self.spans.value(path));
+        if !help.is_empty() {
+            diagnostic.help.push(help);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The build version: the manifest's, or the language's default.
+    pub fn version(&mut self, default: &str) -> String {
+        match &self.manifest.build.version {
+            Some(version) => {
+                if !version
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+                    || version.is_empty()
+                {
+                    self.error(
+                        "build.version",
+                        format!("`build.version` = `{version}` is not a version tag"),
+                        "use letters, digits, `.`, `_` and `-`, e.g. `1.23`",
+                    );
+                }
+                version.clone()
+            }
+            None => default.to_string(),
+        }
+    }
+
+    /// A path relative to the build context (a source file, a package):
+    /// no leading `/`, no `..`, and only characters that need no quoting in
+    /// `COPY` and `RUN`.
+    pub fn context_path(&mut self, path: &str, value: &str) {
+        let safe = !value.is_empty()
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._/@+-".contains(c));
+        if !safe || value.starts_with('/') || value.split('/').any(|part| part == "..") {
+            self.error(
+                path,
+                format!("`{path}` = `{value}` is not a path inside the build context"),
+                "use a relative path such as `src/main.c`: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, and no `..`",
+            );
+        }
+    }
+
+    /// A single file name (no directory part).
+    pub fn file_name(&mut self, path: &str, value: &str) {
+        let safe = !value.is_empty()
+            && value != "."
+            && value != ".."
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c));
+        if !safe {
+            self.error(
+                path,
+                format!("`{path}` = `{value}` is not a file name"),
+                "use letters, digits, `.`, `_`, `+` and `-`",
+            );
+        }
+    }
+
+    /// True when `file` exists in the build context.
+    pub fn exists(&self, file: &str) -> bool {
+        self.context.join(file).is_file()
+    }
+}
+
+/// Resolves a manifest into a plan, or every problem found.
+pub fn resolve(
+    manifest: &Manifest,
+    spans: &Spans,
+    context: &Path,
+) -> Result<Plan, Vec<Diagnostic>> {
+    let mut cx = Cx {
+        manifest,
+        spans,
+        context: context.to_path_buf(),
+        diagnostics: Vec::new(),
+    };
+    check_name(&mut cx);
+    check_language_tables(&mut cx);
+    let defaults = languages::defaults(&mut cx);
+    let plan = assemble(&mut cx, defaults);
+    if cx.diagnostics.is_empty() {
+        Ok(plan)
+    } else {
+        crate::diagnostic::sort(&mut cx.diagnostics);
+        Err(cx.diagnostics)
+    }
+}
+
+fn check_name(cx: &mut Cx) {
+    let name = &cx.manifest.name;
+    let valid = name.len() <= 128
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if !valid {
+        let name = name.clone();
+        cx.error(
+            "name",
+            format!("`name` = `{name}` is not a valid image name"),
+            "use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128 characters), e.g. `href-counter`",
+        );
+    }
+}
+
+fn check_language_tables(cx: &mut Cx) {
+    let chosen = cx.manifest.language;
+    let present = [
+        (Language::Go, cx.manifest.go.is_some()),
+        (Language::Node, cx.manifest.node.is_some()),
+        (Language::Python, cx.manifest.python.is_some()),
+        (Language::C, cx.manifest.c.is_some()),
+    ];
+    for (language, is_present) in present {
+        if is_present && language != chosen {
+            let key = language.key();
+            let span = cx.spans.key(key);
+            cx.diagnostics.push(
+                Diagnostic::new(format!(
+                    "table `[{key}]` does not apply to `language = \"{}\"`",
+                    chosen.key()
+                ))
+                .with_span(span)
+                .with_help(format!(
+                    "remove `[{key}]`, or set `language = \"{key}\"`; only the table named by `language` is read"
+                )),
+            );
+        }
+    }
+}
+
+fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
+    let manifest = cx.manifest;
+    let build = &manifest.build;
+    let runtime = &manifest.runtime;
+
+    let image = build.image.clone().unwrap_or(defaults.builder_image);
+    check_image(cx, "build.image", &image, false);
+    let base = runtime.base.clone().unwrap_or(defaults.runtime_base);
+    check_image(cx, "runtime.base", &base, true);
+    let scratch = base == "scratch";
+
+    let workdir = build.workdir.clone().unwrap_or(defaults.build_workdir);
+    check_path(cx, "build.workdir", &workdir);
+    check_packages(cx, "build.packages", &build.packages);
+    check_env(cx, "build.env", &build.env);
+    if let Some(steps) = &build.steps {
+        check_steps(cx, steps);
+    }
+
+    let artifacts = manifest.artifacts.clone().unwrap_or(defaults.artifacts);
+    if artifacts.is_empty() {
+        cx.error(
+            "artifacts",
+            "`artifacts` is empty: nothing would reach the runtime image",
+            "list at least one `[[artifacts]]` with `from` and `to`, or remove the key for the language's default",
+        );
+    }
+    for (index, artifact) in artifacts.iter().enumerate() {
+        check_path(cx, &format!("artifacts[{index}].from"), &artifact.from);
+        check_path(cx, &format!("artifacts[{index}].to"), &artifact.to);
+    }
+
+    if scratch && !runtime.packages.is_empty() {
+        cx.error(
+            "runtime.packages",
+            "`runtime.packages` cannot be installed on `scratch`: it has no package manager",
+            "remove `runtime.packages`, or set `runtime.base` to an image with one (e.g. `alpine:3.22`)",
+        );
+    }
+    check_packages(cx, "runtime.packages", &runtime.packages);
+
+    let entrypoint = match (&runtime.entrypoint, defaults.entrypoint) {
+        (Some(entrypoint), _) => entrypoint.clone(),
+        (None, Some(default)) => default,
+        (None, None) => Vec::new(),
+    };
+    if runtime.entrypoint.as_ref().is_some_and(Vec::is_empty) {
+        cx.error(
+            "runtime.entrypoint",
+            "`runtime.entrypoint` is empty",
+            "give the program and its arguments, e.g. `[\"/usr/local/bin/app\"]`, or remove the key for the default",
+        );
+    }
+    let cmd = runtime.cmd.clone().unwrap_or_default();
+    if entrypoint.is_empty() && cmd.is_empty() && runtime.entrypoint.is_none() {
+        cx.error(
+            "runtime",
+            format!(
+                "nothing to run: `language = \"{}\"` has no default program",
+                manifest.language.key()
+            ),
+            "set `runtime.entrypoint` (or `runtime.cmd`), e.g. `entrypoint = [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"app:app\"]`",
+        );
+    }
+
+    let runtime_workdir = runtime.workdir.clone().or(defaults.runtime_workdir);
+    if let Some(dir) = &runtime_workdir {
+        check_path(cx, "runtime.workdir", dir);
+    }
+
+    let user = runtime
+        .user
+        .clone()
+        .unwrap_or_else(|| DEFAULT_USER.to_string());
+    let (uid, gid) = check_user(cx, &user, scratch);
+
+    for (index, port) in runtime.ports.iter().enumerate() {
+        if *port == 0 {
+            cx.error(
+                &format!("runtime.ports[{index}]"),
+                "port 0 is not a port a program can listen on",
+                "ports are 1-65535",
+            );
+        }
+    }
+    check_env(cx, "runtime.env", &runtime.env);
+    check_labels(cx, &runtime.labels);
+
+    let healthcheck = runtime.healthcheck.as_ref().map(|h| {
+        if h.command.is_empty() {
+            cx.error(
+                "runtime.healthcheck.command",
+                "`runtime.healthcheck.command` is empty",
+                "give the probe in exec form, e.g. `[\"/usr/local/bin/app\", \"health\"]`",
+            );
+        }
+        for (key, value) in [
+            ("interval", &h.interval),
+            ("timeout", &h.timeout),
+            ("start_period", &h.start_period),
+        ] {
+            if let Some(value) = value {
+                check_duration(cx, &format!("runtime.healthcheck.{key}"), value);
+            }
+        }
+        if h.retries == Some(0) {
+            cx.error(
+                "runtime.healthcheck.retries",
+                "`runtime.healthcheck.retries` must be at least 1",
+                "",
+            );
+        }
+        HealthcheckPlan {
+            command: h.command.clone(),
+            interval: h.interval.clone(),
+            timeout: h.timeout.clone(),
+            start_period: h.start_period.clone(),
+            retries: h.retries,
+        }
+    });
+
+    let mut ports = runtime.ports.clone();
+    ports.sort_unstable();
+    ports.dedup();
+
+    Plan {
+        name: manifest.name.clone(),
+        language: manifest.language,
+        build: BuildPlan {
+            version: defaults.version,
+            package_manager: PackageManager::for_image(&image),
+            image,
+            packages: defaults
+                .build_packages
+                .into_iter()
+                .chain(build.packages.iter().cloned())
+                .collect(),
+            env: build.env.clone(),
+            steps: build.steps.clone(),
+            workdir,
+        },
+        artifacts,
+        runtime: RuntimePlan {
+            package_manager: (!scratch).then(|| PackageManager::for_image(&base)),
+            base,
+            scratch,
+            packages: defaults
+                .runtime_packages
+                .into_iter()
+                .chain(runtime.packages.iter().cloned())
+                .collect(),
+            entrypoint,
+            cmd,
+            workdir: runtime_workdir,
+            user,
+            uid,
+            gid,
+            ports,
+            env: runtime.env.clone(),
+            labels: runtime.labels.clone(),
+            healthcheck,
+        },
+        settings: defaults.settings,
+    }
+}
+
+/// An image reference: `name[:tag][@digest]`, pinned (a tag other than
+/// `latest`, or a digest), or `scratch` where allowed.
+fn check_image(cx: &mut Cx, path: &str, image: &str, scratch_ok: bool) {
+    if image == "scratch" {
+        if !scratch_ok {
+            cx.error(
+                path,
+                "`scratch` cannot be a builder: it has no shell or tools",
+                "",
+            );
+        }
+        return;
+    }
+    let valid_chars = !image.is_empty()
+        && image
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && image
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c));
+    if !valid_chars {
+        cx.error(
+            path,
+            format!("`{path}` = `{image}` is not an image reference"),
+            "write `name:tag` or `name@sha256:...`, e.g. `debian:bookworm-slim`",
+        );
+        return;
+    }
+    let (reference, digest) = match image.split_once('@') {
+        Some((reference, digest)) => (reference, Some(digest)),
+        None => (image, None),
+    };
+    // The tag is what follows the last `:` after the last `/` (a registry
+    // host may carry a port).
+    let last_part = reference.rsplit('/').next().unwrap_or(reference);
+    let tag = last_part.split_once(':').map(|(_, tag)| tag);
+    match (tag, digest) {
+        (Some("latest"), _) => cx.error(
+            path,
+            format!("`{path}` = `{image}` uses the `latest` tag, which moves"),
+            "pin a version tag (e.g. `alpine:3.22`) or a digest, so rebuilds give the same image",
+        ),
+        (None, None) => cx.error(
+            path,
+            format!("`{path}` = `{image}` has no tag"),
+            format!("pin a version tag (e.g. `{image}:1.0`) or a digest, so rebuilds give the same image"),
+        ),
+        _ => {}
+    }
+}
+
+/// An absolute path that stays one word of its instruction: no `$`
+/// (variable expansion), quotes or backslashes.
+fn check_path(cx: &mut Cx, path: &str, value: &str) {
+    let bad = value.chars().find(|c| "$\\\"'`".contains(*c));
+    if !value.starts_with('/') {
+        cx.error(
+            path,
+            format!("`{path}` = `{value}` is not an absolute path"),
+            "write a path starting with `/`, e.g. `/usr/local/bin/app`",
+        );
+    } else if let Some(c) = bad {
+        cx.error(
+            path,
+            format!("`{path}` contains `{c}`, which a Dockerfile would interpret"),
+            "paths may not contain `$`, quotes or backslashes",
+        );
+    }
+}
+
+fn check_packages(cx: &mut Cx, path: &str, packages: &[String]) {
+    for (index, package) in packages.iter().enumerate() {
+        let valid = package
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+            && package
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".+_:=~-".contains(c));
+        if !valid {
+            cx.error(
+                &format!("{path}[{index}]"),
+                format!("`{package}` is not a package name"),
+                "use the distribution's package name, optionally pinned (`curl=7.88.1-10`); letters, digits and `.+_:=~-`, starting with a letter or digit",
+            );
+        }
+    }
+}
+
+fn check_env(cx: &mut Cx, path: &str, env: &BTreeMap<String, String>) {
+    for key in env.keys() {
+        let valid = key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            cx.error(
+                &crate::manifest::join_key(path, key),
+                format!("`{key}` is not an environment variable name"),
+                "use letters, digits and `_`, not starting with a digit",
+            );
+        }
+    }
+}
+
+fn check_labels(cx: &mut Cx, labels: &BTreeMap<String, String>) {
+    for key in labels.keys() {
+        let valid = !key.is_empty()
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+        if !valid {
+            cx.error(
+                &crate::manifest::join_key("runtime.labels", key),
+                format!("`{key}` is not a label key"),
+                "use letters, digits, `.`, `_`, `-` and `/`, e.g. `org.opencontainers.image.source`",
+            );
+        }
+    }
+}
+
+/// Build steps are shell commands by design, but each must stay inside its
+/// own `RUN`: a trailing `\` would swallow the next line and `<<WORD`
+/// would open a BuildKit heredoc over the instructions that follow.
+fn check_steps(cx: &mut Cx, steps: &[String]) {
+    if steps.is_empty() {
+        cx.error(
+            "build.steps",
+            "`build.steps` is empty: nothing would be built",
+            "list the commands, e.g. `[\"make\"]`, or remove the key for the language's default",
+        );
+    }
+    for (index, step) in steps.iter().enumerate() {
+        let path = format!("build.steps[{index}]");
+        if step.trim().is_empty() {
+            cx.error(
+                &path,
+                format!("`{path}` is empty"),
+                "remove it or write a command",
+            );
+        } else if step.trim_end().ends_with('\\') {
+            cx.error(
+                &path,
+                format!("`{path}` ends with `\\`, which would continue into the next instruction"),
+                "write each step as one complete command",
+            );
+        } else if has_heredoc(step) {
+            cx.error(
+                &path,
+                format!("`{path}` contains a heredoc (`<<`), which would swallow the following instructions"),
+                "write the content to a file in the build context and use it, or use `printf`",
+            );
+        } else if step.trim_start().starts_with('#') {
+            cx.error(
+                &path,
+                format!("`{path}` is a comment, not a command"),
+                "remove it",
+            );
+        }
+    }
+}
+
+/// `<<` not part of `<<<` (a here-string, harmless on one line).
+fn has_heredoc(step: &str) -> bool {
+    let bytes = step.as_bytes();
+    (0..bytes.len().saturating_sub(1)).any(|i| {
+        bytes[i] == b'<'
+            && bytes[i + 1] == b'<'
+            && (i == 0 || bytes[i - 1] != b'<')
+            && bytes.get(i + 2) != Some(&b'<')
+    })
+}
+
+/// `UID[:GID]` or `name[:group]`; numeric on `scratch`, where no name
+/// resolves.
+fn check_user(cx: &mut Cx, user: &str, scratch: bool) -> (Option<u32>, Option<u32>) {
+    let word = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    };
+    let (name, group) = match user.split_once(':') {
+        Some((name, group)) => (name, Some(group)),
+        None => (user, None),
+    };
+    if !word(name) || group.is_some_and(|g| !word(g)) {
+        cx.error(
+            "runtime.user",
+            format!("`runtime.user` = `{user}` is not a user"),
+            "write `UID[:GID]` (e.g. `65532:65532`) or a user name that exists in the image",
+        );
+        return (None, None);
+    }
+    let uid = name.parse::<u32>().ok();
+    let gid = match group {
+        Some(group) => group.parse::<u32>().ok(),
+        None => uid,
+    };
+    if scratch && (uid.is_none() || gid.is_none()) {
+        cx.error(
+            "runtime.user",
+            format!("`runtime.user` = `{user}` names a user, but `scratch` has no user database"),
+            "use numeric ids on scratch, e.g. `65532:65532`",
+        );
+    }
+    (uid, gid)
+}
+
+/// Docker durations: one or more `<number><unit>`, units `ms`, `s`, `m`, `h`.
+fn check_duration(cx: &mut Cx, path: &str, value: &str) {
+    let mut rest = value;
+    let mut valid = !rest.is_empty();
+    while valid && !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let after = &rest[digits..];
+        let unit = ["ms", "us", "ns", "s", "m", "h"]
+            .into_iter()
+            .find(|u| after.starts_with(u));
+        match (digits, unit) {
+            (1.., Some(unit)) => rest = &after[unit.len()..],
+            _ => valid = false,
+        }
+    }
+    if !valid {
+        cx.error(
+            path,
+            format!("`{path}` = `{value}` is not a duration"),
+            "write a number and a unit, e.g. `30s`, `500ms` or `1m30s`",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heredoc_detection_spares_here_strings() {
+        assert!(has_heredoc("cat <<EOF"));
+        assert!(has_heredoc("cat <<-'EOF' > x"));
+        assert!(!has_heredoc("grep x <<< \"$y\""));
+        assert!(!has_heredoc("make -j2"));
+    }
+
+    #[test]
+    fn package_manager_follows_image_family() {
+        assert_eq!(
+            PackageManager::for_image("node:22-alpine"),
+            PackageManager::Apk
+        );
+        assert_eq!(
+            PackageManager::for_image("ubuntu:24.04"),
+            PackageManager::Apt
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Plan → Dockerfile text. The language's template renders from the plan;
+//! the output carries a digest of itself so `check` can tell a hand edit
+//! from a changed manifest.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result};
+use minijinja::Value;
+use minijinja::value::Serde;
+use sha2::{Digest, Sha256};
+
+use crate::plan::Plan;
+use crate::templates::{Loaded, Templates};
+
+/// What the template sees as `digest` while rendering; replaced by the
+/// real digest afterwards.
+const DIGEST_PLACEHOLDER: &str = "<digest>";
+/// Hex digits of the digest kept in the header.
+const DIGEST_LEN: usize = 16;
+
+/// A rendered Dockerfile and the templates it came from.
+#[derive(Debug)]
+pub struct Rendered {
+    pub text: String,
+    pub templates: Vec<Loaded>,
+}
+
+/// Renders a plan with its language's template. `manifest_name` is what
+/// the header says the file was generated from.
+pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result<Rendered> {
+    let loaded = Arc::new(Mutex::new(Vec::new()));
+    let env = templates.environment(loaded.clone());
+    let name = format!("{}.Dockerfile.j2", plan.language.key());
+    let template = env.get_template(&name).map_err(template_error)?;
+
+    let mut context: BTreeMap<String, Value> = BTreeMap::new();
+    let plan_value = serde_json::to_value(plan).context("cannot serialise the plan")?;
+    if let serde_json::Value::Object(fields) = plan_value {
+        for (key, value) in fields {
+            context.insert(key, Value::from(Serde(value)));
+        }
+    }
+    context.insert(
+        plan.language.key().to_string(),
+        Value::from(Serde(&plan.settings)),
+    );
+    context.insert("manifest".into(), Value::from(manifest_name));
+    context.insert("digest".into(), Value::from(DIGEST_PLACEHOLDER));
+
+    let text = template.render(&context).map_err(template_error)?;
+    let text = normalise(&text);
+    let digest = digest_of(&text);
+    let text = text.replace(DIGEST_PLACEHOLDER, &digest);
+    let templates = loaded.lock().map(|l| l.clone()).unwrap_or_default();
+    Ok(Rendered { text, templates })
+}
+
+/// Template errors carry the template name, line and the source around
+/// it; keep all of that in the message.
+fn template_error(error: minijinja::Error) -> anyhow::Error {
+    let mut message = format!("template error: {error}");
+    let detail = error.display_debug_info().to_string();
+    if !detail.trim().is_empty() {
+        message.push('\n');
+        message.push_str(detail.trim_end());
+    }
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        message.push_str(&format!("\ncaused by: {cause}"));
+        source = cause.source();
+    }
+    anyhow::anyhow!(message)
+}
+
+/// At most one blank line in a row, none at the start, exactly one newline
+/// at the end: templates stay readable without whitespace gymnastics.
+fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = true;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !blank {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// The digest of a text whose digest occurrences read [`DIGEST_PLACEHOLDER`].
+fn digest_of(text: &str) -> String {
+    let hash = Sha256::digest(text.as_bytes());
+    hash.iter()
+        .take(DIGEST_LEN / 2)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a Dockerfile still has the content its header digest was made
+/// from. `None` when it carries no digest.
+pub fn digest_matches(text: &str) -> Option<bool> {
+    let digest = find_digest(text)?;
+    let original = text.replace(digest, DIGEST_PLACEHOLDER);
+    Some(digest_of(&original) == digest)
+}
+
+/// The digest in the header: `digest ` followed by 16 hex digits, within
+/// the first lines.
+fn find_digest(text: &str) -> Option<&str> {
+    let head_end = text
+        .match_indices('\n')
+        .nth(9)
+        .map_or(text.len(), |(index, _)| index);
+    let head = &text[..head_end];
+    head.match_indices("digest ").find_map(|(index, marker)| {
+        let start = index + marker.len();
+        let candidate = head.get(start..start + DIGEST_LEN)?;
+        candidate
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+            .then_some(candidate)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_collapses_blank_lines() {
+        assert_eq!(normalise("\n\nA\n\n\n\nB  \n\n"), "A\n\nB\n");
+    }
+
+    #[test]
+    fn digest_detects_edits() {
+        let body = format!("# x (digest {DIGEST_PLACEHOLDER})\nFROM a\n");
+        let text = body.replace(DIGEST_PLACEHOLDER, &digest_of(&body));
+        assert_eq!(digest_matches(&text), Some(true));
+        assert_eq!(
+            digest_matches(&text.replace("FROM a", "FROM b")),
+            Some(false)
+        );
+        assert_eq!(digest_matches("FROM a\n"), None);
+    }
+}
