@@ -313,7 +313,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     let cmd = runtime.cmd.clone().unwrap_or_default();
     if entrypoint.is_empty() && cmd.is_empty() && runtime.entrypoint.is_none() {
         cx.error(
-            "runtime",
+            "language",
             format!(
                 "nothing to run: `language = \"{}\"` has no default program",
                 manifest.language.key()

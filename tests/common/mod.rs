@@ -1,0 +1,104 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `examples/*/shipit.toml`, sorted.
+pub fn example_manifests() -> Vec<PathBuf> {
+    let mut manifests: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .map(|entry| entry.expect("readable entry").path().join("shipit.toml"))
+        .filter(|path| path.is_file())
+        .collect();
+    manifests.sort();
+    manifests
+}
+
+/// Runs the real binary in `dir`, with no organisation templates and no
+/// colour from the environment.
+pub fn shipit(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SHIPIT_TEMPLATES")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the shipit binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// One parsed instruction, as BuildKit's parser sees it.
+#[derive(Debug, Clone, serde::Deserialize, PartialEq)]
+pub struct Instruction {
+    pub cmd: String,
+    pub flags: Vec<String>,
+    pub json: bool,
+    pub value: Vec<String>,
+}
+
+/// Parses Dockerfiles with BuildKit's own parser (the PyPI package
+/// `dockerfile`, which wraps it). `$SHIPIT_PYTHON` names the interpreter
+/// that has it (scripts/test.sh sets it up); default `python3`.
+pub fn parse_dockerfiles(texts: &[String]) -> Vec<Result<Vec<Instruction>, String>> {
+    let python = std::env::var("SHIPIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = r#"
+import json, sys
+try:
+    import dockerfile
+except ImportError:
+    sys.exit("the PyPI package `dockerfile` is missing: run scripts/test.sh, or pip install dockerfile")
+out = []
+for text in json.load(sys.stdin):
+    try:
+        out.append({"ok": [{"cmd": c.cmd.upper(), "flags": list(c.flags), "json": c.json, "value": list(c.value)} for c in dockerfile.parse_string(text)]})
+    except Exception as e:
+        out.append({"err": str(e)})
+json.dump(out, sys.stdout)
+"#;
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run `{python}` for BuildKit's parser: {e}"));
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin
+            .write_all(serde_json::to_string(texts).expect("json").as_bytes())
+            .expect("write to the parser");
+    }
+    let output = child.wait_with_output().expect("the parser finishes");
+    assert!(
+        output.status.success(),
+        "BuildKit's parser failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    enum Parsed {
+        Ok(Vec<Instruction>),
+        Err(String),
+    }
+    let parsed: Vec<Parsed> = serde_json::from_slice(&output.stdout).expect("parser output is JSON");
+    parsed
+        .into_iter()
+        .map(|p| match p {
+            Parsed::Ok(instructions) => Ok(instructions),
+            Parsed::Err(error) => Err(error),
+        })
+        .collect()
+}

@@ -1,0 +1,76 @@
+//! Golden files: every example's committed Dockerfile is exactly what its
+//! manifest renders now, and rendering is deterministic.
+
+mod common;
+
+use shipit::templates::Templates;
+
+#[test]
+fn every_example_matches_its_committed_dockerfile() {
+    let manifests = common::example_manifests();
+    assert!(manifests.len() >= 6, "examples/ lost its examples");
+    let mut failures = Vec::new();
+    for manifest in &manifests {
+        let (_, rendered) = shipit::render_manifest(manifest, &Templates::default())
+            .unwrap_or_else(|e| panic!("{}: {e:#}", manifest.display()));
+        let committed_path = manifest.with_file_name("Dockerfile");
+        let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+        if committed != rendered.text {
+            failures.push(format!(
+                "{} differs from its render (run `cargo run -- render -m {} -o {}`):\n{}",
+                committed_path.display(),
+                manifest.display(),
+                committed_path.display(),
+                shipit::check::unified_diff(&committed, &rendered.text, "Dockerfile")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_language_has_an_example() {
+    let manifests = common::example_manifests();
+    for language in shipit::manifest::Language::ALL {
+        let found = manifests.iter().any(|m| {
+            shipit::load_manifest(m).is_ok_and(|loaded| loaded.manifest.language == language)
+        });
+        assert!(found, "no example for `{}`", language.key());
+    }
+}
+
+#[test]
+fn rendering_twice_gives_identical_bytes() {
+    for manifest in common::example_manifests() {
+        let first = shipit::render_manifest(&manifest, &Templates::default()).unwrap().1.text;
+        let second = shipit::render_manifest(&manifest, &Templates::default()).unwrap().1.text;
+        assert_eq!(first, second, "{}", manifest.display());
+        // The binary prints the same bytes as the library.
+        let output = common::shipit(
+            manifest.parent().unwrap(),
+            &["render", "-m", "shipit.toml"],
+        );
+        assert_eq!(common::stdout(&output), first, "{}", manifest.display());
+    }
+}
+
+#[test]
+fn key_order_and_comments_do_not_change_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    std::fs::create_dir_all(dir.path().join("b")).unwrap();
+    let a = dir.path().join("a/shipit.toml");
+    let b = dir.path().join("b/shipit.toml");
+    std::fs::write(
+        &a,
+        "name = \"demo\"\nlanguage = \"go\"\n[runtime]\nports = [8080]\nenv = { B = \"2\", A = \"1\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        "# a comment\nlanguage = \"go\" # another\nname = \"demo\"\n[runtime]\nenv = { A = \"1\", B = \"2\" }\nports = [8080]\n",
+    )
+    .unwrap();
+    let render = |p| shipit::render_manifest(p, &Templates::default()).unwrap().1.text;
+    assert_eq!(render(&a), render(&b));
+}
