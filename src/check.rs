@@ -76,6 +76,25 @@ pub fn compare(on_disk: Option<&str>, rendered: &str, dockerfile: &str) -> Outco
     }
 }
 
+/// The first line (1-based) of the file on disk whose content differs from
+/// the render, passing over the header's digest, which changes with any
+/// change. `None` when only the digest differs.
+pub fn first_changed_line(on_disk: &str, rendered: &str) -> Option<usize> {
+    let mut old = on_disk.lines();
+    let mut new = rendered.lines();
+    let mut number = 0;
+    loop {
+        number += 1;
+        match (old.next(), new.next()) {
+            (None, None) => return None,
+            (Some(a), Some(b)) if a == b || (a.contains("(digest ") && b.contains("(digest ")) => {}
+            (Some(_), _) => return Some(number),
+            // The file ends early: point at its last line.
+            (None, Some(_)) => return Some((number - 1).max(1)),
+        }
+    }
+}
+
 /// A unified diff with 3 lines of context, from the file on disk to the
 /// render.
 pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str) -> String {
@@ -118,4 +137,18 @@ pub fn colorize(diff: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_changed_line_passes_over_the_digest() {
+        let old = "# x (digest aaaa)\nFROM a\nEXPOSE 1\n";
+        let new = "# x (digest bbbb)\nFROM a\nEXPOSE 2\n";
+        assert_eq!(first_changed_line(old, new), Some(3));
+        assert_eq!(first_changed_line(old, old), None);
+        assert_eq!(first_changed_line("FROM a\n", "FROM a\nUSER 1\n"), Some(1));
+    }
 }

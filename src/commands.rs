@@ -100,7 +100,7 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
             let dockerfile = args
                 .output
                 .clone()
-                .unwrap_or_else(|| crate::context_dir(&manifest).join("Dockerfile"));
+                .unwrap_or_else(|| manifest.with_file_name("Dockerfile"));
             let report = check_one(&manifest, &dockerfile, &templates);
             if args.format == Format::Text {
                 // One manifest in text mode: errors read as any command's.
@@ -140,6 +140,9 @@ fn check_one(
     let dockerfile_name = dockerfile.display().to_string();
     let manifest_name = manifest.display().to_string();
     let outcome = check::compare(on_disk.as_deref(), &rendered.text, &dockerfile_name);
+    let line = on_disk
+        .as_deref()
+        .and_then(|old| check::first_changed_line(old, &rendered.text));
     Ok(match outcome {
         Outcome::Same => CheckReport {
             message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
@@ -153,7 +156,7 @@ fn check_one(
         },
         Outcome::Drift { reason, diff } => CheckReport {
             message: reason.explain(&dockerfile_name, &manifest_name),
-            line: first_changed_line(&diff),
+            line: line.or(Some(1)),
             manifest: manifest_name,
             dockerfile: dockerfile_name,
             status: Status::Drift,
@@ -184,20 +187,6 @@ fn error_report(manifest: &Path, dockerfile: &Path, error: &anyhow::Error) -> Ch
         line,
         column,
     }
-}
-
-/// The first line of the file on disk that the diff changes.
-fn first_changed_line(diff: &str) -> Option<usize> {
-    let hunk = diff.lines().find(|l| l.starts_with("@@ -"))?;
-    let old = hunk.strip_prefix("@@ -")?.split([',', ' ']).next()?;
-    let start: usize = old.parse().ok()?;
-    let context = diff
-        .lines()
-        .skip_while(|l| !l.starts_with("@@"))
-        .skip(1)
-        .take_while(|l| l.starts_with(' '))
-        .count();
-    Some((start + context).max(1))
 }
 
 /// Every `shipit.toml` under `root`, honouring .gitignore and friends,
@@ -237,7 +226,7 @@ fn check_many(manifests: &[PathBuf], templates: &crate::templates::Templates) ->
                         let Some(manifest) = manifests.get(index) else {
                             break;
                         };
-                        let dockerfile = crate::context_dir(manifest).join("Dockerfile");
+                        let dockerfile = manifest.with_file_name("Dockerfile");
                         let report = check_one(manifest, &dockerfile, templates)
                             .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error));
                         done.push((index, report));
@@ -363,12 +352,6 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn first_changed_line_skips_context() {
-        let diff = "--- a\n+++ b\n@@ -3,7 +3,7 @@\n x\n y\n z\n-old\n+new\n";
-        assert_eq!(first_changed_line(diff), Some(6));
-    }
 
     #[test]
     fn github_escapes_newlines_and_separators() {

@@ -577,6 +577,12 @@ fn check_steps(cx: &mut Cx, steps: &[String]) {
                 format!("`{path}` contains a heredoc (`<<`), which would swallow the following instructions"),
                 "write the content to a file in the build context and use it, or use `printf`",
             );
+        } else if step.trim_start().starts_with('-') {
+            cx.error(
+                &path,
+                format!("`{path}` starts with `-`, which `RUN` would read as its own flag"),
+                "write a shell command; RUN flags such as `--mount` are not manifest values",
+            );
         } else if step.trim_start().starts_with('#') {
             cx.error(
                 &path,

@@ -11,7 +11,7 @@ use minijinja::value::Serde;
 use sha2::{Digest, Sha256};
 
 use crate::plan::Plan;
-use crate::templates::{Loaded, Templates};
+use crate::templates::{Loaded, Origin, Templates};
 
 /// What the template sees as `digest` while rendering; replaced by the
 /// real digest afterwards.
@@ -32,7 +32,8 @@ pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result
     let loaded = Arc::new(Mutex::new(Vec::new()));
     let env = templates.environment(loaded.clone());
     let name = format!("{}.Dockerfile.j2", plan.language.key());
-    let template = env.get_template(&name).map_err(template_error)?;
+    let fail = |error| template_error(error, &loaded.lock().map(|l| l.clone()).unwrap_or_default());
+    let template = env.get_template(&name).map_err(fail)?;
 
     let mut context: BTreeMap<String, Value> = BTreeMap::new();
     let plan_value = serde_json::to_value(plan).context("cannot serialise the plan")?;
@@ -48,7 +49,7 @@ pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result
     context.insert("manifest".into(), Value::from(manifest_name));
     context.insert("digest".into(), Value::from(DIGEST_PLACEHOLDER));
 
-    let text = template.render(&context).map_err(template_error)?;
+    let text = template.render(&context).map_err(fail)?;
     let text = normalise(&text);
     let digest = digest_of(&text);
     let text = text.replace(DIGEST_PLACEHOLDER, &digest);
@@ -56,10 +57,25 @@ pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result
     Ok(Rendered { text, templates })
 }
 
-/// Template errors carry the template name, line and the source around
-/// it; keep all of that in the message.
-fn template_error(error: minijinja::Error) -> anyhow::Error {
-    let mut message = format!("template error: {error}");
+/// Template errors name the template file (its path, for an
+/// organisation template) and line, and show the source around it.
+fn template_error(error: minijinja::Error, loaded: &[Loaded]) -> anyhow::Error {
+    let file =
+        error.name().map(
+            |name| match loaded.iter().find(|l| l.name == name).map(|l| &l.origin) {
+                Some(Origin::Dir(dir)) => dir.join(name).display().to_string(),
+                _ => format!("{name} (built-in)"),
+            },
+        );
+    let what = match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    };
+    let mut message = match (file, error.line()) {
+        (Some(file), Some(line)) => format!("template error in `{file}` line {line}: {what}"),
+        (Some(file), None) => format!("template error in `{file}`: {what}"),
+        _ => format!("template error: {what}"),
+    };
     let detail = error.display_debug_info().to_string();
     if !detail.trim().is_empty() {
         message.push('\n');

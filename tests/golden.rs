@@ -42,14 +42,17 @@ fn every_language_has_an_example() {
 #[test]
 fn rendering_twice_gives_identical_bytes() {
     for manifest in common::example_manifests() {
-        let first = shipit::render_manifest(&manifest, &Templates::default()).unwrap().1.text;
-        let second = shipit::render_manifest(&manifest, &Templates::default()).unwrap().1.text;
+        let first = shipit::render_manifest(&manifest, &Templates::default())
+            .unwrap()
+            .1
+            .text;
+        let second = shipit::render_manifest(&manifest, &Templates::default())
+            .unwrap()
+            .1
+            .text;
         assert_eq!(first, second, "{}", manifest.display());
         // The binary prints the same bytes as the library.
-        let output = common::shipit(
-            manifest.parent().unwrap(),
-            &["render", "-m", "shipit.toml"],
-        );
+        let output = common::shipit(manifest.parent().unwrap(), &["render", "-m", "shipit.toml"]);
         assert_eq!(common::stdout(&output), first, "{}", manifest.display());
     }
 }
@@ -71,6 +74,11 @@ fn key_order_and_comments_do_not_change_the_output() {
         "# a comment\nlanguage = \"go\" # another\nname = \"demo\"\n[runtime]\nenv = { A = \"1\", B = \"2\" }\nports = [8080]\n",
     )
     .unwrap();
-    let render = |p| shipit::render_manifest(p, &Templates::default()).unwrap().1.text;
+    let render = |p| {
+        shipit::render_manifest(p, &Templates::default())
+            .unwrap()
+            .1
+            .text
+    };
     assert_eq!(render(&a), render(&b));
 }

@@ -8,7 +8,10 @@ use shipit::templates::Templates;
 
 /// The instructions of the last stage (from its FROM on).
 fn final_stage(instructions: &[Instruction]) -> &[Instruction] {
-    let start = instructions.iter().rposition(|i| i.cmd == "FROM").expect("a FROM");
+    let start = instructions
+        .iter()
+        .rposition(|i| i.cmd == "FROM")
+        .expect("a FROM");
     &instructions[start..]
 }
 
@@ -32,7 +35,11 @@ fn examples_are_multi_stage_with_a_lean_non_root_final_stage() {
 
         let froms: Vec<&Instruction> = instructions.iter().filter(|i| i.cmd == "FROM").collect();
         assert_eq!(froms.len(), 2, "{name}: builder + runtime");
-        assert_eq!(froms[0].value[1..], ["AS".to_string(), "build".to_string()], "{name}");
+        assert_eq!(
+            froms[0].value[1..],
+            ["AS".to_string(), "build".to_string()],
+            "{name}"
+        );
         for from in &froms {
             let image = &from.value[0];
             assert!(
@@ -48,13 +55,22 @@ fn examples_are_multi_stage_with_a_lean_non_root_final_stage() {
         let users: Vec<&Instruction> = last.iter().filter(|i| i.cmd == "USER").collect();
         assert_eq!(users.len(), 1, "{name}: one USER");
         let user = &users[0].value[0];
-        assert!(!["root", "0", "0:0"].contains(&user.as_str()), "{name}: runs as root");
+        assert!(
+            !["root", "0", "0:0"].contains(&user.as_str()),
+            "{name}: runs as root"
+        );
 
         // ENTRYPOINT and CMD in exec form only.
-        for i in last.iter().filter(|i| i.cmd == "ENTRYPOINT" || i.cmd == "CMD") {
+        for i in last
+            .iter()
+            .filter(|i| i.cmd == "ENTRYPOINT" || i.cmd == "CMD")
+        {
             assert!(i.json, "{name}: {} is not in exec form", i.cmd);
         }
-        assert!(last.iter().any(|i| i.cmd == "ENTRYPOINT" || i.cmd == "CMD"), "{name}");
+        assert!(
+            last.iter().any(|i| i.cmd == "ENTRYPOINT" || i.cmd == "CMD"),
+            "{name}"
+        );
 
         // Only artifacts arrive: every COPY comes from the builder.
         for copy in last.iter().filter(|i| i.cmd == "COPY" || i.cmd == "ADD") {
@@ -72,9 +88,25 @@ fn examples_are_multi_stage_with_a_lean_non_root_final_stage() {
         }
         for run in runs {
             let command = run.value.join(" ");
-            let tools = ["gcc", "g++", "clang", "cc", "make", "build-essential", "build-base", "go", "pip", "pipenv", "npm", "pkg"];
+            let tools = [
+                "gcc",
+                "g++",
+                "clang",
+                "cc",
+                "make",
+                "build-essential",
+                "build-base",
+                "go",
+                "pip",
+                "pipenv",
+                "npm",
+                "pkg",
+            ];
             for word in command.split_whitespace() {
-                assert!(!tools.contains(&word), "{name}: final stage runs `{word}`: {command}");
+                assert!(
+                    !tools.contains(&word),
+                    "{name}: final stage runs `{word}`: {command}"
+                );
             }
         }
     }

@@ -93,7 +93,8 @@ json.dump(out, sys.stdout)
         Ok(Vec<Instruction>),
         Err(String),
     }
-    let parsed: Vec<Parsed> = serde_json::from_slice(&output.stdout).expect("parser output is JSON");
+    let parsed: Vec<Parsed> =
+        serde_json::from_slice(&output.stdout).expect("parser output is JSON");
     parsed
         .into_iter()
         .map(|p| match p {

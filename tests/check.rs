@@ -1,0 +1,270 @@
+//! `shipit check`: exit codes, the diff, the reason, `--all`, the
+//! machine formats, and that checking never touches a file.
+
+mod common;
+
+use std::path::Path;
+
+use common::{shipit, stderr, stdout};
+
+const MANIFEST: &str = "name = \"demo\"\nlanguage = \"go\"\n\n[runtime]\nports = [8080]\n";
+
+/// A project directory with a manifest and its freshly rendered Dockerfile.
+fn project(dir: &Path, manifest: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("shipit.toml"), manifest).unwrap();
+    let output = shipit(dir, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn check_exits_0_on_a_fresh_render() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    let output = shipit(dir.path(), &["render", "--check"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn check_exits_1_and_prints_diff_on_hand_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let file = dir.path().join("Dockerfile");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("EXPOSE 8080", "EXPOSE 9090")).unwrap();
+
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(diff.contains("--- Dockerfile (on disk)"), "{diff}");
+    assert!(
+        diff.contains("+++ Dockerfile (rendered from the manifest)"),
+        "{diff}"
+    );
+    assert!(diff.contains("\n-EXPOSE 9090\n"), "{diff}");
+    assert!(diff.contains("\n+EXPOSE 8080\n"), "{diff}");
+    assert!(!diff.contains('\x1b'), "no colour off a terminal");
+    assert!(
+        stderr(&output).contains("edited by hand"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn check_exits_1_with_manifest_changed_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        MANIFEST.replace("8080", "8081"),
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("+EXPOSE 8081"));
+    assert!(
+        stderr(&output).contains("the manifest or templates changed"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn comment_or_key_order_change_is_not_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "# the demo service\nlanguage = \"go\"\nname = \"demo\" # its image\n\n[runtime]\nports = [8080]\n",
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}
+
+#[test]
+fn missing_dockerfile_is_drift_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("shipit.toml"), MANIFEST).unwrap();
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains(
+            "Dockerfile not found: `Dockerfile`; run `shipit render -m shipit.toml -o Dockerfile`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("Dockerfile").exists());
+}
+
+#[test]
+fn check_of_a_broken_manifest_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"demo\"\nlanguage = \"go\"\nportz = 1\n",
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("shipit.toml:3:1"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn check_leaves_every_file_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let file = dir.path().join("Dockerfile");
+    std::fs::write(&file, "FROM alpine:3.22\n").unwrap();
+    let snapshot = |p: &Path| {
+        let mut entries: Vec<_> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let m = e.metadata().unwrap();
+                (
+                    e.file_name(),
+                    std::fs::read(e.path()).unwrap(),
+                    m.modified().unwrap(),
+                )
+            })
+            .collect();
+        entries.sort();
+        entries
+    };
+    let before = snapshot(dir.path());
+    for args in [
+        &["check"][..],
+        &["render", "--check"],
+        &["check", "--all", "."],
+        &["check", "--format", "json"],
+    ] {
+        let output = shipit(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+    }
+    assert_eq!(before, snapshot(dir.path()));
+}
+
+/// A tree with one clean, one drifted, one broken and one git-ignored
+/// manifest.
+fn monorepo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    project(&root.join("services/clean"), MANIFEST);
+    project(&root.join("services/drifted"), MANIFEST);
+    std::fs::write(
+        root.join("services/drifted/shipit.toml"),
+        MANIFEST.replace("8080", "9000"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("services/broken")).unwrap();
+    std::fs::write(
+        root.join("services/broken/shipit.toml"),
+        "name = \"demo\"\nlanguage = \"go\"\nportz = 1\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("vendor/ignored")).unwrap();
+    std::fs::write(root.join("vendor/ignored/shipit.toml"), "this is not toml").unwrap();
+    std::fs::write(root.join(".gitignore"), "vendor/\n").unwrap();
+    dir
+}
+
+#[test]
+fn check_all_reports_each_manifest_and_the_worst_status() {
+    let dir = monorepo();
+    let output = shipit(dir.path(), &["check", "--all"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| !l.starts_with(['-', '+', '@', ' ']))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "error  ./services/broken/shipit.toml",
+            "ok     ./services/clean/shipit.toml",
+            "drift  ./services/drifted/shipit.toml  (manifest-changed)",
+            "3 manifests: 1 ok, 1 drift, 1 error",
+        ],
+        "{out}"
+    );
+    assert!(!out.contains("vendor"), "git-ignored manifests are skipped");
+    assert!(stderr(&output).contains("unknown key `portz`"));
+
+    // Without the broken one, the worst is drift.
+    std::fs::remove_dir_all(dir.path().join("services/broken")).unwrap();
+    let output = shipit(dir.path(), &["check", "--all", "services"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn check_json_reports_every_field() {
+    let dir = monorepo();
+    let output = shipit(dir.path(), &["check", "--all", ".", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(2));
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports.len(), 3);
+
+    let broken = &reports[0];
+    assert_eq!(broken["manifest"], "./services/broken/shipit.toml");
+    assert_eq!(broken["status"], "error");
+    assert_eq!(broken["line"], 3);
+    assert_eq!(broken["column"], 1);
+    assert!(
+        broken["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `portz`")
+    );
+
+    let clean = &reports[1];
+    assert_eq!(clean["status"], "ok");
+    assert_eq!(clean["dockerfile"], "./services/clean/Dockerfile");
+    assert!(clean["reason"].is_null() && clean["diff"].is_null());
+
+    let drifted = &reports[2];
+    assert_eq!(drifted["status"], "drift");
+    assert_eq!(drifted["reason"], "manifest-changed");
+    assert!(drifted["diff"].as_str().unwrap().contains("+EXPOSE 9000"));
+    let line = drifted["line"].as_u64().unwrap() as usize;
+    let on_disk = std::fs::read_to_string(dir.path().join("services/drifted/Dockerfile")).unwrap();
+    assert_eq!(
+        on_disk.lines().nth(line - 1),
+        Some("EXPOSE 8080"),
+        "line points at the change"
+    );
+}
+
+#[test]
+fn check_github_prints_error_annotations() {
+    let dir = monorepo();
+    let output = shipit(dir.path(), &["check", "--all", ".", "--format", "github"]);
+    assert_eq!(output.status.code(), Some(2));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("::error file=./services/broken/shipit.toml,line=3,col=1,title=shipit%3A manifest error::error: unknown key `portz`"),
+        "{out}"
+    );
+    assert!(!lines[0].contains('\n'));
+    assert!(
+        lines[1].starts_with("::error file=./services/drifted/Dockerfile,line="),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("title=shipit%3A Dockerfile drift::the manifest or templates changed"),
+        "{out}"
+    );
+}

@@ -1,0 +1,191 @@
+//! No manifest value can add an instruction: for every string field, a
+//! hostile value is either rejected or renders to exactly the same
+//! sequence of instructions (and flags) as a plain value, as BuildKit's
+//! own parser reads them.
+
+mod common;
+
+use shipit::templates::Templates;
+use toml::Value;
+
+const HOSTILE: &[&str] = &[
+    "a\nRUN echo injected",
+    "a\r\nUSER root",
+    "a\\",
+    "a \\\nRUN echo injected",
+    "\"]\nRUN echo injected\n[\"",
+    "x\" \\\n  && echo injected \"",
+    "$(echo injected)",
+    "${HOME}",
+    "'; echo injected; '",
+    "<<EOF",
+    "a<<EOF",
+    "--mount=type=bind,target=/x",
+    "# comment",
+    "a b",
+    "ÿ\u{2028}\u{0}",
+];
+
+/// (language, field path, whether the field is an array of strings)
+const FIELDS: &[(&str, &str, bool)] = &[
+    ("go", "name", false),
+    ("go", "build.version", false),
+    ("go", "build.image", false),
+    ("go", "build.workdir", false),
+    ("go", "build.packages", true),
+    ("go", "build.steps", true),
+    ("go", "build.env.VAR", false),
+    ("go", "runtime.env.VAR", false),
+    ("go", "runtime.labels.label", false),
+    ("go", "runtime.cmd", true),
+    ("go", "runtime.entrypoint", true),
+    ("go", "runtime.workdir", false),
+    ("go", "runtime.user", false),
+    ("go", "runtime.base", false),
+    ("go", "runtime.healthcheck.command", true),
+    ("go", "runtime.healthcheck.interval", false),
+    ("go", "go.package", false),
+    ("c", "runtime.packages", true),
+    ("c", "c.sources", true),
+    ("c", "c.output", false),
+    ("c", "c.flags", true),
+    ("c", "c.libs", true),
+    ("node", "node.entry", false),
+    ("python", "python.requirements", false),
+    ("python", "artifacts.from", false),
+    ("python", "artifacts.to", false),
+];
+
+fn base(language: &str) -> toml::Table {
+    let text = match language {
+        "go" => {
+            "name = \"demo\"\nlanguage = \"go\"\n[runtime]\nhealthcheck = { command = [\"/x\"], interval = \"5s\" }\n"
+        }
+        "c" => "name = \"demo\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n",
+        "node" => "name = \"demo\"\nlanguage = \"node\"\n",
+        "python" => {
+            "name = \"demo\"\nlanguage = \"python\"\n[python]\nrequirements = \"requirements.txt\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n"
+        }
+        _ => unreachable!(),
+    };
+    toml::from_str(text).unwrap()
+}
+
+/// The manifest with `path` set to `value` (wrapped in an array where the
+/// field is one). `artifacts.*` sets the one artifact's path.
+fn manifest_with(language: &str, path: &str, is_array: bool, value: &str) -> String {
+    let mut table = base(language);
+    let value = if is_array {
+        Value::Array(vec![Value::String(value.into())])
+    } else {
+        Value::String(value.into())
+    };
+    if let Some(key) = path.strip_prefix("artifacts.") {
+        let mut artifact = toml::Table::new();
+        artifact.insert("from".into(), Value::String("/app".into()));
+        artifact.insert("to".into(), Value::String("/app".into()));
+        artifact.insert(key.into(), value);
+        table.insert(
+            "artifacts".into(),
+            Value::Array(vec![Value::Table(artifact)]),
+        );
+        return toml::to_string(&table).unwrap();
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut current = &mut table;
+    for part in &parts[..parts.len() - 1] {
+        current = current
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .unwrap();
+    }
+    current.insert(parts[parts.len() - 1].to_string(), value);
+    toml::to_string(&table).unwrap()
+}
+
+fn render(manifest: &str) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "flask\n").unwrap();
+    let path = dir.path().join("shipit.toml");
+    std::fs::write(&path, manifest).unwrap();
+    shipit::render_manifest(&path, &Templates::default())
+        .ok()
+        .map(|(_, rendered)| rendered.text)
+}
+
+fn shape(instructions: &[common::Instruction]) -> Vec<(String, Vec<String>)> {
+    instructions
+        .iter()
+        .map(|i| {
+            // Flag names only: their values may legitimately carry the value.
+            let flags = i
+                .flags
+                .iter()
+                .map(|f| f.split('=').next().unwrap_or(f).to_string())
+                .collect();
+            (i.cmd.clone(), flags)
+        })
+        .collect()
+}
+
+#[test]
+fn no_field_can_add_an_instruction() {
+    let mut cases = Vec::new(); // (label, plain render, hostile render)
+    for &(language, path, is_array) in FIELDS {
+        let plain_value = match path {
+            "build.image" => "golang:1.22",
+            "runtime.base" => "alpine:3.22",
+            "build.workdir" | "runtime.workdir" | "artifacts.from" | "artifacts.to" => "/app",
+            "runtime.healthcheck.interval" => "5s",
+            "runtime.user" => "1000:1000",
+            "c.flags" => "-O2",
+            "build.steps" => "make",
+            _ => "plain",
+        };
+        let plain = render(&manifest_with(language, path, is_array, plain_value))
+            .unwrap_or_else(|| panic!("{path} = {plain_value:?} should render"));
+        for hostile in HOSTILE {
+            let manifest = manifest_with(language, path, is_array, hostile);
+            if let Some(text) = render(&manifest) {
+                cases.push((format!("{path} = {hostile:?}"), plain.clone(), text));
+            }
+        }
+    }
+    assert!(
+        cases.len() > 20,
+        "some hostile values are accepted and quoted: {}",
+        cases.len()
+    );
+
+    let mut texts = Vec::new();
+    for (_, plain, hostile) in &cases {
+        texts.push(plain.clone());
+        texts.push(hostile.clone());
+    }
+    let parsed = common::parse_dockerfiles(&texts);
+    let mut failures = Vec::new();
+    for (index, (label, _, hostile)) in cases.iter().enumerate() {
+        let plain = parsed[2 * index].as_ref().expect("plain renders parse");
+        match &parsed[2 * index + 1] {
+            Ok(instructions) if shape(instructions) == shape(plain) => {}
+            Ok(_) => failures.push(format!("{label}: the structure changed:\n{hostile}")),
+            Err(error) => failures.push(format!(
+                "{label}: BuildKit cannot parse it: {error}\n{hostile}"
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn env_and_label_values_stay_literal() {
+    let manifest = manifest_with("go", "runtime.env.VAR", false, "$HOME \"quoted\" \\ end");
+    let text = render(&manifest).unwrap();
+    let parsed = common::parse_dockerfiles(&[text]).remove(0).unwrap();
+    let env = parsed
+        .iter()
+        .find(|i| i.cmd == "ENV" && i.value[0] == "VAR")
+        .expect("the ENV");
+    assert_eq!(env.value[1], r#""\$HOME \"quoted\" \\ end""#);
+}
