@@ -21,7 +21,10 @@ use crate::suggest;
 /// into a multi-stage Dockerfile.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "shipit.toml")]
+#[schemars(
+    title = "shipit.toml",
+    description = "A shipit manifest: what to build and how to run it. shipit renders it into a multi-stage Dockerfile."
+)]
 pub struct Manifest {
     /// The image name: lowercase letters, digits, `.`, `_` and `-`, starting
     /// with a letter or digit. Also names the built program by default.
@@ -102,10 +105,12 @@ pub struct Build {
 
     /// Extra OS packages for the builder (apt or apk, by image family).
     #[serde(default)]
+    #[schemars(inner(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9.+_:=~-]*$")))]
     pub packages: Vec<String>,
 
     /// Environment variables for the builder stage. Values are literal.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
     pub env: BTreeMap<String, String>,
 
     /// Shell commands replacing the language's default build commands; each
@@ -113,6 +118,7 @@ pub struct Build {
     pub steps: Option<Vec<String>>,
 
     /// Working directory of the builder (absolute).
+    #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub workdir: Option<String>,
 }
 
@@ -121,8 +127,10 @@ pub struct Build {
 #[serde(deny_unknown_fields)]
 pub struct Artifact {
     /// Absolute path in the builder (wildcards allowed).
+    #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub from: String,
     /// Absolute path in the runtime image.
+    #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub to: String,
 }
 
@@ -137,6 +145,7 @@ pub struct Runtime {
     /// OS packages for the runtime (apt or apk, by image family). An error
     /// with `scratch`, which has no package manager.
     #[serde(default)]
+    #[schemars(inner(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9.+_:=~-]*$")))]
     pub packages: Vec<String>,
 
     /// The program to start, in exec form (a list of words, no shell).
@@ -146,10 +155,15 @@ pub struct Runtime {
     pub cmd: Option<Vec<String>>,
 
     /// Working directory of the running program (absolute).
+    #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub workdir: Option<String>,
 
     /// User to run as: `UID[:GID]` or a name that exists in the image.
     /// Non-root (`65532:65532`) unless written explicitly.
+    #[schemars(
+        regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$"),
+        extend("default" = "65532:65532")
+    )]
     pub user: Option<String>,
 
     /// TCP ports the program listens on (1-65535).
@@ -159,10 +173,12 @@ pub struct Runtime {
 
     /// Environment variables for the running program. Values are literal.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
     pub env: BTreeMap<String, String>,
 
     /// Image labels, e.g. `"org.opencontainers.image.source"`.
     #[serde(default)]
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9._/-]+$" }))]
     pub labels: BTreeMap<String, String>,
 
     /// A command the container engine runs to probe the program's health.
@@ -176,10 +192,13 @@ pub struct Healthcheck {
     /// The probe, in exec form; exit 0 means healthy.
     pub command: Vec<String>,
     /// Time between probes, e.g. `"30s"` or `"1m30s"`.
+    #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub interval: Option<String>,
     /// Time a probe may take, e.g. `"5s"`.
+    #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub timeout: Option<String>,
     /// Grace period after start, e.g. `"10s"`.
+    #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub start_period: Option<String>,
     /// Failed probes in a row before the container is unhealthy.
     #[schemars(range(min = 1))]
@@ -190,7 +209,8 @@ pub struct Healthcheck {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GoTable {
-    /// The main package to build, relative to the build context. Default `"."`.
+    /// The main package to build, relative to the build context.
+    #[schemars(extend("default" = "."))]
     pub package: Option<String>,
     /// Link against libc (`CGO_ENABLED=1`). A cgo binary needs a libc in the
     /// runtime, so the default base becomes `debian:<release>-slim`.
@@ -205,9 +225,11 @@ pub struct GoTable {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NodeTable {
-    /// The program's entry file, relative to the build context. Default `"index.js"`.
+    /// The program's entry file, relative to the build context.
+    #[schemars(extend("default" = "index.js"))]
     pub entry: Option<String>,
-    /// How the program ships. Default `"pkg"`.
+    /// How the program ships.
+    #[schemars(extend("default" = "pkg"))]
     pub mode: Option<NodeMode>,
 }
 
@@ -241,10 +263,13 @@ pub struct CTable {
     #[serde(default)]
     pub sources: Vec<String>,
     /// Name of the built program. Default: the manifest's `name`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9._+-]+$"))]
     pub output: Option<String>,
-    /// The compiler. Default `"gcc"`.
+    /// The compiler.
+    #[schemars(extend("default" = "gcc"))]
     pub compiler: Option<Compiler>,
-    /// Compiler flags. Default `["-O2"]`.
+    /// Compiler flags.
+    #[schemars(extend("default" = ["-O2"]))]
     pub flags: Option<Vec<String>>,
     /// Libraries to link, without `-l`: `["m", "pthread"]`.
     #[serde(default)]
