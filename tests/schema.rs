@@ -150,7 +150,7 @@ fn schema_and_render_reject_the_same_invalid_manifests() {
 }
 
 fn taplo() -> String {
-    std::env::var("SHIPIT_TAPLO").unwrap_or_else(|_| "taplo".into())
+    common::tool("SHIPIT_TAPLO", "node_modules/.bin/taplo", "taplo")
 }
 
 fn taplo_check(dir: &Path, args: &[&str]) -> bool {

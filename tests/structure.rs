@@ -114,7 +114,7 @@ fn examples_are_multi_stage_with_a_lean_non_root_final_stage() {
 
 #[test]
 fn hadolint_is_clean_at_warning_level() {
-    let hadolint = std::env::var("SHIPIT_HADOLINT").unwrap_or_else(|_| "hadolint".into());
+    let hadolint = common::tool("SHIPIT_HADOLINT", "bin/hadolint", "hadolint");
     let dir = tempfile::tempdir().unwrap();
     for manifest in common::example_manifests() {
         let (_, rendered) = shipit::render_manifest(&manifest, &Templates::default()).unwrap();

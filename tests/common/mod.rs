@@ -31,6 +31,19 @@ pub fn shipit(dir: &Path, args: &[&str]) -> Output {
         .expect("the shipit binary runs")
 }
 
+/// An external test tool: `$VAR` if set, else the copy scripts/test.sh
+/// installs into target/test-tools, else `name` on the PATH.
+pub fn tool(var: &str, installed: &str, name: &str) -> String {
+    if let Ok(path) = std::env::var(var) {
+        return path;
+    }
+    let local = root().join("target/test-tools").join(installed);
+    if local.exists() {
+        return local.display().to_string();
+    }
+    name.to_string()
+}
+
 pub fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -52,7 +65,7 @@ pub struct Instruction {
 /// `dockerfile`, which wraps it). `$SHIPIT_PYTHON` names the interpreter
 /// that has it (scripts/test.sh sets it up); default `python3`.
 pub fn parse_dockerfiles(texts: &[String]) -> Vec<Result<Vec<Instruction>, String>> {
-    let python = std::env::var("SHIPIT_PYTHON").unwrap_or_else(|_| "python3".into());
+    let python = tool("SHIPIT_PYTHON", "bin/python", "python3");
     let script = r#"
 import json, sys
 try:
