@@ -3,7 +3,6 @@
 //! from a changed manifest.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use minijinja::Value;
@@ -19,20 +18,18 @@ const DIGEST_PLACEHOLDER: &str = "<digest>";
 /// Hex digits of the digest kept in the header.
 const DIGEST_LEN: usize = 16;
 
-/// A rendered Dockerfile and the templates it came from.
+/// A rendered Dockerfile.
 #[derive(Debug)]
 pub struct Rendered {
     pub text: String,
-    pub templates: Vec<Loaded>,
 }
 
 /// Renders a plan with its language's template. `manifest_name` is what
 /// the header says the file was generated from.
 pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result<Rendered> {
-    let loaded = Arc::new(Mutex::new(Vec::new()));
-    let env = templates.environment(loaded.clone());
+    let env = templates.environment();
     let name = format!("{}.Dockerfile.j2", plan.language.key());
-    let fail = |error| template_error(error, &loaded.lock().map(|l| l.clone()).unwrap_or_default());
+    let fail = |error| template_error(error, templates);
     let template = env.get_template(&name).map_err(fail)?;
 
     let mut context: BTreeMap<String, Value> = BTreeMap::new();
@@ -53,20 +50,19 @@ pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result
     let text = normalise(&text);
     let digest = digest_of(&text);
     let text = text.replace(DIGEST_PLACEHOLDER, &digest);
-    let templates = loaded.lock().map(|l| l.clone()).unwrap_or_default();
-    Ok(Rendered { text, templates })
+    Ok(Rendered { text })
 }
 
 /// Template errors name the template file (its path, for an
 /// organisation template) and line, and show the source around it.
-fn template_error(error: minijinja::Error, loaded: &[Loaded]) -> anyhow::Error {
-    let file =
-        error.name().map(
-            |name| match loaded.iter().find(|l| l.name == name).map(|l| &l.origin) {
-                Some(Origin::Dir(dir)) => dir.join(name).display().to_string(),
-                _ => format!("{name} (built-in)"),
-            },
-        );
+fn template_error(error: minijinja::Error, templates: &Templates) -> anyhow::Error {
+    let file = error.name().map(|name| match templates.find(name) {
+        Ok(Some(Loaded {
+            origin: Origin::Dir(dir),
+            ..
+        })) => dir.join(name).display().to_string(),
+        _ => format!("{name} (built-in)"),
+    });
     let what = match error.detail() {
         Some(detail) => format!("{}: {detail}", error.kind()),
         None => error.kind().to_string(),

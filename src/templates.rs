@@ -3,7 +3,7 @@
 //! Also the filters that make each manifest value safe for its position.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::OnceLock;
 
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
@@ -50,14 +50,16 @@ pub enum Origin {
     Dir(PathBuf),
 }
 
-/// The template search path.
+/// The template search path, and the environment that loads from it,
+/// built once and shared (compiled templates are cached inside it).
 #[derive(Debug, Clone, Default)]
 pub struct Templates {
     dirs: Vec<PathBuf>,
+    environment: OnceLock<Environment<'static>>,
 }
 
-/// A template the environment loaded while rendering: its name, where it
-/// came from, and its source.
+/// A template found on the search path: its name, where it came from, and
+/// its source.
 #[derive(Debug, Clone)]
 pub struct Loaded {
     pub name: String,
@@ -67,7 +69,10 @@ pub struct Loaded {
 
 impl Templates {
     pub fn new(dirs: Vec<PathBuf>) -> Self {
-        Templates { dirs }
+        Templates {
+            dirs,
+            environment: OnceLock::new(),
+        }
     }
 
     /// Finds a template: the first organisation directory that has it,
@@ -105,9 +110,12 @@ impl Templates {
         }))
     }
 
-    /// An environment that loads through [`Templates::find`] and records
-    /// every template it loads in `loaded`.
-    pub fn environment(&self, loaded: Arc<Mutex<Vec<Loaded>>>) -> Environment<'static> {
+    /// The environment that loads through [`Templates::find`].
+    pub fn environment(&self) -> &Environment<'static> {
+        self.environment.get_or_init(|| self.build_environment())
+    }
+
+    fn build_environment(&self) -> Environment<'static> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -118,17 +126,8 @@ impl Templates {
             .build()
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
-        let templates = self.clone();
-        env.set_loader(move |name| {
-            let found = templates.find(name)?;
-            Ok(found.map(|template| {
-                let source = template.source.clone();
-                if let Ok(mut loaded) = loaded.lock() {
-                    loaded.push(template);
-                }
-                source
-            }))
-        });
+        let search = Templates::new(self.dirs.clone());
+        env.set_loader(move |name| Ok(search.find(name)?.map(|template| template.source)));
         env.add_filter("sh", sh);
         env.add_filter("dq", dq);
         env.add_filter("exec", exec);

@@ -268,3 +268,27 @@ fn check_github_prints_error_annotations() {
         "{out}"
     );
 }
+
+#[test]
+fn diff_is_coloured_only_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        MANIFEST.replace("8080", "8081"),
+    )
+    .unwrap();
+    let manifest = dir.path().join("shipit.toml");
+    let args = ["shipit", "check", "-m", manifest.to_str().unwrap()].map(std::ffi::OsString::from);
+    for color in [false, true] {
+        let env = shipit::Env {
+            color_stdout: color,
+            ..shipit::Env::default()
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let code = shipit::run_with(args.clone(), &env, &mut out, &mut err);
+        assert_eq!(code, 1);
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.contains("\x1b[32m+EXPOSE 8081\x1b[0m"), color, "{out}");
+    }
+}

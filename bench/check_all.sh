@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Benchmark for `shipit check`: generates trees of 1,000 and 10,000
+# manifests (the four languages in turn, each with its rendered Dockerfile)
+# and times `shipit check --all` over each, then one `shipit check`.
+# Goal: under 1 s wall for 10,000 on 2 cores, growing linearly.
+# Uses hyperfine when installed (apt-get install hyperfine), else `time`.
+# Usage: bench/check_all.sh [SIZES...]   (default: 1000 10000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin="$PWD/target/release/shipit"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+manifest() { # language index
+  case $1 in
+    go) printf 'name = "svc-%s"\nlanguage = "go"\n[runtime]\nports = [8080]\n' "$2" ;;
+    node) printf 'name = "svc-%s"\nlanguage = "node"\n[node]\nmode = "runtime"\n' "$2" ;;
+    python) printf 'name = "svc-%s"\nlanguage = "python"\n[runtime]\nentrypoint = ["gunicorn", "app:app"]\n' "$2" ;;
+    c) printf 'name = "svc-%s"\nlanguage = "c"\n[c]\nsources = ["main.c"]\n' "$2" ;;
+  esac
+}
+
+generate() { # count dir
+  local languages=(go node python c)
+  for i in $(seq 1 "$1"); do
+    local dir="$2/team-$((i % 50))/svc-$i" language=${languages[$((i % 4))]}
+    mkdir -p "$dir"
+    manifest "$language" "$i" > "$dir/shipit.toml"
+    [ "$language" = python ] && echo "flask" > "$dir/requirements.txt"
+    echo "$dir"
+  done | xargs -P "$(nproc)" -I{} "$bin" render -m {}/shipit.toml -o {}/Dockerfile 2>/dev/null
+}
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000)
+for n in "${sizes[@]}"; do
+  echo "generating $n manifests..." >&2
+  generate "$n" "$work/tree-$n"
+  "$bin" check --all "$work/tree-$n" | tail -1
+  if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs 10 --style basic "$bin check --all $work/tree-$n" 2>&1 | grep -E "Time|Range"
+  else
+    time "$bin" check --all "$work/tree-$n" > /dev/null
+  fi
+done
+
+one=$(find "$work" -name shipit.toml -print -quit)
+echo "one manifest: $one" >&2
+if command -v hyperfine >/dev/null; then
+  hyperfine --warmup 3 --runs 50 -N --style basic "$bin check -m $one" 2>&1 | grep -E "Time|Range"
+  hyperfine --warmup 3 --runs 50 -N --style basic "$bin render -m $one" 2>&1 | grep -E "Time|Range"
+else
+  time "$bin" check -m "$one"
+fi
