@@ -55,11 +55,11 @@ pub enum Outcome {
 }
 
 /// Compares the file on disk (`None`: missing) with the fresh render.
-pub fn compare(on_disk: Option<&str>, rendered: &str, dockerfile: &str) -> Outcome {
+pub fn compare(on_disk: Option<&str>, rendered: &str, dockerfile: &str, manifest: &str) -> Outcome {
     let Some(on_disk) = on_disk else {
         return Outcome::Drift {
             reason: Reason::Missing,
-            diff: unified_diff("", rendered, dockerfile),
+            diff: unified_diff("", rendered, dockerfile, manifest),
         };
     };
     if on_disk == rendered {
@@ -72,7 +72,7 @@ pub fn compare(on_disk: Option<&str>, rendered: &str, dockerfile: &str) -> Outco
     };
     Outcome::Drift {
         reason,
-        diff: unified_diff(on_disk, rendered, dockerfile),
+        diff: unified_diff(on_disk, rendered, dockerfile, manifest),
     }
 }
 
@@ -97,13 +97,13 @@ pub fn first_changed_line(on_disk: &str, rendered: &str) -> Option<usize> {
 
 /// A unified diff with 3 lines of context, from the file on disk to the
 /// render.
-pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str) -> String {
+pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str, manifest: &str) -> String {
     TextDiff::from_lines(on_disk, rendered)
         .unified_diff()
         .context_radius(3)
         .header(
             &format!("{dockerfile} (on disk)"),
-            &format!("{dockerfile} (rendered from the manifest)"),
+            &format!("{dockerfile} (rendered from {manifest})"),
         )
         .to_string()
 }

@@ -139,7 +139,12 @@ fn check_one(
     };
     let dockerfile_name = dockerfile.display().to_string();
     let manifest_name = manifest.display().to_string();
-    let outcome = check::compare(on_disk.as_deref(), &rendered.text, &dockerfile_name);
+    let outcome = check::compare(
+        on_disk.as_deref(),
+        &rendered.text,
+        &dockerfile_name,
+        &manifest_name,
+    );
     let line = on_disk
         .as_deref()
         .and_then(|old| check::first_changed_line(old, &rendered.text));

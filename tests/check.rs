@@ -41,7 +41,7 @@ fn check_exits_1_and_prints_diff_on_hand_edit() {
     let diff = stdout(&output);
     assert!(diff.contains("--- Dockerfile (on disk)"), "{diff}");
     assert!(
-        diff.contains("+++ Dockerfile (rendered from the manifest)"),
+        diff.contains("+++ Dockerfile (rendered from shipit.toml)"),
         "{diff}"
     );
     assert!(diff.contains("\n-EXPOSE 9090\n"), "{diff}");

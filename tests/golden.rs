@@ -21,7 +21,12 @@ fn every_example_matches_its_committed_dockerfile() {
                 committed_path.display(),
                 manifest.display(),
                 committed_path.display(),
-                shipit::check::unified_diff(&committed, &rendered.text, "Dockerfile")
+                shipit::check::unified_diff(
+                    &committed,
+                    &rendered.text,
+                    "Dockerfile",
+                    "shipit.toml"
+                )
             ));
         }
     }
