@@ -21,6 +21,46 @@ pub enum Command {
     Check(CheckArgs),
     /// Print the manifest's JSON Schema.
     Schema,
+    /// List, show and eject the templates (built-in or organisation).
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Each template, and the file that would be used for it.
+    List(TemplateArgs),
+    /// Print the template that would be used for a language.
+    Show {
+        /// A language (`go`, `node`, `python`, `c`) or a template name.
+        template: String,
+        #[command(flatten)]
+        search: TemplateArgs,
+    },
+    /// Copy a built-in template out for editing.
+    Eject {
+        /// A language (`go`, `node`, `python`, `c`) or a template name.
+        template: String,
+        /// Where to write it.
+        #[arg(long, value_name = "DIR", default_value = "templates")]
+        to: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Also search this manifest's `templates` directory. Default:
+    /// ./shipit.toml when it exists.
+    #[arg(short, long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+
+    /// An organisation template directory, searched before the built-in
+    /// templates (repeatable; before $SHIPIT_TEMPLATES).
+    #[arg(long = "templates", value_name = "DIR")]
+    pub templates: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]

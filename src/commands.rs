@@ -9,8 +9,10 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::check::{self, Outcome};
-use crate::cli::{CheckArgs, Command, Format, RenderArgs};
+use crate::cli::{CheckArgs, Command, Format, RenderArgs, TemplateArgs, TemplatesCommand};
 use crate::diagnostic::Report;
+use crate::manifest::Language;
+use crate::templates::{self, Loaded, Origin, Templates};
 use crate::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, Env};
 
 pub(crate) fn dispatch(
@@ -37,7 +39,103 @@ pub(crate) fn dispatch(
             out.write_all(crate::schema::schema_json().as_bytes())?;
             Ok(EXIT_OK)
         }
+        Command::Templates(command) => templates(command, env, out, err),
     }
+}
+
+/// The search path for `templates list|show`: flags, environment, and the
+/// manifest's own directory.
+fn template_search(args: &TemplateArgs, env: &Env) -> Result<Templates> {
+    let templates = crate::template_dirs(&args.templates, env);
+    let manifest = match &args.manifest {
+        Some(path) => Some(path.clone()),
+        None => Some(PathBuf::from("shipit.toml")).filter(|p| p.is_file()),
+    };
+    Ok(match manifest {
+        Some(path) => {
+            let loaded = crate::load_manifest(&path)?;
+            crate::manifest_templates(&loaded, &templates).unwrap_or(templates)
+        }
+        None => templates,
+    })
+}
+
+/// `go` → `go.Dockerfile.j2`; a built-in template's own name as is.
+fn template_name(name: &str) -> Result<String> {
+    let candidate = if templates::builtin(name).is_some() {
+        name.to_string()
+    } else {
+        format!("{name}.Dockerfile.j2")
+    };
+    if templates::builtin(&candidate).is_some() {
+        return Ok(candidate);
+    }
+    let mut accepted: Vec<&str> = Language::ALL.iter().map(|l| l.key()).collect();
+    accepted.extend(templates::BUILTIN.iter().map(|(name, _)| *name));
+    anyhow::bail!(
+        "no template `{name}`; accepted: {}",
+        accepted
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+fn templates(
+    command: TemplatesCommand,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    match command {
+        TemplatesCommand::List(args) => {
+            let search = template_search(&args, env)?;
+            for (name, _) in templates::BUILTIN {
+                let origin = match search.find(name)? {
+                    Some(Loaded {
+                        origin: Origin::Dir(dir),
+                        ..
+                    }) => dir.join(name).display().to_string(),
+                    _ => "built-in".to_string(),
+                };
+                writeln!(out, "{name:<22} {origin}")?;
+            }
+        }
+        TemplatesCommand::Show { template, search } => {
+            let name = template_name(&template)?;
+            let search = template_search(&search, env)?;
+            let found = search
+                .find(&name)?
+                .with_context(|| format!("template `{name}` not found"))?;
+            out.write_all(found.source.as_bytes())?;
+        }
+        TemplatesCommand::Eject {
+            template,
+            to,
+            force,
+        } => {
+            let name = template_name(&template)?;
+            let source = templates::builtin(&name).expect("template_name checks it is built in");
+            let path = to.join(&name);
+            if path.exists() && !force {
+                anyhow::bail!(
+                    "`{}` exists; pass `--force` to overwrite it",
+                    path.display()
+                );
+            }
+            std::fs::create_dir_all(&to)
+                .with_context(|| format!("cannot create `{}`", to.display()))?;
+            crate::output::write_atomic(&path, source.as_bytes())?;
+            writeln!(err, "wrote {}", path.display())?;
+            writeln!(
+                err,
+                "use it with `--templates {dir}`, `SHIPIT_TEMPLATES={dir}` or `templates = \"{dir}\"` in shipit.toml",
+                dir = to.display()
+            )?;
+        }
+    }
+    Ok(EXIT_OK)
 }
 
 fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
@@ -124,11 +222,7 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     Ok(worst.exit_code())
 }
 
-fn check_one(
-    manifest: &Path,
-    dockerfile: &Path,
-    templates: &crate::templates::Templates,
-) -> Result<CheckReport> {
+fn check_one(manifest: &Path, dockerfile: &Path, templates: &Templates) -> Result<CheckReport> {
     let (_, rendered) = crate::render_manifest(manifest, templates)?;
     let on_disk = match std::fs::read(dockerfile) {
         Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
@@ -216,7 +310,7 @@ fn find_manifests(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Checks manifests on every core; reports come back in input order.
-fn check_many(manifests: &[PathBuf], templates: &crate::templates::Templates) -> Vec<CheckReport> {
+fn check_many(manifests: &[PathBuf], templates: &Templates) -> Vec<CheckReport> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())

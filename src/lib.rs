@@ -205,10 +205,22 @@ pub fn template_dirs(flags: &[PathBuf], env: &Env) -> Templates {
     Templates::new(dirs)
 }
 
+/// The search path for one manifest: `templates` plus the manifest's own
+/// `templates` key, if it has one.
+pub fn manifest_templates(loaded: &LoadedManifest, templates: &Templates) -> Option<Templates> {
+    loaded
+        .manifest
+        .templates
+        .as_ref()
+        .map(|dir| templates.with_dir(context_dir(&loaded.path).join(dir)))
+}
+
 /// Manifest file → Dockerfile text: the whole path.
 pub fn render_manifest(path: &Path, templates: &Templates) -> Result<(Plan, Rendered)> {
     let loaded = load_manifest(path)?;
     let plan = plan_manifest(&loaded)?;
+    let own = manifest_templates(&loaded, templates);
+    let templates = own.as_ref().unwrap_or(templates);
     let manifest_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -49,6 +49,11 @@ pub struct Manifest {
     #[serde(default)]
     pub runtime: Runtime,
 
+    /// A directory of organisation templates, relative to this manifest,
+    /// searched after `--templates` and `$SHIPIT_TEMPLATES` and before the
+    /// built-in templates.
+    pub templates: Option<String>,
+
     /// Settings for `language = "go"`.
     pub go: Option<GoTable>,
 

@@ -201,6 +201,7 @@ pub fn resolve(
     };
     check_name(&mut cx);
     check_language_tables(&mut cx);
+    check_templates_dir(&mut cx);
     let defaults = languages::defaults(&mut cx);
     let plan = assemble(&mut cx, defaults);
     if cx.diagnostics.is_empty() {
@@ -227,6 +228,19 @@ fn check_name(cx: &mut Cx) {
             "name",
             format!("`name` = `{name}` is not a valid image name"),
             "use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128 characters), e.g. `href-counter`",
+        );
+    }
+}
+
+fn check_templates_dir(cx: &mut Cx) {
+    if let Some(dir) = &cx.manifest.templates
+        && !cx.context.join(dir).is_dir()
+    {
+        let shown = cx.context.join(dir).display().to_string();
+        cx.error(
+            "templates",
+            format!("`templates` = `{dir}`: no directory `{shown}`"),
+            "give a directory of organisation templates, relative to the manifest",
         );
     }
 }

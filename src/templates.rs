@@ -75,6 +75,18 @@ impl Templates {
         }
     }
 
+    /// The same search path with `dir` searched last (before the built-ins).
+    pub fn with_dir(&self, dir: PathBuf) -> Templates {
+        let mut dirs = self.dirs.clone();
+        dirs.push(dir);
+        Templates::new(dirs)
+    }
+
+    /// The organisation directories, in search order.
+    pub fn dirs(&self) -> &[PathBuf] {
+        &self.dirs
+    }
+
     /// Finds a template: the first organisation directory that has it,
     /// then the built-ins.
     pub fn find(&self, name: &str) -> Result<Option<Loaded>, Error> {

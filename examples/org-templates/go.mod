@@ -1,0 +1,3 @@
+module example.com/org-templates
+
+go 1.22
