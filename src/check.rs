@@ -29,20 +29,22 @@ impl Reason {
         }
     }
 
-    pub fn explain(self, dockerfile: &str, manifest: &str) -> String {
+    /// Why `file` drifted, and the command that fixes it (which writes
+    /// `dockerfile` and the `.dockerignore` beside it).
+    pub fn explain(self, file: &str, manifest: &str, dockerfile: &str) -> String {
         match self {
             Reason::InputsChanged => format!(
-                "the manifest or templates changed since `{dockerfile}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
+                "the manifest or templates changed since `{file}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
             ),
             Reason::EditedByHand => format!(
-                "`{dockerfile}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `shipit render -m {manifest} -o {dockerfile}`"
+                "`{file}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `shipit render -m {manifest} -o {dockerfile}`"
             ),
             Reason::NoDigest => format!(
-                "`{dockerfile}` has no shipit header; was it written by hand? run `shipit render -m {manifest} -o {dockerfile}`"
+                "`{file}` has no shipit header; was it written by hand? run `shipit render -m {manifest} -o {dockerfile}`"
             ),
-            Reason::Missing => format!(
-                "Dockerfile not found: `{dockerfile}`; run `shipit render -m {manifest} -o {dockerfile}`"
-            ),
+            Reason::Missing => {
+                format!("not found: `{file}`; run `shipit render -m {manifest} -o {dockerfile}`")
+            }
         }
     }
 }

@@ -88,6 +88,10 @@ pub struct RenderArgs {
     /// as `shipit check`.
     #[arg(long)]
     pub check: bool,
+
+    /// With -o, do not write the `.dockerignore` beside the Dockerfile.
+    #[arg(long)]
+    pub no_dockerignore: bool,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +112,10 @@ pub struct CheckArgs {
     /// How to report.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// Do not compare the `.dockerignore` beside the Dockerfile.
+    #[arg(long)]
+    pub no_dockerignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

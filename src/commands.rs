@@ -28,6 +28,7 @@ pub(crate) fn dispatch(
                 output: args.output,
                 all: None,
                 format: Format::Text,
+                no_dockerignore: args.no_dockerignore,
             },
             env,
             out,
@@ -140,15 +141,26 @@ fn templates(
 
 fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let templates = crate::template_dirs(&args.manifest.templates, env);
-    let (_, rendered) = crate::render_manifest(&args.manifest.manifest, &templates)?;
+    // Both files are rendered before either is written.
+    let outputs = crate::render_outputs(&args.manifest.manifest, &templates)?;
     match &args.output {
         Some(path) => {
-            crate::output::write_atomic(path, rendered.text.as_bytes())?;
+            crate::output::write_atomic(path, outputs.dockerfile.text.as_bytes())?;
             writeln!(err, "wrote {}", path.display())?;
+            if !args.no_dockerignore {
+                let ignore = dockerignore_beside(path);
+                crate::output::write_atomic(&ignore, outputs.dockerignore.text.as_bytes())?;
+                writeln!(err, "wrote {}", ignore.display())?;
+            }
         }
-        None => out.write_all(rendered.text.as_bytes())?,
+        None => out.write_all(outputs.dockerfile.text.as_bytes())?,
     }
     Ok(EXIT_OK)
+}
+
+/// The `.dockerignore` that goes with a Dockerfile: in the same directory.
+fn dockerignore_beside(dockerfile: &Path) -> PathBuf {
+    dockerfile.with_file_name(".dockerignore")
 }
 
 /// The result of checking one manifest.
@@ -191,7 +203,7 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     let reports = match &args.all {
         Some(root) => {
             let manifests = find_manifests(root)?;
-            check_many(&manifests, &templates)
+            check_many(&manifests, &templates, !args.no_dockerignore)
         }
         None => {
             let manifest = args.manifest.manifest.clone();
@@ -199,7 +211,7 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
                 .output
                 .clone()
                 .unwrap_or_else(|| manifest.with_file_name("Dockerfile"));
-            let report = check_one(&manifest, &dockerfile, &templates);
+            let report = check_one(&manifest, &dockerfile, &templates, !args.no_dockerignore);
             if args.format == Format::Text {
                 // One manifest in text mode: errors read as any command's.
                 if let Err(error) = report {
@@ -222,28 +234,48 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     Ok(worst.exit_code())
 }
 
-fn check_one(manifest: &Path, dockerfile: &Path, templates: &Templates) -> Result<CheckReport> {
-    let (_, rendered) = crate::render_manifest(manifest, templates)?;
-    let on_disk = match std::fs::read(dockerfile) {
-        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-        Err(error) => {
-            return Err(error).with_context(|| format!("cannot read `{}`", dockerfile.display()));
-        }
-    };
-    let dockerfile_name = dockerfile.display().to_string();
+fn check_one(
+    manifest: &Path,
+    dockerfile: &Path,
+    templates: &Templates,
+    with_dockerignore: bool,
+) -> Result<CheckReport> {
+    let outputs = crate::render_outputs(manifest, templates)?;
     let manifest_name = manifest.display().to_string();
-    let outcome = check::compare(
-        on_disk.as_deref(),
-        &rendered.text,
-        &dockerfile_name,
-        &manifest_name,
-    );
-    let line = on_disk
-        .as_deref()
-        .and_then(|old| check::first_changed_line(old, &rendered.text));
-    Ok(match outcome {
-        Outcome::Same => CheckReport {
+    let dockerfile_name = dockerfile.display().to_string();
+    let mut files = vec![(dockerfile.to_path_buf(), outputs.dockerfile.text)];
+    if with_dockerignore {
+        files.push((dockerignore_beside(dockerfile), outputs.dockerignore.text));
+    }
+
+    let mut drift: Option<(check::Reason, String, Option<usize>)> = None;
+    let mut diffs = String::new();
+    for (path, rendered) in &files {
+        let on_disk = match std::fs::read(path) {
+            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+            Err(error) => {
+                return Err(error).with_context(|| format!("cannot read `{}`", path.display()));
+            }
+        };
+        let name = path.display().to_string();
+        if let Outcome::Drift { reason, diff } =
+            check::compare(on_disk.as_deref(), rendered, &name, &manifest_name)
+        {
+            diffs.push_str(&diff);
+            // The first drifted file (the Dockerfile before .dockerignore)
+            // names the reason and the line.
+            if drift.is_none() {
+                let line = on_disk
+                    .as_deref()
+                    .and_then(|old| check::first_changed_line(old, rendered))
+                    .or(Some(1));
+                drift = Some((reason, name, line));
+            }
+        }
+    }
+    Ok(match drift {
+        None => CheckReport {
             message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
             manifest: manifest_name,
             dockerfile: dockerfile_name,
@@ -253,14 +285,14 @@ fn check_one(manifest: &Path, dockerfile: &Path, templates: &Templates) -> Resul
             line: None,
             column: None,
         },
-        Outcome::Drift { reason, diff } => CheckReport {
-            message: reason.explain(&dockerfile_name, &manifest_name),
-            line: line.or(Some(1)),
+        Some((reason, file, line)) => CheckReport {
+            message: reason.explain(&file, &manifest_name, &dockerfile_name),
             manifest: manifest_name,
-            dockerfile: dockerfile_name,
+            dockerfile: file,
             status: Status::Drift,
             reason: Some(reason.key()),
-            diff: Some(diff),
+            diff: Some(diffs),
+            line,
             column: None,
         },
     })
@@ -310,7 +342,11 @@ fn find_manifests(root: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Checks manifests on every core; reports come back in input order.
-fn check_many(manifests: &[PathBuf], templates: &Templates) -> Vec<CheckReport> {
+fn check_many(
+    manifests: &[PathBuf],
+    templates: &Templates,
+    with_dockerignore: bool,
+) -> Vec<CheckReport> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -326,7 +362,7 @@ fn check_many(manifests: &[PathBuf], templates: &Templates) -> Vec<CheckReport> 
                             break;
                         };
                         let dockerfile = manifest.with_file_name("Dockerfile");
-                        let report = check_one(manifest, &dockerfile, templates)
+                        let report = check_one(manifest, &dockerfile, templates, with_dockerignore)
                             .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error));
                         done.push((index, report));
                     }

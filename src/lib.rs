@@ -217,6 +217,20 @@ pub fn manifest_templates(loaded: &LoadedManifest, templates: &Templates) -> Opt
 
 /// Manifest file → Dockerfile text: the whole path.
 pub fn render_manifest(path: &Path, templates: &Templates) -> Result<(Plan, Rendered)> {
+    let output = render_outputs(path, templates)?;
+    Ok((output.plan, output.dockerfile))
+}
+
+/// Everything one manifest renders to.
+#[derive(Debug)]
+pub struct Outputs {
+    pub plan: Plan,
+    pub dockerfile: Rendered,
+    pub dockerignore: Rendered,
+}
+
+/// Manifest file → its Dockerfile and `.dockerignore`, both in memory.
+pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
     let loaded = load_manifest(path)?;
     let plan = plan_manifest(&loaded)?;
     let own = manifest_templates(&loaded, templates);
@@ -225,7 +239,13 @@ pub fn render_manifest(path: &Path, templates: &Templates) -> Result<(Plan, Rend
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "shipit.toml".into());
-    let rendered = render::render(&plan, &manifest_name, templates)
-        .with_context(|| format!("cannot render `{}`", path.display()))?;
-    Ok((plan, rendered))
+    let context = || format!("cannot render `{}`", path.display());
+    let dockerfile = render::render(&plan, &manifest_name, templates).with_context(context)?;
+    let dockerignore =
+        render::render_dockerignore(&plan, &manifest_name, templates).with_context(context)?;
+    Ok(Outputs {
+        plan,
+        dockerfile,
+        dockerignore,
+    })
 }

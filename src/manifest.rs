@@ -122,6 +122,11 @@ pub struct Build {
     /// becomes one `RUN`. One line each.
     pub steps: Option<Vec<String>>,
 
+    /// Extra `.dockerignore` patterns, after the language's own. A pattern
+    /// starting with `!` re-includes what an earlier one excluded.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+
     /// Working directory of the builder (absolute).
     #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub workdir: Option<String>,

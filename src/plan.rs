@@ -37,6 +37,8 @@ pub struct BuildPlan {
     pub env: BTreeMap<String, String>,
     /// `None`: the template's default build commands.
     pub steps: Option<Vec<String>>,
+    /// Extra `.dockerignore` patterns.
+    pub ignore: Vec<String>,
     pub workdir: String,
 }
 
@@ -410,6 +412,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .collect(),
             env: build.env.clone(),
             steps: build.steps.clone(),
+            ignore: build.ignore.clone(),
             workdir,
         },
         artifacts,

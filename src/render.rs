@@ -27,10 +27,33 @@ pub struct Rendered {
 /// Renders a plan with its language's template. `manifest_name` is what
 /// the header says the file was generated from.
 pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result<Rendered> {
-    let env = templates.environment();
     let name = format!("{}.Dockerfile.j2", plan.language.key());
+    render_template(plan, manifest_name, templates, &name)
+}
+
+/// Renders the `.dockerignore` that goes beside the Dockerfile.
+pub fn render_dockerignore(
+    plan: &Plan,
+    manifest_name: &str,
+    templates: &Templates,
+) -> Result<Rendered> {
+    render_template(
+        plan,
+        manifest_name,
+        templates,
+        crate::templates::DOCKERIGNORE,
+    )
+}
+
+fn render_template(
+    plan: &Plan,
+    manifest_name: &str,
+    templates: &Templates,
+    name: &str,
+) -> Result<Rendered> {
+    let env = templates.environment();
     let fail = |error| template_error(error, templates);
-    let template = env.get_template(&name).map_err(fail)?;
+    let template = env.get_template(name).map_err(fail)?;
 
     let mut context: BTreeMap<String, Value> = BTreeMap::new();
     let plan_value = serde_json::to_value(plan).context("cannot serialise the plan")?;

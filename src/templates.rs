@@ -30,7 +30,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "c.Dockerfile.j2",
         include_str!("../templates/c.Dockerfile.j2"),
     ),
+    (
+        "dockerignore.j2",
+        include_str!("../templates/dockerignore.j2"),
+    ),
 ];
+
+/// The template of the `.dockerignore` written beside the Dockerfile.
+pub const DOCKERIGNORE: &str = "dockerignore.j2";
 
 /// Names under this prefix always mean the embedded original, so an
 /// organisation template can extend the template it replaces.

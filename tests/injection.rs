@@ -104,6 +104,20 @@ fn manifest_with(language: &str, path: &str, is_array: bool, value: &str) -> Str
     toml::to_string(&table).unwrap()
 }
 
+/// A value the field accepts, for the reference render.
+fn plain_value(path: &str) -> &'static str {
+    match path {
+        "build.image" => "golang:1.22",
+        "runtime.base" => "alpine:3.22",
+        "build.workdir" | "runtime.workdir" | "artifacts.from" | "artifacts.to" => "/app",
+        "runtime.healthcheck.interval" => "5s",
+        "runtime.user" => "1000:1000",
+        "c.flags" => "-O2",
+        "build.steps" => "make",
+        _ => "plain",
+    }
+}
+
 fn render(manifest: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requirements.txt"), "flask\n").unwrap();
@@ -133,16 +147,7 @@ fn shape(instructions: &[common::Instruction]) -> Vec<(String, Vec<String>)> {
 fn no_field_can_add_an_instruction() {
     let mut cases = Vec::new(); // (label, plain render, hostile render)
     for &(language, path, is_array) in FIELDS {
-        let plain_value = match path {
-            "build.image" => "golang:1.22",
-            "runtime.base" => "alpine:3.22",
-            "build.workdir" | "runtime.workdir" | "artifacts.from" | "artifacts.to" => "/app",
-            "runtime.healthcheck.interval" => "5s",
-            "runtime.user" => "1000:1000",
-            "c.flags" => "-O2",
-            "build.steps" => "make",
-            _ => "plain",
-        };
+        let plain_value = plain_value(path);
         let plain = render(&manifest_with(language, path, is_array, plain_value))
             .unwrap_or_else(|| panic!("{path} = {plain_value:?} should render"));
         for hostile in HOSTILE {
@@ -188,4 +193,80 @@ fn env_and_label_values_stay_literal() {
         .find(|i| i.cmd == "ENV" && i.value[0] == "VAR")
         .expect("the ENV");
     assert_eq!(env.value[1], r#""\$HOME \"quoted\" \\ end""#);
+}
+
+/// Strings built from the characters and words that break Dockerfiles, and
+/// arbitrary Unicode.
+fn hostile_strings() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let piece = prop_oneof![
+        Just("\n".to_string()),
+        Just("\r".to_string()),
+        Just("\\".to_string()),
+        Just("\"".to_string()),
+        Just("'".to_string()),
+        Just("$".to_string()),
+        Just("${X}".to_string()),
+        Just("<<".to_string()),
+        Just("[".to_string()),
+        Just("]".to_string()),
+        Just("#".to_string()),
+        Just("-".to_string()),
+        Just(" ".to_string()),
+        Just("\t".to_string()),
+        Just("RUN x".to_string()),
+        Just("`".to_string()),
+        "[a-z0-9./:=]{1,4}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop_oneof![
+        proptest::collection::vec(piece, 0..8).prop_map(|pieces| pieces.concat()),
+        any::<String>(),
+    ]
+}
+
+/// The property: for arbitrary strings in every string field, the render
+/// is rejected, or BuildKit parses it into the same instructions and flags
+/// as with a plain value. Cases are drawn from a fixed seed and parsed in
+/// one batch.
+#[test]
+fn arbitrary_strings_never_change_the_structure() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+
+    const CASES_PER_FIELD: usize = 64;
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let strategy = hostile_strings();
+    let mut cases = Vec::new(); // (label, plain, hostile)
+    let mut rejected = 0;
+    for &(language, path, is_array) in FIELDS {
+        let plain = render(&manifest_with(language, path, is_array, plain_value(path))).unwrap();
+        for _ in 0..CASES_PER_FIELD {
+            let value = strategy.new_tree(&mut runner).unwrap().current();
+            match render(&manifest_with(language, path, is_array, &value)) {
+                Some(text) => cases.push((format!("{path} = {value:?}"), plain.clone(), text)),
+                None => rejected += 1,
+            }
+        }
+    }
+    assert!(!cases.is_empty() && rejected > 0, "both outcomes occur");
+
+    let texts: Vec<String> = cases
+        .iter()
+        .flat_map(|(_, plain, hostile)| [plain.clone(), hostile.clone()])
+        .collect();
+    let parsed = common::parse_dockerfiles(&texts);
+    let mut failures = Vec::new();
+    for (index, (label, _, hostile)) in cases.iter().enumerate() {
+        let plain = parsed[2 * index].as_ref().expect("plain renders parse");
+        match &parsed[2 * index + 1] {
+            Ok(instructions) if shape(instructions) == shape(plain) => {}
+            Ok(_) => failures.push(format!("{label}: the structure changed:\n{hostile}")),
+            Err(error) => failures.push(format!("{label}: unparseable: {error}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
