@@ -19,8 +19,18 @@ pub enum Command {
     /// Exit 1 and print a diff when the Dockerfile on disk differs from
     /// what its manifest renders.
     Check(CheckArgs),
+    /// Print the resolved manifest, every default filled in, and where
+    /// each value came from.
+    Plan(PlanArgs),
     /// Print the manifest's JSON Schema.
     Schema,
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
     /// List, show and eject the templates (built-in or organisation).
     #[command(subcommand)]
     Templates(TemplatesCommand),
@@ -92,6 +102,24 @@ pub struct RenderArgs {
     /// With -o, do not write the `.dockerignore` beside the Dockerfile.
     #[arg(long)]
     pub no_dockerignore: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Toml)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// TOML, each value with its source as a comment.
+    Toml,
+    /// JSON: `plan`, `sources` and `templates`.
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -9,7 +9,9 @@ use anyhow::{Context, Result};
 use serde::Serialize;
 
 use crate::check::{self, Outcome};
-use crate::cli::{CheckArgs, Command, Format, RenderArgs, TemplateArgs, TemplatesCommand};
+use crate::cli::{
+    CheckArgs, Command, Format, PlanFormat, RenderArgs, TemplateArgs, TemplatesCommand,
+};
 use crate::diagnostic::Report;
 use crate::manifest::Language;
 use crate::templates::{self, Loaded, Origin, Templates};
@@ -41,6 +43,32 @@ pub(crate) fn dispatch(
             Ok(EXIT_OK)
         }
         Command::Templates(command) => templates(command, env, out, err),
+        Command::Plan(args) => {
+            let templates = crate::template_dirs(&args.manifest.templates, env);
+            let loaded = crate::load_manifest(&args.manifest.manifest)?;
+            let plan = crate::plan_manifest(&loaded)?;
+            let own = crate::manifest_templates(&loaded, &templates);
+            let json =
+                crate::explain::plan_json(&loaded, &plan, own.as_ref().unwrap_or(&templates));
+            match args.format {
+                PlanFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &json)?;
+                    writeln!(out)?;
+                }
+                PlanFormat::Toml => out.write_all(crate::explain::plan_toml(&json).as_bytes())?,
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(shell, &mut crate::cli::Cli::command(), "shipit", out);
+            Ok(EXIT_OK)
+        }
+        Command::Man => {
+            use clap::CommandFactory as _;
+            clap_mangen::Man::new(crate::cli::Cli::command()).render(out)?;
+            Ok(EXIT_OK)
+        }
     }
 }
 

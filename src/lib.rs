@@ -17,6 +17,7 @@ mod suggest;
 pub mod templates;
 
 mod commands;
+pub mod explain;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

@@ -30,6 +30,51 @@ fn generate() -> Value {
     value
 }
 
+/// True when `path` (`runtime.ports`, `go.package`, `artifacts[0].from`)
+/// names a key the manifest may write.
+pub fn has_key(path: &str) -> bool {
+    let root = schema_value();
+    let mut node = root;
+    for part in path.split('.') {
+        let (key, indexed) = match part.split_once('[') {
+            Some((key, _)) => (key, true),
+            None => (part, false),
+        };
+        let Some(child) = resolve(root, node)
+            .get("properties")
+            .and_then(|p| p.get(key))
+        else {
+            return false;
+        };
+        node = child;
+        if indexed {
+            match resolve(root, node).get("items") {
+                Some(items) => node = items,
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Follows `$ref`s (bare or in a one-element `allOf`).
+fn resolve<'s>(root: &'s Value, mut node: &'s Value) -> &'s Value {
+    for _ in 0..8 {
+        let next = if let Some(reference) = node.get("$ref").and_then(Value::as_str) {
+            root.pointer(reference.trim_start_matches('#'))
+        } else if node.get("properties").is_none() && node.get("items").is_none() {
+            node.get("allOf").and_then(|all| all.get(0))
+        } else {
+            None
+        };
+        match next {
+            Some(next) => node = next,
+            None => break,
+        }
+    }
+    node
+}
+
 /// The schema as pretty-printed JSON with a trailing newline: exactly what
 /// `shipit schema` prints and `schema/shipit.schema.json` holds.
 pub fn schema_json() -> String {
