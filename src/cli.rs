@@ -22,6 +22,18 @@ pub enum Command {
     /// Print the resolved manifest, every default filled in, and where
     /// each value came from.
     Plan(PlanArgs),
+    /// Look at a source tree and write a starter shipit.toml.
+    Init {
+        /// The project directory.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Use this language instead of detecting one.
+        #[arg(long, value_enum)]
+        language: Option<InitLanguage>,
+        /// Overwrite an existing shipit.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the manifest's JSON Schema.
     Schema,
     /// Print a shell completion script.
@@ -112,6 +124,26 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Toml)]
     pub format: PlanFormat,
+}
+
+/// The languages `init --language` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitLanguage {
+    Go,
+    Node,
+    Python,
+    C,
+}
+
+impl From<InitLanguage> for crate::manifest::Language {
+    fn from(language: InitLanguage) -> Self {
+        match language {
+            InitLanguage::Go => Self::Go,
+            InitLanguage::Node => Self::Node,
+            InitLanguage::Python => Self::Python,
+            InitLanguage::C => Self::C,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

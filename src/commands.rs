@@ -59,6 +59,30 @@ pub(crate) fn dispatch(
             }
             Ok(EXIT_OK)
         }
+        Command::Init {
+            dir,
+            language,
+            force,
+        } => {
+            let (language, draft) = crate::init::detect(&dir, language.map(Into::into))?;
+            writeln!(err, "detected {}:", language.key())?;
+            for reason in &draft.reasons {
+                writeln!(err, "  {reason}")?;
+            }
+            let templates = crate::template_dirs(&[], env);
+            let written = crate::init::write(&dir, language, &draft, &templates, force)?;
+            for path in &written {
+                writeln!(err, "wrote {}", path.display())?;
+            }
+            let manifest = &written[0];
+            writeln!(
+                err,
+                "next: shipit render -m {} -o {}",
+                manifest.display(),
+                manifest.with_file_name("Dockerfile").display()
+            )?;
+            Ok(EXIT_OK)
+        }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
             clap_complete::generate(shell, &mut crate::cli::Cli::command(), "shipit", out);

@@ -18,6 +18,7 @@ pub mod templates;
 
 mod commands;
 pub mod explain;
+pub mod init;
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};

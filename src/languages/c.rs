@@ -88,3 +88,91 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         .unwrap_or_default(),
     }
 }
+
+pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+    dir.join("Makefile").is_file() || !c_sources(dir).is_empty()
+}
+
+/// `*.c` files up to three directories deep, skipping hidden ones, sorted.
+fn c_sources(dir: &std::path::Path) -> Vec<String> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, depth: usize, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() && depth < 3 {
+                walk(root, &path, depth + 1, out);
+            } else if path.extension().is_some_and(|e| e == "c")
+                && let Ok(relative) = path.strip_prefix(root)
+            {
+                out.push(relative.to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut sources = Vec::new();
+    walk(dir, dir, 0, &mut sources);
+    sources.sort();
+    sources
+}
+
+/// A Makefile builds with `make` (installing into a prefix when it has an
+/// `install` target); otherwise the `*.c` files are compiled together.
+pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
+    let mut draft = crate::init::Draft::default();
+    if let Some(makefile) = super::read(&dir.join("Makefile")) {
+        let targets: Vec<&str> = makefile
+            .lines()
+            .filter(|line| !line.starts_with(['\t', ' ', '.', '#']))
+            .filter_map(|line| line.split_once(':').map(|(target, _)| target.trim()))
+            .filter(|target| !target.is_empty() && !target.contains(['$', '=', ' ', '%']))
+            .collect();
+        let program = targets.first().copied().unwrap_or("app").to_string();
+        if targets.contains(&"install") {
+            draft.reason(format!(
+                "Makefile: `make install` into a prefix; program `{program}`"
+            ));
+            draft.build(
+                "steps",
+                toml::Value::Array(vec![
+                    "make install DESTDIR=/install PREFIX=/usr/local".into(),
+                ]),
+            );
+            draft
+                .artifacts
+                .push(("/install/usr/local".into(), "/usr/local".into()));
+            draft.runtime(
+                "entrypoint",
+                toml::Value::Array(vec![format!("/usr/local/bin/{program}").into()]),
+            );
+        } else {
+            draft.reason(format!("Makefile: `make`; program `{program}`"));
+            draft.build(
+                "steps",
+                toml::Value::Array(vec![
+                    "make".into(),
+                    format!("mkdir -p /out && cp {program} /out/{program}").into(),
+                ]),
+            );
+            draft.table("output", program);
+        }
+        return Ok(draft);
+    }
+    let sources = c_sources(dir);
+    draft.reason(format!("{} C source file(s)", sources.len()));
+    if let [single] = sources.as_slice() {
+        let stem = std::path::Path::new(single)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        draft.table("output", stem);
+    }
+    draft.table(
+        "sources",
+        toml::Value::Array(sources.into_iter().map(toml::Value::from).collect()),
+    );
+    Ok(draft)
+}

@@ -59,3 +59,58 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         .unwrap_or_default(),
     }
 }
+
+pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+    dir.join("go.mod").is_file()
+}
+
+/// From go.mod: the module's last path element as the name, the `go`
+/// directive as the version; the main package is `.` when the root has a
+/// `package main`, else the only (or first) `cmd/*`.
+pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
+    let mut draft = crate::init::Draft::default();
+    let go_mod = super::read(&dir.join("go.mod")).unwrap_or_default();
+    for line in go_mod.lines().map(str::trim) {
+        if let Some(module) = line.strip_prefix("module ") {
+            let module = module.trim().trim_matches('"');
+            draft.name = module.rsplit('/').next().map(str::to_string);
+            draft.reason(format!("go.mod: module `{module}`"));
+        } else if let Some(version) = line.strip_prefix("go ") {
+            if let Some(version) = crate::init::version_prefix(version, 2) {
+                draft.reason(format!("go.mod: go {version}"));
+                draft.build("version", version);
+            }
+        }
+    }
+    let root_main = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|entry| {
+            let path = entry.path();
+            path.extension().is_some_and(|e| e == "go")
+                && super::read(&path).is_some_and(|text| text.contains("package main"))
+        });
+    if !root_main {
+        let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().is_dir())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        commands.sort();
+        if let Some(first) = commands.first() {
+            let package = format!("./cmd/{first}");
+            if commands.len() > 1 {
+                draft.reason(format!(
+                    "several commands under cmd/: chose `{package}`; set `go.package` for another"
+                ));
+            } else {
+                draft.reason(format!("main package: `{package}`"));
+            }
+            draft.table("package", package);
+        }
+    }
+    Ok(draft)
+}

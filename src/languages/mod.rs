@@ -22,6 +22,34 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
 }
 
+/// Whether `dir` looks like a project in `language`.
+pub(crate) fn recognises(language: Language, dir: &std::path::Path) -> bool {
+    match language {
+        Language::Go => go::recognises(dir),
+        Language::Node => node::recognises(dir),
+        Language::Python => python::recognises(dir),
+        Language::C => c::recognises(dir),
+    }
+}
+
+/// A starter manifest for the project in `dir`.
+pub(crate) fn detect(
+    language: Language,
+    dir: &std::path::Path,
+) -> anyhow::Result<crate::init::Draft> {
+    match language {
+        Language::Go => go::detect(dir),
+        Language::Node => node::detect(dir),
+        Language::Python => python::detect(dir),
+        Language::C => c::detect(dir),
+    }
+}
+
+/// A file's text, or `None` when it cannot be read.
+pub(crate) fn read(path: &std::path::Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
 /// The usual single artifact: one program built to `/out/<file>` and
 /// installed as `/usr/local/bin/<file>`, which is also the entrypoint.
 pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {

@@ -112,3 +112,60 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         .unwrap_or_default(),
     }
 }
+
+pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+    dir.join("package.json").is_file()
+}
+
+/// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
+/// file `scripts.start` runs (a service: runtime mode) as the entry; the
+/// major version of `engines.node`.
+pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
+    use anyhow::Context as _;
+    let mut draft = crate::init::Draft::default();
+    let text = super::read(&dir.join("package.json")).unwrap_or_default();
+    let package: serde_json::Value =
+        serde_json::from_str(&text).context("package.json is not valid JSON")?;
+    if let Some(name) = package["name"].as_str() {
+        draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
+        draft.reason(format!("package.json: name `{name}`"));
+    }
+    if let Some(version) = package["engines"]["node"]
+        .as_str()
+        .and_then(|v| crate::init::version_prefix(v, 1))
+    {
+        draft.reason(format!("package.json: engines.node → Node {version}"));
+        draft.build("version", version);
+    }
+    let bin = match &package["bin"] {
+        serde_json::Value::String(path) => Some(path.clone()),
+        serde_json::Value::Object(map) => map.values().find_map(|v| v.as_str().map(str::to_string)),
+        _ => None,
+    };
+    let start = package["scripts"]["start"]
+        .as_str()
+        .and_then(|script| script.strip_prefix("node "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_string);
+    let (entry, mode) = match (bin, package["main"].as_str(), start) {
+        (Some(bin), _, _) => {
+            draft.reason(format!("package.json: bin `{bin}` → one executable (pkg)"));
+            (bin, "pkg")
+        }
+        (None, _, Some(start)) => {
+            draft.reason(format!(
+                "package.json: scripts.start runs `{start}` → node runtime"
+            ));
+            (start, "runtime")
+        }
+        (None, Some(main), None) => {
+            draft.reason(format!("package.json: main `{main}` → node runtime"));
+            (main.to_string(), "runtime")
+        }
+        (None, None, None) => ("index.js".to_string(), "runtime"),
+    };
+    let entry = entry.trim_start_matches("./").to_string();
+    draft.table("entry", entry);
+    draft.table("mode", mode);
+    Ok(draft)
+}

@@ -103,3 +103,89 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         .unwrap_or_default(),
     }
 }
+
+pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+    DETECTED.iter().any(|file| dir.join(file).is_file())
+}
+
+/// From the dependency file: the version (`.python-version`,
+/// `requires-python` or Pipfile's `python_version`) and the server to
+/// start (gunicorn, uvicorn, flask), else `python <module>.py`.
+pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
+    let mut draft = crate::init::Draft::default();
+    let file = DETECTED
+        .iter()
+        .find(|file| dir.join(file).is_file())
+        .copied()
+        .unwrap_or(DETECTED[0]);
+    let text = super::read(&dir.join(file)).unwrap_or_default();
+    draft.reason(format!("dependencies: {file}"));
+    let parsed: Option<toml::Table> = (file != "requirements.txt")
+        .then(|| toml::from_str(&text).ok())
+        .flatten();
+    if let Some(name) = parsed
+        .as_ref()
+        .and_then(|t| t.get("project")?.get("name")?.as_str().map(str::to_string))
+    {
+        draft.name = Some(name);
+    }
+
+    let pinned = super::read(&dir.join(".python-version"))
+        .and_then(|v| crate::init::version_prefix(v.trim(), 2))
+        .map(|v| (v, ".python-version"));
+    let declared = parsed.as_ref().and_then(|t| {
+        let requires_python = t.get("project").and_then(|p| p.get("requires-python"));
+        let pipfile = t.get("requires").and_then(|r| r.get("python_version"));
+        let constraint = requires_python.or(pipfile)?.as_str()?;
+        crate::init::version_prefix(constraint, 2).map(|v| (v, file))
+    });
+    if let Some((version, from)) = pinned.or(declared) {
+        draft.reason(format!("{from}: Python {version}"));
+        draft.build("version", version);
+    }
+
+    let module = ["app", "main", "wsgi", "server"]
+        .into_iter()
+        .find(|m| dir.join(format!("{m}.py")).is_file())
+        .unwrap_or("main");
+    // Package names as whole tokens: `uvicorn[standard]` and
+    // `Flask==3.1` count, `flask-cors` is not flask.
+    let deps = text.to_lowercase();
+    let tokens: Vec<&str> = deps
+        .split(|c: char| !(c.is_ascii_alphanumeric() || "_-".contains(c)))
+        .collect();
+    let has = |package: &str| tokens.contains(&package);
+    let words =
+        |list: &[&str]| toml::Value::Array(list.iter().map(|w| toml::Value::from(*w)).collect());
+    let target = format!("{module}:app");
+    if has("gunicorn") {
+        draft.reason("gunicorn in the dependencies → served by gunicorn");
+        draft.runtime(
+            "entrypoint",
+            words(&["gunicorn", "--bind", "0.0.0.0:8000", &target]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+    } else if has("uvicorn") {
+        draft.reason("uvicorn in the dependencies → served by uvicorn");
+        draft.runtime(
+            "entrypoint",
+            words(&["uvicorn", "--host", "0.0.0.0", "--port", "8000", &target]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+    } else if has("flask") {
+        draft.reason("flask in the dependencies → `flask run`");
+        draft.runtime(
+            "entrypoint",
+            words(&["flask", "run", "--host=0.0.0.0", "--port=8000"]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+        let mut env = toml::Table::new();
+        env.insert("FLASK_APP".into(), format!("{module}.py").into());
+        draft.runtime("env", toml::Value::Table(env));
+    } else {
+        draft.reason(format!("no known server → `python {module}.py`"));
+        draft.runtime("entrypoint", words(&["python", &format!("{module}.py")]));
+    }
+    draft.table("requirements", file);
+    Ok(draft)
+}

@@ -1,0 +1,232 @@
+//! `shipit init`: look at a source tree, recognise its language, and write
+//! a starter `shipit.toml` that renders without edits. Each language's
+//! detection lives in its own file under `languages/`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::manifest::Language;
+
+/// A manifest under construction: the keys `init` fills, in the order they
+/// are written, plus what it saw.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub name: Option<String>,
+    pub build: Vec<(String, toml::Value)>,
+    pub artifacts: Vec<(String, String)>,
+    pub runtime: Vec<(String, toml::Value)>,
+    pub table: Vec<(String, toml::Value)>,
+    /// What was detected, and from which file: printed for the user.
+    pub reasons: Vec<String>,
+}
+
+impl Draft {
+    pub fn build(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.build.push((key.into(), value.into()));
+    }
+    pub fn runtime(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.runtime.push((key.into(), value.into()));
+    }
+    pub fn table(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.table.push((key.into(), value.into()));
+    }
+    pub fn reason(&mut self, reason: impl Into<String>) {
+        self.reasons.push(reason.into());
+    }
+}
+
+/// What `init` looks for, per language, for the "nothing found" message.
+const LOOKED_FOR: &str = "go.mod (go), package.json (node), requirements.txt / Pipfile / pyproject.toml (python), Makefile or *.c files (c)";
+
+/// Detects the language of `dir` (or uses `forced`) and drafts its manifest.
+pub fn detect(dir: &Path, forced: Option<Language>) -> Result<(Language, Draft)> {
+    if !dir.is_dir() {
+        anyhow::bail!("`{}` is not a directory", dir.display());
+    }
+    let candidates: Vec<Language> = match forced {
+        Some(language) => vec![language],
+        None => Language::ALL
+            .into_iter()
+            .filter(|language| crate::languages::recognises(*language, dir))
+            .collect(),
+    };
+    match candidates.as_slice() {
+        [] => anyhow::bail!(
+            "no known project in `{}`; looked for {LOOKED_FOR}; pass `--language` to choose one",
+            dir.display()
+        ),
+        [language] => {
+            let draft = crate::languages::detect(*language, dir)?;
+            Ok((*language, draft))
+        }
+        several => anyhow::bail!(
+            "`{}` looks like several projects ({}); pass `--language` to choose one",
+            dir.display(),
+            several
+                .iter()
+                .map(|l| format!("`{}`", l.key()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A valid image name from any string: lowercase, runs of other
+/// characters turned into `-`.
+pub fn image_name(raw: &str) -> String {
+    let mut name = String::new();
+    for c in raw.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c) {
+            name.push(c);
+        } else if !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let name = name
+        .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+        .to_string();
+    let name: String = name.chars().take(128).collect();
+    if name.is_empty() { "app".into() } else { name }
+}
+
+/// The `#:schema` directive's target: a `schema/shipit.schema.json` found in
+/// `dir` or a parent (a repository that vendors it), relative to `dir`;
+/// `None` when there is none.
+pub fn find_schema(dir: &Path) -> Option<PathBuf> {
+    let absolute = dir.canonicalize().ok()?;
+    let mut relative = PathBuf::new();
+    for ancestor in absolute.ancestors() {
+        let candidate = ancestor.join("schema/shipit.schema.json");
+        if candidate.is_file() {
+            return Some(relative.join("schema/shipit.schema.json"));
+        }
+        relative.push("..");
+    }
+    None
+}
+
+/// The manifest text for a draft.
+pub fn render(language: Language, draft: &Draft, schema: &str, dir: &Path) -> String {
+    let fallback = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let name = image_name(draft.name.as_deref().unwrap_or(&fallback));
+    let mut out = format!(
+        "#:schema {schema}\nname = {}\nlanguage = {}\n",
+        quote(&name),
+        quote(language.key())
+    );
+    section(&mut out, "build", &draft.build);
+    for (from, to) in &draft.artifacts {
+        out.push_str(&format!(
+            "\n[[artifacts]]\nfrom = {}\nto = {}\n",
+            quote(from),
+            quote(to)
+        ));
+    }
+    section(&mut out, "runtime", &draft.runtime);
+    section(&mut out, language.key(), &draft.table);
+    out
+}
+
+fn section(out: &mut String, name: &str, keys: &[(String, toml::Value)]) {
+    if keys.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n[{name}]\n"));
+    for (key, value) in keys {
+        out.push_str(&format!(
+            "{} = {value}\n",
+            crate::manifest::join_key("", key)
+        ));
+    }
+}
+
+fn quote(text: &str) -> String {
+    toml::Value::String(text.into()).to_string()
+}
+
+/// The starter manifest for `dir`, checked in memory (it must parse,
+/// resolve and render with `templates`), then written with the schema
+/// beside it when none is found up the tree. Nothing is written on error.
+pub fn write(
+    dir: &Path,
+    language: Language,
+    draft: &Draft,
+    templates: &crate::templates::Templates,
+    force: bool,
+) -> Result<Vec<PathBuf>> {
+    let manifest = dir.join("shipit.toml");
+    if manifest.exists() && !force {
+        anyhow::bail!(
+            "`{}` exists; pass `--force` to overwrite it",
+            manifest.display()
+        );
+    }
+    let found = find_schema(dir);
+    let directive = match &found {
+        Some(path) => path.display().to_string(),
+        None => "./shipit.schema.json".to_string(),
+    };
+    let text = render(language, draft, &directive, dir);
+
+    let source = crate::diagnostic::Source {
+        name: manifest.display().to_string(),
+        text: text.clone(),
+    };
+    let invalid = |diagnostics| crate::diagnostic::Report {
+        source: source.clone(),
+        diagnostics,
+    };
+    let (parsed, spans) = crate::manifest::parse(&source).map_err(invalid)?;
+    let plan = crate::plan::resolve(&parsed, &spans, dir).map_err(invalid)?;
+    crate::render::render(&plan, "shipit.toml", templates)
+        .context("the starter manifest does not render")?;
+
+    let mut written = vec![manifest.clone()];
+    if found.is_none() {
+        let path = dir.join("shipit.schema.json");
+        crate::output::write_atomic(&path, crate::schema::schema_json().as_bytes())?;
+        written.push(path);
+    }
+    crate::output::write_atomic(&manifest, text.as_bytes())?;
+    Ok(written)
+}
+
+/// The version-like start of a constraint: `>=3.11,<4` → `3.11`,
+/// `^18.2` → `18.2`, `1.22.3` → `1.22` (with `parts` = 2).
+pub fn version_prefix(constraint: &str, parts: usize) -> Option<String> {
+    let start = constraint.find(|c: char| c.is_ascii_digit())?;
+    let version: String = constraint[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let kept: Vec<&str> = version
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .take(parts)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_names_are_valid() {
+        assert_eq!(image_name("@acme/My Service!"), "acme-my-service");
+        assert_eq!(image_name("___"), "app");
+    }
+
+    #[test]
+    fn version_prefixes() {
+        assert_eq!(version_prefix(">=3.11,<4", 2).as_deref(), Some("3.11"));
+        assert_eq!(version_prefix("1.22.3", 2).as_deref(), Some("1.22"));
+        assert_eq!(version_prefix(">=18", 1).as_deref(), Some("18"));
+        assert_eq!(version_prefix("*", 1), None);
+    }
+}

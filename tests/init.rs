@@ -1,0 +1,289 @@
+//! `shipit init`: detection per language, the messages, refusals, and
+//! that every example can be re-created from its sources.
+
+mod common;
+
+use std::path::Path;
+
+use common::{shipit, stderr};
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn init(dir: &Path, args: &[&str]) -> (std::process::Output, String) {
+    let mut all = vec!["init", "."];
+    all.extend_from_slice(args);
+    let output = shipit(dir, &all);
+    let manifest = std::fs::read_to_string(dir.join("shipit.toml")).unwrap_or_default();
+    (output, manifest)
+}
+
+#[test]
+fn go_from_go_mod_and_cmd() {
+    let dir = tree(&[
+        (
+            "go.mod",
+            "module github.com/acme/Href-Counter\n\ngo 1.23.4\n",
+        ),
+        ("cmd/server/main.go", "package main\nfunc main() {}\n"),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        manifest,
+        "#:schema ./shipit.schema.json\nname = \"href-counter\"\nlanguage = \"go\"\n\n[build]\nversion = \"1.23\"\n\n[go]\npackage = \"./cmd/server\"\n"
+    );
+    let message = stderr(&output);
+    assert!(message.contains("detected go:"), "{message}");
+    assert!(
+        message.contains("go.mod: module `github.com/acme/Href-Counter`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("main package: `./cmd/server`"),
+        "{message}"
+    );
+    assert!(
+        message.contains("next: shipit render -m ./shipit.toml -o ./Dockerfile"),
+        "{message}"
+    );
+    // The schema the directive names is written beside it, and current.
+    let schema = std::fs::read_to_string(dir.path().join("shipit.schema.json")).unwrap();
+    assert_eq!(schema, shipit::schema::schema_json());
+    assert!(shipit(dir.path(), &["render"]).status.success());
+}
+
+#[test]
+fn node_service_and_cli() {
+    let service = tree(&[(
+        "package.json",
+        r#"{"name": "@acme/api", "engines": {"node": ">=20"}, "scripts": {"start": "node server.js"}}"#,
+    )]);
+    let (output, manifest) = init(service.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("name = \"api\"\n"), "{manifest}");
+    assert!(
+        manifest.contains("[build]\nversion = \"20\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("[node]\nentry = \"server.js\"\nmode = \"runtime\"\n"),
+        "{manifest}"
+    );
+
+    let cli = tree(&[(
+        "package.json",
+        r#"{"name": "tool", "bin": {"tool": "./bin/tool.js"}}"#,
+    )]);
+    let (output, manifest) = init(cli.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        manifest.contains("[node]\nentry = \"bin/tool.js\"\nmode = \"pkg\"\n"),
+        "{manifest}"
+    );
+    assert!(stderr(&output).contains("one executable (pkg)"));
+}
+
+#[test]
+fn python_servers_and_versions() {
+    let fastapi = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"orders\"\nrequires-python = \">=3.11\"\ndependencies = [\"fastapi\", \"uvicorn[standard]\"]\n",
+        ),
+        ("main.py", "app = None\n"),
+    ]);
+    let (output, manifest) = init(fastapi.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("name = \"orders\"\n"), "{manifest}");
+    assert!(manifest.contains("version = \"3.11\"\n"), "{manifest}");
+    assert!(
+        manifest.contains("entrypoint = [\"uvicorn\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"main:app\"]\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("[python]\nrequirements = \"pyproject.toml\"\n"),
+        "{manifest}"
+    );
+
+    let script = tree(&[
+        ("requirements.txt", "requests==2.32.0\n"),
+        ("app.py", "print(1)\n"),
+    ]);
+    let (output, manifest) = init(script.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        manifest.contains("entrypoint = [\"python\", \"app.py\"]\n"),
+        "{manifest}"
+    );
+    assert!(
+        stderr(&output).contains("no known server"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn c_sources_and_makefile() {
+    let sources = tree(&[
+        ("src/a.c", "int main(){}"),
+        ("src/b.c", ""),
+        (".git/x.c", ""),
+    ]);
+    let (output, manifest) = init(sources.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        manifest.contains("[c]\nsources = [\"src/a.c\", \"src/b.c\"]\n"),
+        "{manifest}"
+    );
+
+    let make = tree(&[
+        ("Makefile", "CC = gcc\nserver: main.c\n\t$(CC) -o $@ $<\n"),
+        ("main.c", ""),
+    ]);
+    let (output, manifest) = init(make.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        manifest.contains("steps = [\"make\", \"mkdir -p /out && cp server /out/server\"]\n"),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains("[c]\noutput = \"server\"\n"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn empty_ambiguous_and_existing() {
+    let empty = tree(&[]);
+    let (output, _) = init(empty.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("looked for go.mod (go), package.json (node)"),
+        "{message}"
+    );
+    assert!(!empty.path().join("shipit.toml").exists());
+
+    let both = tree(&[("go.mod", "module x\n"), ("package.json", "{}")]);
+    let (output, _) = init(both.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("several projects (`go`, `node`)"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!both.path().join("shipit.toml").exists());
+    let (output, manifest) = init(both.path(), &["--language", "node"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("language = \"node\""));
+
+    let (output, _) = init(both.path(), &["--language", "go"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("pass `--force`"));
+    let (output, manifest) = init(both.path(), &["--language", "go", "--force"]);
+    assert!(output.status.success());
+    assert!(manifest.contains("language = \"go\""));
+}
+
+/// init on each example's sources renders the committed Dockerfile, but
+/// for what the example's author chose by hand (listed with the reason).
+#[test]
+fn every_example_is_recreated_by_init() {
+    let hand_written: &[(&str, &[&str])] = &[
+        // -Wall is the author's choice; init keeps the default flags.
+        (
+            "c-hello",
+            &["    && gcc -O2 -Wall -o /out/hello app/hello.c"],
+        ),
+        // Seed 004's technique by hand: a custom prefix and a clean-up step.
+        (
+            "c-make",
+            &[
+                "RUN make install DESTDIR=/install PREFIX=/opt/linecount",
+                "RUN rm -rf /install/opt/linecount/share/linecount/src",
+                "COPY --from=build /install/opt/linecount /opt/linecount",
+                "ENTRYPOINT [\"/opt/linecount/bin/linecount\"]",
+            ],
+        ),
+        // Ports, environment and labels are not in a Go module.
+        (
+            "go-hello",
+            &[
+                "ENV PORT=\"8080\"",
+                "LABEL org.opencontainers.image.description=\"A stdlib-only Go web server\"",
+                "EXPOSE 8080",
+            ],
+        ),
+        ("node-hello", &["EXPOSE 3000"]),
+        ("node-runtime", &["EXPOSE 3000"]),
+        // The org template directory is a team's choice, not in the sources.
+        (
+            "org-templates",
+            &[
+                "COPY certs/company-ca.crt /usr/local/share/ca-certificates/company-ca.crt",
+                "RUN update-ca-certificates",
+                "EXPOSE 8080",
+                "LABEL com.example.owner=\"platform-team\"",
+            ],
+        ),
+        ("python-flask", &[]),
+        ("python-pipenv", &[]),
+    ];
+    let manifests = common::example_manifests();
+    assert_eq!(
+        manifests.len(),
+        hand_written.len(),
+        "a new example needs its line here"
+    );
+    for manifest in manifests {
+        let example = manifest.parent().unwrap();
+        let name = example.file_name().unwrap().to_str().unwrap();
+        let copy = tempfile::tempdir().unwrap();
+        copy_sources(example, copy.path());
+        let (output, _) = init(copy.path(), &[]);
+        assert!(output.status.success(), "{name}: {}", stderr(&output));
+        let (_, fresh) =
+            shipit::render_manifest(&copy.path().join("shipit.toml"), &Default::default()).unwrap();
+        let committed = std::fs::read_to_string(example.join("Dockerfile")).unwrap();
+
+        let fresh_lines: Vec<&str> = fresh
+            .text
+            .lines()
+            .filter(|l| !l.contains("(digest "))
+            .collect();
+        let only_committed: Vec<&str> = committed
+            .lines()
+            .filter(|l| !l.contains("(digest ") && !fresh_lines.contains(l))
+            .collect();
+        let expected = hand_written.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(
+            only_committed, expected,
+            "{name}: lines the example adds by hand"
+        );
+    }
+}
+
+fn copy_sources(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if ["shipit.toml", "Dockerfile", ".dockerignore"].contains(&name.to_str().unwrap()) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_sources(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
