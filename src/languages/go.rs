@@ -75,11 +75,11 @@ pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft
             let module = module.trim().trim_matches('"');
             draft.name = module.rsplit('/').next().map(str::to_string);
             draft.reason(format!("go.mod: module `{module}`"));
-        } else if let Some(version) = line.strip_prefix("go ") {
-            if let Some(version) = crate::init::version_prefix(version, 2) {
-                draft.reason(format!("go.mod: go {version}"));
-                draft.build("version", version);
-            }
+        } else if let Some(version) = line.strip_prefix("go ")
+            && let Some(version) = crate::init::version_prefix(version, 2)
+        {
+            draft.reason(format!("go.mod: go {version}"));
+            draft.build("version", version);
         }
     }
     let root_main = std::fs::read_dir(dir)
