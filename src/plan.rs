@@ -132,11 +132,7 @@ impl Cx<'_> {
     pub fn version(&mut self, default: &str) -> String {
         match &self.manifest.build.version {
             Some(version) => {
-                if !version
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-                    || version.is_empty()
-                {
+                if !made_of(version, "._-") {
                     self.error(
                         "build.version",
                         format!("`build.version` = `{version}` is not a version tag"),
@@ -153,10 +149,7 @@ impl Cx<'_> {
     /// no leading `/`, no `..`, and only characters that need no quoting in
     /// `COPY` and `RUN`.
     pub fn context_path(&mut self, path: &str, value: &str) {
-        let safe = !value.is_empty()
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._/@+-".contains(c));
+        let safe = made_of(value, "._/@+-");
         if !safe || value.starts_with('/') || value.split('/').any(|part| part == "..") {
             self.error(
                 path,
@@ -168,12 +161,7 @@ impl Cx<'_> {
 
     /// A single file name (no directory part).
     pub fn file_name(&mut self, path: &str, value: &str) {
-        let safe = !value.is_empty()
-            && value != "."
-            && value != ".."
-            && value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c));
+        let safe = made_of(value, "._+-") && value != "." && value != "..";
         if !safe {
             self.error(
                 path,
@@ -187,6 +175,23 @@ impl Cx<'_> {
     pub fn exists(&self, file: &str) -> bool {
         self.context.join(file).is_file()
     }
+}
+
+/// Non-empty, and every character an ASCII letter, a digit or one of
+/// `extra`.
+fn made_of(value: &str, extra: &str) -> bool {
+    !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || extra.contains(c))
+}
+
+/// Starts with an ASCII letter or digit.
+fn starts_alphanumeric(value: &str) -> bool {
+    value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
 }
 
 /// Resolves a manifest into a plan, or every problem found.
@@ -453,14 +458,7 @@ fn check_image(cx: &mut Cx, path: &str, image: &str, scratch_ok: bool) {
         }
         return;
     }
-    let valid_chars = !image.is_empty()
-        && image
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-        && image
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c));
+    let valid_chars = starts_alphanumeric(image) && made_of(image, "._-/:@");
     if !valid_chars {
         cx.error(
             path,
@@ -513,13 +511,7 @@ fn check_path(cx: &mut Cx, path: &str, value: &str) {
 
 fn check_packages(cx: &mut Cx, path: &str, packages: &[String]) {
     for (index, package) in packages.iter().enumerate() {
-        let valid = package
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric())
-            && package
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".+_:=~-".contains(c));
+        let valid = starts_alphanumeric(package) && made_of(package, ".+_:=~-");
         if !valid {
             cx.error(
                 &format!("{path}[{index}]"),
@@ -549,10 +541,7 @@ fn check_env(cx: &mut Cx, path: &str, env: &BTreeMap<String, String>) {
 
 fn check_labels(cx: &mut Cx, labels: &BTreeMap<String, String>) {
     for key in labels.keys() {
-        let valid = !key.is_empty()
-            && key
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-/".contains(c));
+        let valid = made_of(key, "._-/");
         if !valid {
             cx.error(
                 &crate::manifest::join_key("runtime.labels", key),
@@ -624,13 +613,7 @@ fn has_heredoc(step: &str) -> bool {
 /// `UID[:GID]` or `name[:group]`; numeric on `scratch`, where no name
 /// resolves.
 fn check_user(cx: &mut Cx, user: &str, scratch: bool) -> (Option<u32>, Option<u32>) {
-    let word = |w: &str| {
-        w.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
-            && w.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    };
+    let word = |w: &str| made_of(w, "._-") && !w.starts_with(['.', '-']);
     let (name, group) = match user.split_once(':') {
         Some((name, group)) => (name, Some(group)),
         None => (user, None),
