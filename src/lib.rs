@@ -18,6 +18,8 @@ pub mod templates;
 
 mod commands;
 pub mod explain;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod init;
 
 use std::ffi::OsString;
