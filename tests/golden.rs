@@ -87,3 +87,24 @@ fn key_order_and_comments_do_not_change_the_output() {
     };
     assert_eq!(render(&a), render(&b));
 }
+
+#[test]
+fn the_readme_manifest_example_renders() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let start = readme
+        .find("```toml\n")
+        .expect("a TOML example in the README")
+        + "```toml\n".len();
+    let end = start + readme[start..].find("```").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("shipit.toml");
+    std::fs::write(&manifest, &readme[start..end]).unwrap();
+    let (plan, rendered) = shipit::render_manifest(&manifest, &Templates::default())
+        .unwrap_or_else(|e| panic!("the README's manifest: {}", shipit::report_error(&e, false)));
+    assert_eq!(plan.build.image, "golang:1.23");
+    assert!(
+        rendered.text.contains(
+            "HEALTHCHECK --interval=30s CMD [\"/usr/local/bin/href-counter\", \"health\"]"
+        )
+    );
+}
