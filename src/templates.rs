@@ -89,11 +89,6 @@ impl Templates {
         Templates::new(dirs)
     }
 
-    /// The organisation directories, in search order.
-    pub fn dirs(&self) -> &[PathBuf] {
-        &self.dirs
-    }
-
     /// Finds a template: the first organisation directory that has it,
     /// then the built-ins.
     pub fn find(&self, name: &str) -> Result<Option<Loaded>, Error> {
