@@ -524,11 +524,7 @@ fn check_packages(cx: &mut Cx, path: &str, packages: &[String]) {
 
 fn check_env(cx: &mut Cx, path: &str, env: &BTreeMap<String, String>) {
     for key in env.keys() {
-        let valid = key
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid = made_of(key, "_") && !key.starts_with(|c: char| c.is_ascii_digit());
         if !valid {
             cx.error(
                 &crate::manifest::join_key(path, key),
