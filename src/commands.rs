@@ -47,6 +47,11 @@ pub(crate) fn dispatch(
             let templates = crate::template_dirs(&args.manifest.templates, env);
             let loaded = crate::load_manifest(&args.manifest.manifest)?;
             let plan = crate::plan_manifest(&loaded)?;
+            write!(
+                err,
+                "{}",
+                crate::warnings_text(&loaded.source, &plan, env.color_stderr)
+            )?;
             let own = crate::manifest_templates(&loaded, &templates);
             let json =
                 crate::explain::plan_json(&loaded, &plan, own.as_ref().unwrap_or(&templates));
@@ -195,6 +200,7 @@ fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write)
     let templates = crate::template_dirs(&args.manifest.templates, env);
     // Both files are rendered before either is written.
     let outputs = crate::render_outputs(&args.manifest.manifest, &templates)?;
+    write!(err, "{}", outputs.warnings(env.color_stderr))?;
     match &args.output {
         Some(path) => {
             crate::output::write_atomic(path, outputs.dockerfile.text.as_bytes())?;

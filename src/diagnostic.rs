@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub span: Option<Range<usize>>,
     pub label: Option<String>,
     pub help: Vec<String>,
+    /// A warning: reported, but nothing stops.
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -29,6 +31,7 @@ impl Diagnostic {
             span: None,
             label: None,
             help: Vec::new(),
+            warning: false,
         }
     }
 
@@ -95,7 +98,12 @@ pub fn render(report: &Report, color: bool) -> String {
     let text = &report.source.text;
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
-        let mut group = Group::with_title(Level::ERROR.primary_title(diagnostic.message.as_str()));
+        let level = if diagnostic.warning {
+            Level::WARNING
+        } else {
+            Level::ERROR
+        };
+        let mut group = Group::with_title(level.primary_title(diagnostic.message.as_str()));
         match &diagnostic.span {
             Some(span) => {
                 let start = floor_char_boundary(text, span.start.min(text.len()));
@@ -125,7 +133,7 @@ pub fn render(report: &Report, color: bool) -> String {
         out.push_str(&renderer.render(&[group]));
         out.push('\n');
     }
-    let count = report.diagnostics.len();
+    let count = report.diagnostics.iter().filter(|d| !d.warning).count();
     if count > 1 {
         out.push_str(&format!(
             "error: {} has {count} problems\n",

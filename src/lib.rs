@@ -231,6 +231,29 @@ pub struct Outputs {
     pub plan: Plan,
     pub dockerfile: Rendered,
     pub dockerignore: Rendered,
+    /// The manifest's source, for the plan's warnings.
+    pub source: Source,
+}
+
+impl Outputs {
+    /// The plan's warnings, rendered for stderr (empty when there are none).
+    pub fn warnings(&self, color: bool) -> String {
+        warnings_text(&self.source, &self.plan, color)
+    }
+}
+
+/// A plan's warnings about its manifest, rendered for stderr.
+pub fn warnings_text(source: &Source, plan: &Plan, color: bool) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    diagnostic::render(
+        &Report {
+            source: source.clone(),
+            diagnostics: plan.warnings.clone(),
+        },
+        color,
+    )
 }
 
 /// Manifest file → its Dockerfile and `.dockerignore`, both in memory.
@@ -251,5 +274,6 @@ pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
         plan,
         dockerfile,
         dockerignore,
+        source: loaded.source,
     })
 }

@@ -193,6 +193,12 @@ pub struct Runtime {
 
     /// A command the container engine runs to probe the program's health.
     pub healthcheck: Option<Healthcheck>,
+
+    /// Run a minimal init (tini) as PID 1, in front of the entrypoint: it
+    /// forwards `docker stop`'s SIGTERM to the program and reaps zombies.
+    /// Default `true` for node and python (which ignore SIGTERM as PID 1),
+    /// `false` for go and c. Needs a package manager in the runtime image.
+    pub init: Option<bool>,
 }
 
 /// A `HEALTHCHECK`, in exec form.

@@ -26,6 +26,9 @@ pub struct Plan {
     /// key (`go`, `node`, ...).
     #[serde(skip)]
     pub settings: serde_json::Value,
+    /// Problems that do not stop the render, but likely the image.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +63,26 @@ pub struct RuntimePlan {
     pub env: BTreeMap<String, String>,
     pub labels: BTreeMap<String, String>,
     pub healthcheck: Option<HealthcheckPlan>,
+    /// The init that runs as PID 1 in front of the entrypoint, if any.
+    pub init: Option<InitPlan>,
+    /// The account the final stage creates for a numeric `user` (always on
+    /// `scratch`, which has no user database; elsewhere only when the image
+    /// has no entry for the UID yet).
+    pub account: Option<AccountPlan>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InitPlan {
+    /// Where the runtime's package installs it.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountPlan {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub home: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -87,6 +110,23 @@ impl PackageManager {
             PackageManager::Apt
         }
     }
+
+    /// The C library of the image family: what a dynamically linked
+    /// program built in one image needs to find in another.
+    pub fn libc(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "glibc",
+            PackageManager::Apk => "musl",
+        }
+    }
+
+    /// Where the family's `tini` package puts the binary.
+    fn tini(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "/usr/bin/tini",
+            PackageManager::Apk => "/sbin/tini",
+        }
+    }
 }
 
 /// What a language contributes: its defaults, already merged with its own
@@ -96,6 +136,9 @@ pub struct LanguageDefaults {
     pub builder_image: String,
     pub runtime_base: String,
     pub build_workdir: String,
+    /// Builder environment the language sets, having seen the manifest's
+    /// `build.env` (its entries replace the manifest's).
+    pub build_env: BTreeMap<String, String>,
     /// OS packages the language's build needs, before `build.packages`.
     pub build_packages: Vec<String>,
     /// OS packages the language's program needs, before `runtime.packages`.
@@ -104,6 +147,13 @@ pub struct LanguageDefaults {
     /// `None`: the language has no sensible default; the manifest must say.
     pub entrypoint: Option<Vec<String>>,
     pub runtime_workdir: Option<String>,
+    /// Whether tini runs as PID 1 unless `runtime.init` says otherwise: the
+    /// program ignores SIGTERM when it is PID 1 itself.
+    pub init: bool,
+    /// What the artifacts need from the runtime image: a C library of the
+    /// builder's family (a dynamically linked program, or a virtualenv of
+    /// compiled wheels), or nothing (a static binary).
+    pub links_libc: bool,
     pub settings: serde_json::Value,
 }
 
@@ -115,6 +165,7 @@ pub struct Cx<'a> {
     /// The build context: the directory holding the manifest.
     pub context: PathBuf,
     pub diagnostics: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Cx<'_> {
@@ -149,8 +200,7 @@ impl Cx<'_> {
     /// no leading `/`, no `..`, and only characters that need no quoting in
     /// `COPY` and `RUN`.
     pub fn context_path(&mut self, path: &str, value: &str) {
-        let safe = made_of(value, "._/@+-");
-        if !safe || value.starts_with('/') || value.split('/').any(|part| part == "..") {
+        if !crate::languages::safe_relative(value) {
             self.error(
                 path,
                 format!("`{path}` = `{value}` is not a path inside the build context"),
@@ -175,11 +225,42 @@ impl Cx<'_> {
     pub fn exists(&self, file: &str) -> bool {
         self.context.join(file).is_file()
     }
+
+    /// Where an app that ships as a tree (node runtime mode, python) lives:
+    /// `runtime.workdir` (default `/app`) in the image, built in
+    /// `build.workdir`, which defaults to the same path so absolute paths
+    /// recorded at install time (editable installs, venv scripts) hold.
+    pub fn app_dirs(&self) -> (String, String) {
+        let runtime = self
+            .manifest
+            .runtime
+            .workdir
+            .clone()
+            .unwrap_or_else(|| "/app".into());
+        let build = self
+            .manifest
+            .build
+            .workdir
+            .clone()
+            .unwrap_or_else(|| runtime.clone());
+        (build, runtime)
+    }
+
+    /// Records a problem that does not stop the render.
+    pub fn warn(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
+        let mut diagnostic = Diagnostic::new(message).with_span(self.spans.value(path));
+        diagnostic.warning = true;
+        let help = help.into();
+        if !help.is_empty() {
+            diagnostic.help.push(help);
+        }
+        self.warnings.push(diagnostic);
+    }
 }
 
 /// Non-empty, and every character an ASCII letter, a digit or one of
 /// `extra`.
-fn made_of(value: &str, extra: &str) -> bool {
+pub(crate) fn made_of(value: &str, extra: &str) -> bool {
     !value.is_empty()
         && value
             .chars()
@@ -205,13 +286,16 @@ pub fn resolve(
         spans,
         context: context.to_path_buf(),
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
     };
     check_name(&mut cx);
     check_language_tables(&mut cx);
     check_templates_dir(&mut cx);
     let defaults = languages::defaults(&mut cx);
-    let plan = assemble(&mut cx, defaults);
+    let mut plan = assemble(&mut cx, defaults);
     if cx.diagnostics.is_empty() {
+        crate::diagnostic::sort(&mut cx.warnings);
+        plan.warnings = cx.warnings;
         Ok(plan)
     } else {
         crate::diagnostic::sort(&mut cx.diagnostics);
@@ -288,6 +372,9 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     let base = runtime.base.clone().unwrap_or(defaults.runtime_base);
     check_image(cx, "runtime.base", &base, true);
     let scratch = base == "scratch";
+    if defaults.links_libc {
+        check_libc(cx, &image, &base);
+    }
 
     let workdir = build.workdir.clone().unwrap_or(defaults.build_workdir);
     check_path(cx, "build.workdir", &workdir);
@@ -353,6 +440,40 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         .clone()
         .unwrap_or_else(|| DEFAULT_USER.to_string());
     let (uid, gid) = check_user(cx, &user, scratch);
+    let account = match (uid, gid) {
+        (Some(0), Some(gid)) if scratch => Some(AccountPlan {
+            name: "root".into(),
+            uid: 0,
+            gid,
+            home: "/root".into(),
+        }),
+        (Some(uid), Some(gid)) if uid != 0 => Some(AccountPlan {
+            name: "nonroot".into(),
+            uid,
+            gid,
+            home: "/home/nonroot".into(),
+        }),
+        _ => None,
+    };
+
+    let init = if !runtime.init.unwrap_or(defaults.init) {
+        None
+    } else if scratch {
+        // The language's default applies where it can; asking for it on
+        // scratch is an error.
+        if runtime.init == Some(true) {
+            cx.error(
+                "runtime.init",
+                "`runtime.init = true` needs tini installed in the runtime image, and `scratch` has no package manager",
+                "remove it (a Go or static C binary handles SIGTERM itself), or use a base with a package manager",
+            );
+        }
+        None
+    } else {
+        Some(InitPlan {
+            path: PackageManager::for_image(&base).tini().to_string(),
+        })
+    };
 
     for (index, port) in runtime.ports.iter().enumerate() {
         if *port == 0 {
@@ -403,6 +524,17 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     ports.sort_unstable();
     ports.dedup();
 
+    if defaults.links_libc && !scratch {
+        warn_dev_packages(cx);
+    }
+    let runtime_packages: Vec<String> = init
+        .as_ref()
+        .map(|_| "tini".to_string())
+        .into_iter()
+        .chain(defaults.runtime_packages)
+        .chain(runtime.packages.iter().cloned())
+        .collect();
+
     Plan {
         name: manifest.name.clone(),
         language: manifest.language,
@@ -415,7 +547,12 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .into_iter()
                 .chain(build.packages.iter().cloned())
                 .collect(),
-            env: build.env.clone(),
+            env: build
+                .env
+                .clone()
+                .into_iter()
+                .chain(defaults.build_env)
+                .collect(),
             steps: build.steps.clone(),
             ignore: build.ignore.clone(),
             workdir,
@@ -425,11 +562,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             package_manager: (!scratch).then(|| PackageManager::for_image(&base)),
             base,
             scratch,
-            packages: defaults
-                .runtime_packages
-                .into_iter()
-                .chain(runtime.packages.iter().cloned())
-                .collect(),
+            packages: runtime_packages,
             entrypoint,
             cmd,
             workdir: runtime_workdir,
@@ -440,8 +573,65 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             env: runtime.env.clone(),
             labels: runtime.labels.clone(),
             healthcheck,
+            init,
+            account,
         },
         settings: defaults.settings,
+        warnings: Vec::new(),
+    }
+}
+
+/// A dynamically linked program (or a virtualenv of compiled wheels) finds
+/// its C library only in a runtime of the builder's family: glibc's loader
+/// is not on musl images and the other way round, and `scratch` has none.
+fn check_libc(cx: &mut Cx, builder: &str, base: &str) {
+    let built = PackageManager::for_image(builder).libc();
+    if base == "scratch" {
+        cx.error(
+            "runtime.base",
+            format!("`scratch` has no C library, and what the builder `{builder}` makes links against {built}"),
+            "link statically (`go.cgo = false`, `c.static = true`), or use a base of the builder's family, e.g. `debian:trixie-slim`",
+        );
+        return;
+    }
+    let runs = PackageManager::for_image(base).libc();
+    if runs != built {
+        cx.error(
+            "runtime.base",
+            format!("`runtime.base` = `{base}` has {runs}, but the builder `{builder}` links the program against {built}: it would not start"),
+            format!("use a runtime of the builder's family, or set `build.image` to a builder with {runs}"),
+        );
+    }
+}
+
+/// Compiled extensions link against the libraries whose `-dev` packages
+/// the builder installs; the runtime needs the library itself (`libpq-dev`
+/// in the builder, `libpq5` at runtime).
+fn warn_dev_packages(cx: &mut Cx) {
+    // Headers of what every glibc image, or the language's own base, has.
+    const NO_COUNTERPART: [&str; 4] = ["libc6", "linux-libc", "python3", "libpython3"];
+    let build = &cx.manifest.build.packages;
+    let runtime = &cx.manifest.runtime.packages;
+    let mut warnings = Vec::new();
+    for (index, package) in build.iter().enumerate() {
+        let name = package.split('=').next().unwrap_or(package);
+        let Some(stem) = name.strip_suffix("-dev") else {
+            continue;
+        };
+        if NO_COUNTERPART.iter().any(|p| stem.starts_with(p)) {
+            continue;
+        }
+        let library = stem.strip_prefix("default-").unwrap_or(stem);
+        if !runtime.iter().any(|r| r.starts_with(library)) {
+            warnings.push((index, name.to_string(), library.to_string()));
+        }
+    }
+    for (index, name, library) in warnings {
+        cx.warn(
+            &format!("build.packages[{index}]"),
+            format!("`{name}` is in `build.packages`, but `runtime.packages` has no `{library}*`: what is compiled against it will not load at runtime"),
+            format!("add the runtime library to `runtime.packages` (for `libpq-dev`, `libpq5`), unless the runtime base already has it"),
+        );
     }
 }
 

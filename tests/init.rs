@@ -151,7 +151,9 @@ fn c_sources_and_makefile() {
     let (output, manifest) = init(make.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        manifest.contains("steps = [\"make\", \"mkdir -p /out && cp server /out/server\"]\n"),
+        manifest.contains(
+            "steps = ['make -j\"$(nproc)\"', \"mkdir -p /out && cp server /out/server\"]\n"
+        ),
         "{manifest}"
     );
     assert!(

@@ -114,6 +114,7 @@ fn plain_value(path: &str) -> &'static str {
         "runtime.user" => "1000:1000",
         "c.flags" => "-O2",
         "build.steps" => "make",
+        "python.requirements" => "requirements.txt",
         _ => "plain",
     }
 }

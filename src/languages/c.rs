@@ -57,7 +57,8 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         PackageManager::Apk => "build-base",
     };
     let compiler = table.compiler.unwrap_or(Compiler::Gcc);
-    let mut build_packages = vec![toolchain.to_string()];
+    // The CA bundle the final stage copies from the builder.
+    let mut build_packages = vec![toolchain.to_string(), "ca-certificates".to_string()];
     if matches!(compiler, Compiler::Clang | Compiler::Clangxx) {
         build_packages.push("clang".into());
     }
@@ -71,11 +72,14 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         },
         builder_image,
         build_workdir: "/src".into(),
+        build_env: Default::default(),
         build_packages,
         runtime_packages: Vec::new(),
         artifacts,
         entrypoint: Some(entrypoint),
         runtime_workdir: None,
+        init: false,
+        links_libc: !table.static_,
         version,
         settings: serde_json::to_value(Settings {
             sources: table.sources,
@@ -119,8 +123,9 @@ fn c_sources(dir: &std::path::Path) -> Vec<String> {
     sources
 }
 
-/// A Makefile builds with `make` (installing into a prefix when it has an
-/// `install` target); otherwise the `*.c` files are compiled together.
+/// A Makefile builds with `make` on every core (installing into a prefix
+/// when it has an `install` target that honours `DESTDIR`); otherwise the
+/// `*.c` files are compiled together.
 pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
     let mut draft = crate::init::Draft::default();
     if let Some(makefile) = super::read(&dir.join("Makefile")) {
@@ -131,14 +136,23 @@ pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft
             .filter(|target| !target.is_empty() && !target.contains(['$', '=', ' ', '%']))
             .collect();
         let program = targets.first().copied().unwrap_or("app").to_string();
-        if targets.contains(&"install") {
+        // An install target that ignores DESTDIR would install into the
+        // builder's /usr/local, not the prefix that is copied out.
+        let staged_install = targets.contains(&"install") && makefile.contains("DESTDIR");
+        if targets.contains(&"install") && !staged_install {
+            draft.reason(
+                "Makefile: the `install` target ignores `DESTDIR`, so the program is built with `make` and copied out instead",
+            );
+        }
+        if staged_install {
             draft.reason(format!(
-                "Makefile: `make install` into a prefix; program `{program}`"
+                "Makefile: `make install` into a prefix (it honours `DESTDIR`); program `{program}`"
             ));
             draft.build(
                 "steps",
                 toml::Value::Array(vec![
-                    "make install DESTDIR=/install PREFIX=/usr/local".into(),
+                    "make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local prefix=/usr/local"
+                        .into(),
                 ]),
             );
             draft
@@ -153,7 +167,7 @@ pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft
             draft.build(
                 "steps",
                 toml::Value::Array(vec![
-                    "make".into(),
+                    "make -j\"$(nproc)\"".into(),
                     format!("mkdir -p /out && cp {program} /out/{program}").into(),
                 ]),
             );

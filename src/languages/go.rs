@@ -14,6 +14,11 @@ struct Settings {
     cgo: bool,
     tzdata: bool,
     binary: String,
+    /// `go.work` is at the context root: a workspace.
+    workspace: bool,
+    /// Directories of local modules (`replace … => ./lib`, `use ./lib`) whose
+    /// go.mod must be in place before `go mod download`.
+    modules: Vec<String>,
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
@@ -31,13 +36,15 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     } else {
         (format!("golang:{version}"), "scratch".to_string())
     };
-    if table.cgo && cx.manifest.runtime.base.as_deref() == Some("scratch") {
-        cx.error(
-            "runtime.base",
-            "a cgo binary links against libc, which `scratch` does not have",
-            format!("set `go.cgo = false`, or use a glibc base such as `debian:{DEBIAN}-slim`"),
-        );
+    // The time zone database embedded in the binary (`-tags timetzdata`):
+    // every IANA name, legacy links included, whatever the builder has.
+    let mut build_env = std::collections::BTreeMap::new();
+    if table.tzdata {
+        let goflags = with_tag(cx.manifest.build.env.get("GOFLAGS"), "timetzdata");
+        build_env.insert("GOFLAGS".to_string(), goflags);
     }
+    let workspace = cx.exists("go.work");
+    let modules = local_modules(cx);
 
     let (artifacts, entrypoint) = super::program(&binary);
     LanguageDefaults {
@@ -45,19 +52,121 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         builder_image,
         runtime_base,
         build_workdir: "/src".into(),
+        build_env,
         build_packages: Vec::new(),
         runtime_packages: Vec::new(),
         artifacts,
         entrypoint: Some(entrypoint),
         runtime_workdir: None,
+        init: false,
+        links_libc: table.cgo,
         settings: serde_json::to_value(Settings {
             package,
             cgo: table.cgo,
             tzdata: table.tzdata,
             binary,
+            workspace,
+            modules,
         })
         .unwrap_or_default(),
     }
+}
+
+/// `GOFLAGS` with a build tag added: into the manifest's own `-tags` list
+/// when it has one (a second `-tags` would replace the first).
+fn with_tag(goflags: Option<&String>, tag: &str) -> String {
+    let mut words: Vec<String> = goflags
+        .map(|flags| flags.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_default();
+    match words
+        .iter_mut()
+        .find(|w| w.starts_with("-tags=") || w.starts_with("--tags="))
+    {
+        Some(tags) => {
+            tags.push(',');
+            tags.push_str(tag);
+        }
+        None => words.push(format!("-tags={tag}")),
+    }
+    words.join(" ")
+}
+
+/// The local modules `go mod download` reads: `replace … => ./dir` in
+/// go.mod and `use`/`replace` in go.work, followed into each module found,
+/// relative to the context root, sorted.
+fn local_modules(cx: &mut Cx) -> Vec<String> {
+    let mut found = std::collections::BTreeSet::new();
+    let mut queue: Vec<(String, &'static str)> =
+        vec![(String::new(), "go.mod"), (String::new(), "go.work")];
+    while let Some((dir, file)) = queue.pop() {
+        let path = if dir.is_empty() {
+            file.to_string()
+        } else {
+            format!("{dir}/{file}")
+        };
+        let Some(text) = super::read(&cx.context.join(&path)) else {
+            continue;
+        };
+        for (line, target) in module_paths(&text) {
+            let joined = super::join_relative(&dir, &target);
+            match joined {
+                // The context root: its go.mod is copied anyway.
+                Some(module) if module.is_empty() => {}
+                Some(module) if super::safe_relative(&module) => {
+                    if found.insert(module.clone()) {
+                        queue.push((module, "go.mod"));
+                    }
+                }
+                _ => cx.diagnostics.push(
+                    crate::diagnostic::Diagnostic::new(format!(
+                        "`{path}` line {line}: the local module `{target}` is not a directory inside the build context"
+                    ))
+                    .with_help("a Dockerfile can only copy from its context: move the module under the manifest's directory (letters, digits, `.`, `_`, `/`, `@`, `+`, `-`)"),
+                ),
+            }
+        }
+    }
+    found.into_iter().collect()
+}
+
+/// `(line number, path)` of every local directory a go.mod or go.work
+/// names: `replace X => ./dir`, `use ./dir`, in single lines or blocks.
+fn module_paths(text: &str) -> Vec<(usize, String)> {
+    let mut paths = Vec::new();
+    let mut block: Option<&str> = None;
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.split("//").next().unwrap_or("").trim();
+        let (directive, rest) = match block {
+            Some(_) if line == ")" => {
+                block = None;
+                continue;
+            }
+            Some(directive) => (directive, line),
+            None => match line.split_once(char::is_whitespace) {
+                Some((word @ ("replace" | "use"), rest)) if rest.trim() == "(" => {
+                    block = Some(word);
+                    continue;
+                }
+                Some((word @ ("replace" | "use"), rest)) => (word, rest.trim()),
+                _ => continue,
+            },
+        };
+        let target = match directive {
+            "replace" => rest
+                .split_once("=>")
+                .and_then(|(_, to)| to.split_whitespace().next()),
+            _ => rest.split_whitespace().next(),
+        };
+        if let Some(target) = target.map(|t| t.trim_matches('"'))
+            && (target == "."
+                || target.starts_with("./")
+                || target.starts_with("../")
+                || target.starts_with('/'))
+        {
+            paths.push((index + 1, target.to_string()));
+        }
+    }
+    paths
 }
 
 pub(crate) fn recognises(dir: &std::path::Path) -> bool {

@@ -45,6 +45,33 @@ pub(crate) fn detect(
     }
 }
 
+/// A path relative to the build context that needs no quoting in `COPY`
+/// and `RUN`: no leading `/`, no `..`, only letters, digits and `._/@+-`.
+pub(crate) fn safe_relative(path: &str) -> bool {
+    crate::plan::made_of(path, "._/@+-")
+        && !path.starts_with('/')
+        && !path.split('/').any(|part| part == "..")
+}
+
+/// `base/rel` with `.` and `..` resolved, or `None` when it is absolute or
+/// climbs out of the context.
+pub(crate) fn join_relative(base: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// A file's text, or `None` when it cannot be read.
 pub(crate) fn read(path: &std::path::Path) -> Option<String> {
     std::fs::read_to_string(path).ok()

@@ -11,6 +11,9 @@ const VERSION: &str = "22";
 const ALPINE: &str = "3.22";
 /// The maintained pkg fork, pinned so a rebuild bundles the same way.
 const PKG: &str = "@yao-pkg/pkg@6.23.0";
+/// The fetcher of pkg's Node base binaries: the version that `PKG` depends
+/// on, so the binary fetched before the source copy is the one pkg uses.
+const PKG_FETCH: &str = "@yao-pkg/pkg-fetch@3.6.6";
 
 #[derive(Serialize)]
 struct Settings {
@@ -22,6 +25,7 @@ struct Settings {
     /// `linux` (glibc) or `linuxstatic` (no libc: scratch).
     platform: &'static str,
     pkg: &'static str,
+    pkg_fetch: &'static str,
     binary: String,
 }
 
@@ -63,6 +67,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         format!("node:{version}-alpine")
     };
 
+    let (build_workdir, app_workdir) = cx.app_dirs();
     let (artifacts, entrypoint, runtime_workdir, runtime_packages) = match mode {
         NodeMode::Pkg => {
             let (artifacts, entrypoint) = super::program(&binary);
@@ -82,24 +87,30 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
                     "use `node.mode = \"pkg\"` for scratch, or a `node:<version>-alpine` base",
                 );
             }
+            // The app tree moves from where it was built to where it runs;
+            // the entry is relative to the runtime WORKDIR.
             let artifacts = vec![Artifact {
-                from: "/app".into(),
-                to: "/app".into(),
+                from: build_workdir.clone(),
+                to: app_workdir.clone(),
             }];
             let entrypoint = vec!["node".into(), entry.clone()];
-            (artifacts, entrypoint, Some("/app".to_string()), Vec::new())
+            (artifacts, entrypoint, Some(app_workdir), Vec::new())
         }
     };
 
     LanguageDefaults {
         builder_image,
         runtime_base,
-        build_workdir: "/app".into(),
+        build_workdir,
+        build_env: Default::default(),
         build_packages: Vec::new(),
         runtime_packages,
         artifacts,
         entrypoint: Some(entrypoint),
         runtime_workdir,
+        init: true,
+        // Native addons built in the builder load only with its libc.
+        links_libc: mode == NodeMode::Runtime && platform != "linuxstatic",
         version,
         settings: serde_json::to_value(Settings {
             entry,
@@ -107,6 +118,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             major,
             platform,
             pkg: PKG,
+            pkg_fetch: PKG_FETCH,
             binary,
         })
         .unwrap_or_default(),
