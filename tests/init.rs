@@ -160,6 +160,36 @@ fn c_sources_and_makefile() {
         manifest.contains("[c]\noutput = \"server\"\n"),
         "{manifest}"
     );
+
+    // An install target that ignores DESTDIR would install into the
+    // builder's own /usr/local: build and copy the program instead.
+    let ignores_destdir = tree(&[
+        (
+            "Makefile",
+            "server: main.c\n\tcc -o $@ $<\ninstall: server\n\tcp server /usr/local/bin/\n",
+        ),
+        ("main.c", ""),
+    ]);
+    let (output, manifest) = init(ignores_destdir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("the `install` target ignores `DESTDIR`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!manifest.contains("make install"), "{manifest}");
+    let honours_destdir = tree(&[
+        (
+            "Makefile",
+            "server: main.c\n\tcc -o $@ $<\ninstall: server\n\tinstall -D server $(DESTDIR)$(PREFIX)/bin/server\n",
+        ),
+        ("main.c", ""),
+    ]);
+    let (_, manifest) = init(honours_destdir.path(), &[]);
+    assert!(
+        manifest.contains("make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local prefix=/usr/local"),
+        "{manifest}"
+    );
 }
 
 #[test]

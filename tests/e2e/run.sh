@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# End to end: build every example's Dockerfile with a real builder (buildah,
-# daemonless), run the image, assert the program's output, measure the
-# image, and check that a source-only change reuses the dependency layer.
+# End to end: build every example's Dockerfile and every option variant
+# (tests/e2e/variants/) with a real builder (buildah, daemonless), run the
+# image, assert inside it what the options promise, measure the examples,
+# and check that a source-only change reuses the dependency layer.
 #
 # No container registry can be reached here, so the base images are
 # STAND-INS built from Debian packages (tests/e2e/standins/), named exactly
 # as the rendered FROM lines name the official images. They are not the
 # official images: Go is 1.19, Python 3.11 and Node 18, and the "alpine"
-# Node image is Debian. Sizes below are for these stand-ins.
+# Node image is Debian (with an `apk` that installs Debian packages).
 #
 # node-hello (pkg mode) is not built: pkg downloads prebuilt Node binaries
 # from the internet at build time. It is covered by the structure tests.
@@ -21,6 +22,12 @@ root=$PWD
 B=(buildah --storage-driver vfs)
 log() { printf '\n== %s\n' "$*" >&2; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+started=$SECONDS
+stage_start=$SECONDS
+stage() { # name: prints the time the previous stage took
+  printf '\n-- e2e stage done in %ds (total %ds): %s\n' $((SECONDS - stage_start)) $((SECONDS - started)) "$1" >&2
+  stage_start=$SECONDS
+}
 
 # --- tools -----------------------------------------------------------------
 if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
@@ -37,6 +44,7 @@ fi
 
 cargo build --release --quiet
 shipit="$root/target/release/shipit"
+stage "tools and shipit"
 
 has_image() { "${B[@]}" inspect --type image "$1" >/dev/null 2>&1; }
 
@@ -57,6 +65,7 @@ if ! has_image "$base"; then
   "${B[@]}" rm "$c" >/dev/null
   rm -rf "$rootfs"
 fi
+stage "debian base"
 
 # --- stand-ins, named as the FROM lines name the official images -------------
 standin_for() { # image reference -> stand-in Dockerfile (or "base")
@@ -73,18 +82,25 @@ standin_for() { # image reference -> stand-in Dockerfile (or "base")
 context=$(mktemp -d)
 trap 'rm -rf "$context"' EXIT
 cp /etc/ssl/certs/ca-certificates.crt "$context/host-ca.crt"
+cp tests/e2e/standins/apk "$context/apk"
 
+# Each stand-in is built once per content of its Dockerfile (and the files
+# it copies): a changed stand-in is rebuilt, an unchanged one reused.
 ensure_image() { # image reference as written in FROM
-  local name="docker.io/library/$1" kind
-  has_image "$name" && return
+  local name="docker.io/library/$1" kind hash marker
   kind=$(standin_for "$1")
-  log "stand-in $name ($kind)"
   if [ "$kind" = base ]; then
-    "${B[@]}" tag "$base" "$name"
-  else
-    "${B[@]}" build -q --isolation chroot --pull=never -t "$name" \
+    has_image "$name" || "${B[@]}" tag "$base" "$name"
+    return
+  fi
+  hash=$(cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk | sha256sum | cut -c1-12)
+  marker="localhost/shipit-e2e/standin-$kind:$hash"
+  if ! has_image "$marker"; then
+    log "stand-in $kind ($hash)"
+    "${B[@]}" build -q --isolation chroot --pull=never -t "$marker" \
       -f "tests/e2e/standins/$kind.Dockerfile" "$context" >/dev/null
   fi
+  "${B[@]}" tag "$marker" "$name"
 }
 
 # --- helpers ------------------------------------------------------------------
@@ -106,7 +122,11 @@ final_copies() { # Dockerfile -> the paths the final stage copies in
     grep '^COPY --from=build ' | while read -r _ _ rest; do
       # shellcheck disable=SC2086
       set -- $rest
+      [[ $1 == --* ]] && shift
       dest=${!#}
+      # `DIR/ /`: the contents of a directory (scratch's passwd, group and
+      # /tmp) spread over the root; a few bytes, not measured.
+      [[ $1 == */ ]] && continue
       if [[ $dest == */ ]]; then
         for src in "${@:1:$#-1}"; do echo "$dest$(basename "$src")"; done
       else
@@ -124,8 +144,8 @@ entrypoint() { # image -> its ENTRYPOINT, one word a line
   image_config "$1" "'\\n'.join(oci['config'].get('Entrypoint') or [])"
 }
 
-# One working container per example image (vfs copies every layer on
-# `buildah from`): measured first, then the program runs in it.
+# One working container per image (vfs copies every layer on `buildah
+# from`): measured first, then the program runs in it.
 container=""
 run_in() { # command... -> output (as the image's user, in its workdir)
   "${B[@]}" run --isolation chroot "$container" -- "$@" 2>&1
@@ -142,8 +162,51 @@ build() { # dir image -> buildah's output
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1000000 }'; }
 
-# --- build, run, measure every example ----------------------------------------
+# PID 1 and `docker stop`, without Docker: the image's process runs as PID 1
+# of a new PID namespace (as in a container), gets SIGTERM from outside
+# after 3 s, as `docker stop` sends it, and must be gone within 5 s. The
+# kernel drops a signal to a namespace's init that has no handler for it:
+# a bare node or python ignores it; tini forwards it to the program.
+pid1_after_sigterm() { # image [extra args] -> "stopped" or "still running"
+  local image=$1 c m user workdir pid child result="still running"
+  shift
+  c=$("${B[@]}" from --pull=never "$image")
+  m=$("${B[@]}" mount "$c")
+  local -a argv envs
+  mapfile -t argv < <(image_config "$image" "'\\n'.join((oci['config'].get('Entrypoint') or []) + (oci['config'].get('Cmd') or []))")
+  mapfile -t envs < <(image_config "$image" "'\\n'.join(oci['config'].get('Env') or [])")
+  user=$(image_config "$image" "oci['config'].get('User') or '0:0'")
+  workdir=$(image_config "$image" "oci['config'].get('WorkingDir') or '/'")
+  mount --bind /dev "$m/dev"
+  unshare --fork --pid --mount --mount-proc="$m/proc" \
+    chroot --userspec="$user" "$m" /usr/bin/env -i "${envs[@]}" \
+    /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "${argv[@]}" "$@" > "$context/pid1.log" 2>&1 &
+  pid=$!
+  sleep 3
+  child=$(pgrep -P "$pid" | head -1)
+  [ -n "$child" ] || { cat "$context/pid1.log" >&2; fail "$image: its process did not start as PID 1"; }
+  kill -TERM "$child"
+  for _ in $(seq 50); do
+    if ! kill -0 "$pid" 2>/dev/null; then result=stopped; break; fi
+    sleep 0.1
+  done
+  [ "$result" = stopped ] || kill -KILL "$child" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  umount "$m/dev"
+  "${B[@]}" umount "$c" >/dev/null
+  "${B[@]}" rm "$c" >/dev/null
+  echo "$result"
+}
+
+# Zone names of the IANA database, legacy links included (tzdata.zi: `Z
+# name` zones, `L target name` links).
+zone_names() {
+  awk '$1 == "Z" { print $2 } $1 == "L" { print $3 }' /usr/share/zoneinfo/tzdata.zi
+}
+
+# --- what gets built ------------------------------------------------------------
 examples=(go-hello org-templates c-hello c-make python-flask python-pipenv node-runtime)
+variants=(go-options c-static python-options python-pyproject python-pipenv-local node-options)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
   [org-templates]="—"
@@ -153,11 +216,39 @@ declare -A seed=(
   [python-pipenv]="915 MB (seed 001, on python:3)"
   [node-runtime]="~50 MB (seed 002, pkg on alpine)"
 )
+
+# A variant is rendered into a copy of its directory, with files its
+# .dockerignore must keep out of the image (secrets and litter at depth).
+prepare_variant() { # name -> the directory to build
+  local dir="$context/variants/$1"
+  mkdir -p "$context/variants"
+  cp -r "tests/e2e/variants/$1" "$dir"
+  case "$1" in
+    python-options)
+      mkdir -p "$dir/pkg/__pycache__" "$dir/pkg/deep"
+      echo "SECRET=1" > "$dir/.env"
+      echo "SECRET=1" > "$dir/pkg/.env"
+      echo "SECRET=1" > "$dir/pkg/deep/.env.local"
+      echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc" ;;
+    node-options)
+      mkdir -p "$dir/packages/a/node_modules/x"
+      echo "SECRET=1" > "$dir/.env"
+      echo "SECRET=1" > "$dir/packages/a/.env"
+      echo "module.exports = 1" > "$dir/packages/a/node_modules/x/index.js" ;;
+  esac
+  "$shipit" render -m "$dir/shipit.toml" -o "$dir/Dockerfile" 2>/dev/null
+  echo "$dir"
+}
+
 rows=()
-for name in "${examples[@]}"; do
-  dir="examples/$name"
+for name in "${examples[@]}" "${variants[@]}"; do
   log "$name"
-  "$shipit" check -m "$dir/shipit.toml" >/dev/null || fail "$dir/Dockerfile is not what shipit renders"
+  if [[ " ${examples[*]} " == *" $name "* ]]; then
+    dir="examples/$name"
+    "$shipit" check -m "$dir/shipit.toml" >/dev/null || fail "$dir/Dockerfile is not what shipit renders"
+  else
+    dir=$(prepare_variant "$name")
+  fi
   mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/Dockerfile")
   for image in "${froms[@]}"; do
     [ "$image" = scratch ] || ensure_image "$image"
@@ -186,7 +277,9 @@ for name in "${examples[@]}"; do
     go-hello | org-templates)
       expect "$name runs" "Hello from $name!" "$(run_in "${ep[@]}" --once)" ;;
     c-hello)
-      expect "$name runs" "Hello from the container!" "$(run_in "${ep[@]}")" ;;
+      expect "$name runs" "Hello from the container!" "$(run_in "${ep[@]}")"
+      expect "$name has a CA bundle" "bundle" "$(run_in sh -c 'test -s /etc/ssl/certs/ca-certificates.crt && echo bundle')"
+      expect "$name's user resolves" "nonroot /home/nonroot" "$(run_in sh -c 'echo "$(id -un) $HOME"')" ;;
     c-make)
       expect "$name runs" "1" "$(run_in "${ep[@]}" /opt/linecount/share/doc/linecount/README)" ;;
     python-flask)
@@ -196,12 +289,47 @@ for name in "${examples[@]}"; do
           python -c "import urllib.request as u; print(u.urlopen(\"http://127.0.0.1:8765/\").read().decode())" 2>/dev/null && break
           sleep 0.2
         done; kill $pid')
-      expect "$name answers through gunicorn" "Hello from python-flask!" "$out" ;;
+      expect "$name answers through gunicorn" "Hello from python-flask!" "$out"
+      expect "$name's user resolves" "nonroot" "$(run_in python -c 'import getpass; print(getpass.getuser())')" ;;
     python-pipenv)
       expect "$name runs" "multi-stage builds keep build tools out of the image" "$(run_in python app.py)"
       expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
     node-runtime)
-      expect "$name runs" "Hello from node-runtime!" "$(run_in "${ep[@]}" --once)" ;;
+      expect "$name runs" "Hello from node-runtime!" "$(run_in node index.js --once)" ;;
+    go-options)
+      # Custom build.steps on scratch: the binary starting at all proves it
+      # is static (the golang stand-in has gcc, so cgo would be on).
+      expect "$name: custom steps, local module, runtime env" "hello from the local module, hello" "$(run_in "${ep[@]}" hello)"
+      expect "$name: account, home, /tmp, CA bundle" "check ok: user=nonroot home=/home/nonroot tmp=777 sticky=true" "$(run_in "${ep[@]}" check)"
+      mapfile -t zones < <(zone_names)
+      out=$(run_in "${ep[@]}" zones "${zones[@]}")
+      echo "$out" | grep -q "^zones: " || fail "$name zones: $out"
+      # Every name the builder's Go embeds must load; names newer than the
+      # stand-in's Go (1.19, tzdata 2022) are the only failures allowed.
+      c=$("${B[@]}" from --pull=never docker.io/library/golang:1.22)
+      zipdata="$context/zipdata.go"
+      cp "$(find "$("${B[@]}" mount "$c")" -path '*/time/tzdata/zipdata.go' | head -1)" "$zipdata"
+      "${B[@]}" umount "$c" >/dev/null
+      "${B[@]}" rm "$c" >/dev/null
+      for zone in $(echo "$out" | sed -n 's/^zones: .* failed: //p'); do
+        ! grep -qF "$zone" "$zipdata" || fail "$name: the zone $zone is in Go's database but did not load"
+      done
+      expect "$name: time zones (${#zones[@]} names, legacy links included)" "zones: " "$out"
+      expect "$name: a legacy zone name" "zones: 1 loaded, 0 failed" "$(run_in "${ep[@]}" zones US/Pacific)" ;;
+    c-static)
+      expect "$name: static binary on scratch, /tmp, account, CA bundle" "check ok: tmp=1777 user=nonroot certs=yes sqrt2=1.414" "$(run_in "${ep[@]}")" ;;
+    python-options)
+      expect "$name: nested requirements, workdir, account, .dockerignore" \
+        "check ok: user=nonroot home=/home/nonroot cwd=/srv/app six=1.16.0 idna=3.7 leaked=none" "$(run_in python app.py check)" ;;
+    python-pyproject)
+      expect "$name: an application's dependencies, not the project" "alpha ok: beta from a second top-level package six=1.16.0" "$(run_in "${ep[@]}")"
+      expect "$name: the project itself is not installed" "not installed" "$(run_in sh -c 'pip show python-pyproject >/dev/null 2>&1 && echo installed || echo not installed')" ;;
+    python-pipenv-local)
+      expect "$name: locked dependencies with hashes, local editable package" "mypkg ok: idna=3.7 six=1.16.0 from /app/mypkg/__main__.py" "$(run_in "${ep[@]}")"
+      expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
+    node-options)
+      expect "$name: build.workdir to runtime.workdir, account, .dockerignore" \
+        "check ok: user=nonroot home=/home/nonroot cwd=/srv/app is-number=true leaked=none" "$(run_in node server.js check)" ;;
   esac
   # The final stage holds no compiler.
   if [[ $final_base != scratch ]]; then
@@ -209,8 +337,21 @@ for name in "${examples[@]}"; do
   fi
   "${B[@]}" rm "$container" >/dev/null
 
-  rows+=("| $name | \`$final_base\` | $(mb "$image_total") | $(mb "$base_bytes") | $(mb $((image_total - base_bytes))) | $(mb "$artifacts") | $overhead | $layers | ${seed[$name]} |")
+  if [[ -n ${seed[$name]:-} ]]; then
+    rows+=("| $name | \`$final_base\` | $(mb "$image_total") | $(mb "$base_bytes") | $(mb $((image_total - base_bytes))) | $(mb "$artifacts") | $overhead | $layers | ${seed[$name]} |")
+  fi
+  stage "$name"
 done
+
+# --- PID 1: docker stop reaches the program -----------------------------------
+for name in python-options node-options; do
+  expect "$name stops on SIGTERM as PID 1 (tini)" "stopped" "$(pid1_after_sigterm "localhost/shipit-e2e/$name")"
+done
+# The negative control: without an init, python as PID 1 ignores SIGTERM,
+# so the check above can fail.
+expect "python-pyproject (runtime.init = false) ignores SIGTERM as PID 1" "still running" \
+  "$(pid1_after_sigterm localhost/shipit-e2e/python-pyproject serve)"
+stage "PID 1"
 
 # --- a source-only change reuses the dependency layer ---------------------------
 cached_after() { # build log, step pattern -> "cached" or "rebuilt"
@@ -237,6 +378,7 @@ for pair in "go-hello|go mod download" "python-flask|pip install -r requirements
     { cat "$context/rebuild.log"; fail "$name: the source change was not seen"; }
   echo "ok: $name reuses '$step' after a source-only change" >&2
 done
+stage "rebuilds"
 
 # --- the table ---------------------------------------------------------------
 {
@@ -250,8 +392,9 @@ done
   echo
   echo "*overhead* = (image − base − artifacts) / artifacts: what the final stage"
   echo "adds beyond its base and the files it copies from the builder (runtime"
-  echo "packages, metadata). *artifacts* counts everything the final stage copies"
-  echo "from the builder, CA certificates and passwd entries included."
+  echo "packages such as tini, the account, metadata). *artifacts* counts"
+  echo "everything the final stage copies from the builder, CA certificates"
+  echo "and passwd entries included."
   echo
   echo "| example | final base | image | base | image − base | artifacts | overhead | layers | the seed's figure |"
   echo "|---|---|---|---|---|---|---|---|---|"
@@ -261,4 +404,4 @@ done
   echo "prebuilt Node binaries at build time, which this machine cannot reach."
 } > docs/images.md
 cat docs/images.md
-echo "e2e: ${#examples[@]} examples built, run and measured; 2 rebuilds reused their dependency layer" >&2
+echo "e2e: ${#examples[@]} examples and ${#variants[@]} option variants built, run and checked; 2 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2

@@ -1,10 +1,12 @@
 # Stand-in for the official node alpine image, from Debian packages (Node
-# 18, glibc rather than musl). It trusts the host's CA bundle for npm, and
-# has the `node` user the official images have. Not the official image.
+# 18, glibc rather than musl). It trusts the host's CA bundle for npm, has
+# the `node` user the official images have, and an `apk` that installs
+# Debian packages (runtime.packages, tini). Not the official image.
 FROM localhost/shipit-e2e/debian:bookworm
 RUN apt-get update \
     && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --uid 1000 --create-home node
 COPY host-ca.crt /etc/ssl/certs/host-ca.crt
+COPY apk /sbin/apk
 ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt

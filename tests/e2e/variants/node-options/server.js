@@ -1,0 +1,20 @@
+// node-options: `serve` runs until stopped; `check` reports what the image
+// promises (account, home, working directory, dependencies, nothing the
+// .dockerignore excludes).
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const isNumber = require("is-number");
+
+if (process.argv[2] === "check") {
+  const info = os.userInfo();
+  fs.writeFileSync(path.join(os.homedir(), "probe"), "x");
+  const leaked = ["packages/a/node_modules", ".env", "packages/a/.env"].filter((p) => fs.existsSync(p));
+  console.log(
+    `check ok: user=${info.username} home=${os.homedir()} cwd=${process.cwd()} ` +
+      `is-number=${isNumber(5)} leaked=${leaked.length ? leaked.join(",") : "none"}`,
+  );
+} else {
+  console.log("node-options serving");
+  setInterval(() => {}, 1 << 30);
+}

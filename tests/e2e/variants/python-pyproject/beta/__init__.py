@@ -1,0 +1,1 @@
+NAME = "beta from a second top-level package"

@@ -1,0 +1,521 @@
+//! Every documented option, rendered: each branch of each template is
+//! parsed by BuildKit's own parser, linted by hadolint, and asserted on —
+//! not only the defaults the examples use. (Real builds of the options that
+//! change what gets built or run: tests/e2e/run.sh and its variants.)
+
+mod common;
+
+use common::Instruction;
+use shipit::templates::Templates;
+
+/// One manifest in a project directory, with what its render must and
+/// must not contain.
+struct Case {
+    label: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    manifest: &'static str,
+    contains: &'static [&'static str],
+    absent: &'static [&'static str],
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // --- go ---------------------------------------------------------
+        Case {
+            label: "go custom steps keep the static, cross-compiling environment",
+            files: &[("go.mod", "module x\n\ngo 1.22\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[build]\nsteps = [\"go build -o /out/a .\"]\nworkdir = \"/build\"\n",
+            contains: &[
+                "ARG TARGETVARIANT\nENV CGO_ENABLED=0 \\\n    GOOS=$TARGETOS \\\n    GOARCH=$TARGETARCH\n",
+                "go env -w GOARM=\"${TARGETVARIANT#v}\"",
+                "go env -w GOAMD64=\"$TARGETVARIANT\"",
+                "WORKDIR /build\n",
+                "RUN go build -o /out/a .\n",
+                "chmod 1777 /out/rootfs/tmp",
+                "COPY --from=build /out/rootfs/ /\n",
+                "COPY --from=build --chown=65532:65532 /out/home /home/nonroot\n",
+                "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n",
+            ],
+            absent: &["tini"],
+        },
+        Case {
+            label: "go tzdata embeds the database, merging the manifest's own -tags",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[build]\nenv = { GOFLAGS = \"-mod=mod -tags=netgo\" }\n[go]\ntzdata = true\n",
+            contains: &["ENV GOFLAGS=\"-mod=mod -tags=netgo,timetzdata\"\n"],
+            absent: &["zoneinfo", "GOFLAGS=\"-mod=mod -tags=netgo\"\n"],
+        },
+        Case {
+            label: "go tzdata without GOFLAGS of its own",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[go]\ntzdata = true\n",
+            contains: &["ENV GOFLAGS=\"-tags=timetzdata\"\n"],
+            absent: &[],
+        },
+        Case {
+            label: "go workspace and local replace: their go.mod files come before go mod download",
+            files: &[
+                ("go.mod", "module x\n\nreplace example.com/lib => ./lib\nreplace (\n\texample.com/b v1.0.0 => ./third_party/b // vendored\n\texample.com/c => example.com/c v1.2.0\n)\n"),
+                ("go.work", "go 1.22\n\nuse (\n\t.\n\t./tools\n)\n"),
+                ("lib/go.mod", "module example.com/lib\n\nreplace example.com/d => ../d\n"),
+                ("tools/go.mod", "module tools\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n",
+            contains: &[
+                "COPY go.mod go.sum* ./\nCOPY go.work go.work.sum* ./\nCOPY d/go.mod d/go.sum* d/\nCOPY lib/go.mod lib/go.sum* lib/\nCOPY third_party/b/go.mod third_party/b/go.sum* third_party/b/\nCOPY tools/go.mod tools/go.sum* tools/\nRUN --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "go cgo: glibc builder and runtime, CA bundle, no cross-compiling",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[go]\ncgo = true\n[runtime]\ninit = true\n",
+            contains: &[
+                "FROM golang:1.25-trixie AS build\n",
+                "FROM debian:trixie-slim\n",
+                "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n",
+                "apt-get install -y --no-install-recommends tini",
+                "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/a\"]\n",
+                "echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd",
+            ],
+            absent: &["CGO_ENABLED=0", "$BUILDPLATFORM"],
+        },
+        Case {
+            label: "go as root on scratch gets a root account",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[runtime]\nuser = \"0:0\"\n",
+            contains: &[
+                "echo 'root:x:0:0:root:/root:/sbin/nologin' > /out/rootfs/etc/passwd",
+                "COPY --from=build --chown=0:0 /out/home /root\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "go with healthcheck, cmd, labels and env",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[runtime]\ncmd = [\"serve\"]\nenv = { A = \"b c\" }\nlabels = { \"org.opencontainers.image.title\" = \"a\" }\nports = [8080, 80, 8080]\nworkdir = \"/data\"\nhealthcheck = { command = [\"/usr/local/bin/a\", \"health\"], interval = \"30s\", timeout = \"5s\", start_period = \"1m\", retries = 3 }\n",
+            contains: &[
+                "HEALTHCHECK --interval=30s --timeout=5s --start-period=1m --retries=3 CMD [\"/usr/local/bin/a\", \"health\"]\n",
+                "CMD [\"serve\"]\n",
+                "EXPOSE 80\nEXPOSE 8080\n",
+                "WORKDIR /data\n",
+                "ENV A=\"b c\"\n",
+            ],
+            absent: &[],
+        },
+        // --- node -------------------------------------------------------
+        Case {
+            label: "node pkg: pinned pkg and pkg-fetch before the source, package.json's pkg section, no silent x64",
+            files: &[("package.json", "{\"name\": \"a\"}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[node]\nentry = \"src/cli.js\"\n",
+            contains: &[
+                "npm install --global @yao-pkg/pkg@6.23.0 @yao-pkg/pkg-fetch@3.6.6",
+                "*) echo \"pkg has no Node binary for the architecture",
+                "pkg-fetch --node-range node22 --platform alpine --arch \"$arch\"\nCOPY package.json",
+                "pkg --config package.json --targets \"$(cat /opt/pkg-target)\" --output /out/a src/cli.js",
+                "FROM alpine:3.22\nRUN apk add --no-cache tini libgcc libstdc++\n",
+                "ENTRYPOINT [\"/sbin/tini\", \"--\", \"/usr/local/bin/a\"]\n",
+            ],
+            absent: &["arm64) arch=arm64 ;; *) arch=x64"],
+        },
+        Case {
+            label: "node pkg on a glibc runtime",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"debian:trixie-slim\"\ninit = false\n",
+            contains: &["FROM node:22-trixie AS build\n", "--platform linux --arch"],
+            absent: &["tini"],
+        },
+        Case {
+            label: "node pkg on scratch: static binary, no init by default",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"scratch\"\n",
+            contains: &["--platform linuxstatic --arch", "COPY --from=build /out/rootfs/ /\n"],
+            absent: &["tini"],
+        },
+        Case {
+            label: "node runtime mode moves the app from build.workdir to runtime.workdir",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nworkdir = \"/build\"\n[runtime]\nworkdir = \"/srv/app\"\n[node]\nmode = \"runtime\"\nentry = \"server.js\"\n",
+            contains: &[
+                "WORKDIR /build\n",
+                "COPY --from=build /build /srv/app\n",
+                "WORKDIR /srv/app\n",
+                "ENTRYPOINT [\"/sbin/tini\", \"--\", \"node\", \"server.js\"]\n",
+            ],
+            absent: &[" /app\n"],
+        },
+        Case {
+            label: "node runtime mode: the build workdir follows runtime.workdir",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[runtime]\nworkdir = \"/srv/app\"\n[node]\nmode = \"runtime\"\n",
+            contains: &["WORKDIR /srv/app\nCOPY package.json", "COPY --from=build /srv/app /srv/app\n"],
+            absent: &[],
+        },
+        Case {
+            label: "node runtime mode with build steps prunes dev dependencies",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"npm run build\"]\n[node]\nmode = \"runtime\"\n[runtime]\ncmd = [\"--port\", \"3000\"]\n",
+            contains: &["npm ci; else npm install; fi\n", "RUN npm run build\nRUN npm prune --omit=dev\n"],
+            absent: &[],
+        },
+        // --- python -----------------------------------------------------
+        Case {
+            label: "python requirements with included files, copied before the install",
+            files: &[
+                ("requirements.txt", "-r requirements/base.txt\n--constraint=constraints.txt\nflask  # web\n"),
+                ("requirements/base.txt", "-c ../constraints.txt\n--requirement common.txt\n"),
+                ("requirements/common.txt", "six\n"),
+                ("constraints.txt", "six==1.16.0\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\nworkdir = \"/srv/app\"\n",
+            contains: &[
+                "COPY requirements.txt constraints.txt ./\nCOPY requirements/base.txt requirements/common.txt requirements/\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\nCOPY . .\n",
+                "WORKDIR /srv/app\nRUN python -m venv",
+                "COPY --from=build /srv/app /srv/app\n",
+                "apt-get install -y --no-install-recommends tini",
+                "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"python\", \"app.py\"]\n",
+            ],
+            absent: &[" /app\n"],
+        },
+        Case {
+            label: "python requirements naming a local path install after the source",
+            files: &[("requirements.txt", "flask\n-e ./lib\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\ninit = false\n",
+            contains: &["COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\n", "ENTRYPOINT [\"python\", \"app.py\"]\n"],
+            absent: &["COPY requirements.txt", "tini"],
+        },
+        Case {
+            label: "python requirements in a subdirectory",
+            files: &[("svc/requirements.txt", "flask\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nrequirements = \"svc/requirements.txt\"\n[runtime]\ncmd = [\"python\", \"svc/app.py\"]\n",
+            contains: &["COPY svc/requirements.txt svc/\n", "pip install -r svc/requirements.txt\n", "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"python\", \"svc/app.py\"]\n"],
+            absent: &[],
+        },
+        Case {
+            label: "pipenv: pinned, the lock verified and installed with its hashes",
+            files: &[("Pipfile", "[packages]\nflask = \"*\"\n"), ("Pipfile.lock", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
+            contains: &[
+                "COPY Pipfile Pipfile.lock ./\n",
+                "/opt/pipenv/bin/pip install pipenv==2026.10.3",
+                "/opt/pipenv/bin/pipenv verify",
+                "pipenv requirements --hash > /opt/pipenv/requirements.txt \\\n    && pip install -r /opt/pipenv/requirements.txt\nCOPY . .\n",
+            ],
+            absent: &["pipenv lock", "local.txt"],
+        },
+        Case {
+            label: "pipenv with a local editable package: locked first, local after the source",
+            files: &[("Pipfile", "[packages]\nflask = \"*\"\nme = {path = \".\", editable = true}\n"), ("Pipfile.lock", "{}")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
+            contains: &[
+                "grep -v -E '^(-e |\\.|/|file:)' /opt/pipenv/requirements.txt > /opt/pipenv/locked.txt \\\n    && pip install -r /opt/pipenv/locked.txt\nCOPY . .\n",
+                "pip install --no-deps -r /opt/pipenv/local.txt\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "pyproject without [build-system]: an application, its dependencies only",
+            files: &[("pyproject.toml", "[project]\nname = \"a\"\ndependencies = [\"flask\"]\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"-m\", \"a\"]\n",
+            contains: &["COPY pyproject.toml ./\n", "\"pip._vendor.tomli\"", "pip install -r /tmp/requirements.txt\nCOPY . .\n"],
+            absent: &["pip install --no-deps"],
+        },
+        Case {
+            label: "pyproject with [build-system]: a package, installed after its dependencies",
+            files: &[("svc/pyproject.toml", "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"a\"\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nrequirements = \"svc/pyproject.toml\"\n[runtime]\nentrypoint = [\"a\"]\n",
+            contains: &["COPY svc/pyproject.toml svc/\n", "COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install --no-deps svc/\n"],
+            absent: &[],
+        },
+        Case {
+            label: "python custom steps",
+            files: &[("requirements.txt", "flask\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[build]\nsteps = [\"python -m compileall -q .\"]\npackages = [\"libpq-dev\"]\n[runtime]\npackages = [\"libpq5\"]\nentrypoint = [\"python\", \"app.py\"]\n",
+            contains: &["RUN python -m compileall -q .\n", "install -y --no-install-recommends tini libpq5"],
+            absent: &[],
+        },
+        // --- c ----------------------------------------------------------
+        Case {
+            label: "c on ubuntu: CA bundle from the builder, account",
+            files: &[],
+            manifest: "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\", \"b.c\"]\nlibs = [\"m\"]\nflags = [\"-O2\", \"-Wall\"]\n",
+            contains: &[
+                "install -y --no-install-recommends build-essential ca-certificates",
+                "gcc -O2 -Wall -o /out/a a.c b.c -lm",
+                "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n",
+                "FROM ubuntu:24.04\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\nRUN if ! grep",
+            ],
+            absent: &["tini"],
+        },
+        Case {
+            label: "c static on scratch: CA bundle, /tmp, account",
+            files: &[],
+            manifest: "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\nstatic = true\ncompiler = \"clang\"\n",
+            contains: &["clang -O2 -static -o /out/a a.c", "FROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt", "chmod 1777"],
+            absent: &[],
+        },
+        Case {
+            label: "c on alpine, built on alpine (same libc)",
+            files: &[],
+            manifest: "name = \"a\"\nlanguage = \"c\"\n[build]\nimage = \"alpine:3.22\"\n[runtime]\nbase = \"alpine:3.22\"\nuser = \"nobody\"\ninit = true\n[c]\nsources = [\"a.c\"]\n",
+            contains: &["RUN apk add --no-cache build-base ca-certificates\n", "RUN apk add --no-cache tini\n", "USER nobody\n"],
+            absent: &["/etc/passwd"],
+        },
+        Case {
+            label: "c with make",
+            files: &[],
+            manifest: "name = \"a\"\nlanguage = \"c\"\n[build]\nsteps = [\"make -j\\\"$(nproc)\\\" install DESTDIR=/install PREFIX=/usr/local\"]\n[[artifacts]]\nfrom = \"/install/usr/local\"\nto = \"/usr/local\"\n",
+            contains: &["RUN make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local\n", "COPY --from=build /install/usr/local /usr/local\n"],
+            absent: &[],
+        },
+    ]
+}
+
+fn render_case(case: &Case) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in case.files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    let manifest = dir.path().join("shipit.toml");
+    std::fs::write(&manifest, case.manifest).unwrap();
+    let text = shipit::render_manifest(&manifest, &Templates::default())
+        .unwrap_or_else(|e| panic!("{}: {e:#}", case.label))
+        .1
+        .text;
+    (dir, text)
+}
+
+fn final_stage(instructions: &[Instruction]) -> &[Instruction] {
+    let start = instructions.iter().rposition(|i| i.cmd == "FROM").unwrap();
+    &instructions[start..]
+}
+
+#[test]
+fn every_option_renders_what_it_promises() {
+    let cases = cases();
+    let texts: Vec<String> = cases.iter().map(|c| render_case(c).1).collect();
+    let parsed = common::parse_dockerfiles(&texts);
+    let mut failures = Vec::new();
+    for ((case, text), parsed) in cases.iter().zip(&texts).zip(parsed) {
+        let instructions = match parsed {
+            Ok(instructions) => instructions,
+            Err(error) => {
+                failures.push(format!("{}: BuildKit cannot parse it: {error}\n{text}", case.label));
+                continue;
+            }
+        };
+        for want in case.contains {
+            if !text.contains(want) {
+                failures.push(format!("{}: no `{want}` in:\n{text}", case.label));
+            }
+        }
+        for unwanted in case.absent {
+            if text.contains(unwanted) {
+                failures.push(format!("{}: `{unwanted}` in:\n{text}", case.label));
+            }
+        }
+        let last = final_stage(&instructions);
+        // An init is PID 1, in exec form, in front of everything else.
+        if text.contains("tini") {
+            let entrypoint = last.iter().find(|i| i.cmd == "ENTRYPOINT");
+            match entrypoint {
+                Some(e) if e.json && e.value[0].ends_with("/tini") && e.value[1] == "--" => {}
+                _ => failures.push(format!("{}: tini is installed but not PID 1", case.label)),
+            }
+        }
+        if !last.iter().any(|i| i.cmd == "USER") {
+            failures.push(format!("{}: no USER in the final stage", case.label));
+        }
+        if last[0].value[0] == "scratch" && last.iter().any(|i| i.cmd == "RUN") {
+            failures.push(format!("{}: RUN after FROM scratch", case.label));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn every_option_is_clean_for_hadolint() {
+    let hadolint = common::tool("SHIPIT_HADOLINT", "bin/hadolint", "hadolint");
+    let mut failures = Vec::new();
+    for case in cases() {
+        let (dir, text) = render_case(&case);
+        let file = dir.path().join("Dockerfile");
+        std::fs::write(&file, &text).unwrap();
+        let mut command = std::process::Command::new(&hadolint);
+        command
+            .args(["--no-color", "--failure-threshold", "warning"])
+            .args(["--ignore", "DL3008", "--ignore", "DL3018"]);
+        // Running as root is what that manifest asks for, explicitly.
+        if case.manifest.contains("user = \"0:0\"") {
+            command.args(["--ignore", "DL3002"]);
+        }
+        let output = command
+            .arg(&file)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run `{hadolint}`: {e}"));
+        if !output.status.success() {
+            failures.push(format!(
+                "{}:\n{}",
+                case.label,
+                String::from_utf8_lossy(&output.stdout)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Renders `manifest` with `files` beside it through the real binary.
+fn run(files: &[(&str, &str)], manifest: &str, args: &[&str]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    common::shipit(dir.path(), args)
+}
+
+fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
+    let output = run(files, manifest, &["render"]);
+    let stderr = common::stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
+    assert!(stderr.contains(message), "{manifest}: expected `{message}` in:\n{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn init_on_scratch_is_refused_but_the_default_is_not() {
+    refused(
+        &[("go.mod", "module x\n")],
+        "name = \"a\"\nlanguage = \"go\"\n[runtime]\ninit = true\n",
+        "`runtime.init = true` needs tini installed in the runtime image, and `scratch` has no package manager",
+    );
+    // node's default init does not apply on scratch.
+    let output = run(&[], "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"scratch\"\n", &["render"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+}
+
+#[test]
+fn a_program_linked_against_one_libc_is_refused_on_another() {
+    refused(
+        &[("go.mod", "module x\n")],
+        "name = \"a\"\nlanguage = \"go\"\n[go]\ncgo = true\n[runtime]\nbase = \"alpine:3.22\"\n",
+        "`runtime.base` = `alpine:3.22` has musl, but the builder `golang:1.25-trixie` links the program against glibc: it would not start",
+    );
+    refused(
+        &[("go.mod", "module x\n")],
+        "name = \"a\"\nlanguage = \"go\"\n[go]\ncgo = true\n[runtime]\nbase = \"scratch\"\n",
+        "`scratch` has no C library, and what the builder `golang:1.25-trixie` makes links against glibc",
+    );
+    refused(
+        &[("requirements.txt", "flask\n")],
+        "name = \"a\"\nlanguage = \"python\"\n[runtime]\nbase = \"python:3.13-alpine\"\nentrypoint = [\"python\"]\n",
+        "`runtime.base` = `python:3.13-alpine` has musl, but the builder `python:3.13-trixie` links the program against glibc",
+    );
+    refused(
+        &[],
+        "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n[runtime]\nbase = \"scratch\"\n",
+        "`scratch` has no C library",
+    );
+    refused(
+        &[],
+        "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n[runtime]\nbase = \"alpine:3.22\"\n",
+        "has musl, but the builder `ubuntu:24.04` links the program against glibc",
+    );
+    // The same libc on both sides is fine; so is a static binary anywhere.
+    for manifest in [
+        "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n[build]\nimage = \"alpine:3.22\"\n[runtime]\nbase = \"alpine:3.22\"\n",
+        "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\nstatic = true\n[runtime]\nbase = \"alpine:3.22\"\n",
+    ] {
+        let output = run(&[], manifest, &["render"]);
+        assert!(output.status.success(), "{manifest}: {}", common::stderr(&output));
+    }
+}
+
+#[test]
+fn dependency_files_outside_the_context_are_refused() {
+    refused(
+        &[("go.mod", "module x\n\nreplace example.com/lib => ../lib\n")],
+        "name = \"a\"\nlanguage = \"go\"\n",
+        "`go.mod` line 3: the local module `../lib` is not a directory inside the build context",
+    );
+    refused(
+        &[("requirements.txt", "flask\n-r ../shared/base.txt\n")],
+        "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\"]\n",
+        "`requirements.txt` line 2: the included file `../shared/base.txt` is not inside the build context",
+    );
+    refused(
+        &[],
+        "name = \"a\"\nlanguage = \"python\"\n[python]\nrequirements = \"reqs.txt\"\n[runtime]\nentrypoint = [\"python\"]\n",
+        "`python.requirements` = `reqs.txt`: no such file in the build context",
+    );
+}
+
+#[test]
+fn a_pipfile_without_its_lock_is_refused() {
+    refused(
+        &[("Pipfile", "[packages]\nflask = \"*\"\n")],
+        "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\"]\n",
+        "`Pipfile` has no `Pipfile.lock` beside it",
+    );
+}
+
+#[test]
+fn a_dev_package_without_its_runtime_library_warns() {
+    let files = [("requirements.txt", "psycopg2\n")];
+    let base = "name = \"a\"\nlanguage = \"python\"\n[build]\npackages = [\"libpq-dev\", \"libc6-dev\"]\n[runtime]\nentrypoint = [\"python\"]\n";
+    for command in [&["render"][..], &["plan"]] {
+        let output = run(&files, base, command);
+        assert!(output.status.success());
+        let stderr = common::stderr(&output);
+        assert!(
+            stderr.contains("warning: `libpq-dev` is in `build.packages`, but `runtime.packages` has no `libpq*`")
+                && stderr.contains("shipit.toml:4:13"),
+            "{stderr}"
+        );
+        // libc6-dev's library is in every glibc image.
+        assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    }
+    let output = run(&files, &base.replace("[runtime]\n", "[runtime]\npackages = [\"libpq5\"]\n"), &["render"]);
+    assert!(common::stderr(&output).is_empty(), "{}", common::stderr(&output));
+}
+
+/// The pyproject step reads TOML with tomllib (Python ≥ 3.11) or, before
+/// that, the tomli pip vendors: both branches, run for real.
+#[test]
+fn pyproject_dependencies_are_read_on_every_python() {
+    let case = Case {
+        label: "pyproject",
+        files: &[("pyproject.toml", "[project]\nname = \"a\"\ndependencies = [\"flask>=3\", \"six==1.16.0\"]\n")],
+        manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\"]\n",
+        contains: &[],
+        absent: &[],
+    };
+    let (dir, text) = render_case(&case);
+    let script = text
+        .split("python -c '")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .expect("the pyproject step runs python -c");
+    let python = common::tool("SHIPIT_PYTHON", "bin/python", "python3");
+    for (branch, script) in [
+        ("tomllib", script.to_string()),
+        // What Python < 3.11 runs: no tomllib, pip's vendored tomli.
+        ("pip's tomli", script.replace("(3, 11)", "(99, 0)")),
+    ] {
+        let output = std::process::Command::new(&python)
+            .args(["-c", &script, "pyproject.toml"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            "flask>=3\nsix==1.16.0\n",
+            "{branch}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
