@@ -630,7 +630,7 @@ fn warn_dev_packages(cx: &mut Cx) {
         cx.warn(
             &format!("build.packages[{index}]"),
             format!("`{name}` is in `build.packages`, but `runtime.packages` has no `{library}*`: what is compiled against it will not load at runtime"),
-            format!("add the runtime library to `runtime.packages` (for `libpq-dev`, `libpq5`), unless the runtime base already has it"),
+            "add the runtime library to `runtime.packages` (for `libpq-dev`, `libpq5`), unless the runtime base already has it",
         );
     }
 }

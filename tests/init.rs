@@ -187,7 +187,9 @@ fn c_sources_and_makefile() {
     ]);
     let (_, manifest) = init(honours_destdir.path(), &[]);
     assert!(
-        manifest.contains("make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local prefix=/usr/local"),
+        manifest.contains(
+            "make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local prefix=/usr/local"
+        ),
         "{manifest}"
     );
 }

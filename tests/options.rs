@@ -55,9 +55,15 @@ fn cases() -> Vec<Case> {
         Case {
             label: "go workspace and local replace: their go.mod files come before go mod download",
             files: &[
-                ("go.mod", "module x\n\nreplace example.com/lib => ./lib\nreplace (\n\texample.com/b v1.0.0 => ./third_party/b // vendored\n\texample.com/c => example.com/c v1.2.0\n)\n"),
+                (
+                    "go.mod",
+                    "module x\n\nreplace example.com/lib => ./lib\nreplace (\n\texample.com/b v1.0.0 => ./third_party/b // vendored\n\texample.com/c => example.com/c v1.2.0\n)\n",
+                ),
                 ("go.work", "go 1.22\n\nuse (\n\t.\n\t./tools\n)\n"),
-                ("lib/go.mod", "module example.com/lib\n\nreplace example.com/d => ../d\n"),
+                (
+                    "lib/go.mod",
+                    "module example.com/lib\n\nreplace example.com/d => ../d\n",
+                ),
                 ("tools/go.mod", "module tools\n"),
             ],
             manifest: "name = \"a\"\nlanguage = \"go\"\n",
@@ -129,7 +135,10 @@ fn cases() -> Vec<Case> {
             label: "node pkg on scratch: static binary, no init by default",
             files: &[("package.json", "{}")],
             manifest: "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"scratch\"\n",
-            contains: &["--platform linuxstatic --arch", "COPY --from=build /out/rootfs/ /\n"],
+            contains: &[
+                "--platform linuxstatic --arch",
+                "COPY --from=build /out/rootfs/ /\n",
+            ],
             absent: &["tini"],
         },
         Case {
@@ -148,22 +157,34 @@ fn cases() -> Vec<Case> {
             label: "node runtime mode: the build workdir follows runtime.workdir",
             files: &[("package.json", "{}")],
             manifest: "name = \"a\"\nlanguage = \"node\"\n[runtime]\nworkdir = \"/srv/app\"\n[node]\nmode = \"runtime\"\n",
-            contains: &["WORKDIR /srv/app\nCOPY package.json", "COPY --from=build /srv/app /srv/app\n"],
+            contains: &[
+                "WORKDIR /srv/app\nCOPY package.json",
+                "COPY --from=build /srv/app /srv/app\n",
+            ],
             absent: &[],
         },
         Case {
             label: "node runtime mode with build steps prunes dev dependencies",
             files: &[("package.json", "{}")],
             manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"npm run build\"]\n[node]\nmode = \"runtime\"\n[runtime]\ncmd = [\"--port\", \"3000\"]\n",
-            contains: &["npm ci; else npm install; fi\n", "RUN npm run build\nRUN npm prune --omit=dev\n"],
+            contains: &[
+                "npm ci; else npm install; fi\n",
+                "RUN npm run build\nRUN npm prune --omit=dev\n",
+            ],
             absent: &[],
         },
         // --- python -----------------------------------------------------
         Case {
             label: "python requirements with included files, copied before the install",
             files: &[
-                ("requirements.txt", "-r requirements/base.txt\n--constraint=constraints.txt\nflask  # web\n"),
-                ("requirements/base.txt", "-c ../constraints.txt\n--requirement common.txt\n"),
+                (
+                    "requirements.txt",
+                    "-r requirements/base.txt\n--constraint=constraints.txt\nflask  # web\n",
+                ),
+                (
+                    "requirements/base.txt",
+                    "-c ../constraints.txt\n--requirement common.txt\n",
+                ),
                 ("requirements/common.txt", "six\n"),
                 ("constraints.txt", "six==1.16.0\n"),
             ],
@@ -181,19 +202,29 @@ fn cases() -> Vec<Case> {
             label: "python requirements naming a local path install after the source",
             files: &[("requirements.txt", "flask\n-e ./lib\n")],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\ninit = false\n",
-            contains: &["COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\n", "ENTRYPOINT [\"python\", \"app.py\"]\n"],
+            contains: &[
+                "COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\n",
+                "ENTRYPOINT [\"python\", \"app.py\"]\n",
+            ],
             absent: &["COPY requirements.txt", "tini"],
         },
         Case {
             label: "python requirements in a subdirectory",
             files: &[("svc/requirements.txt", "flask\n")],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nrequirements = \"svc/requirements.txt\"\n[runtime]\ncmd = [\"python\", \"svc/app.py\"]\n",
-            contains: &["COPY svc/requirements.txt svc/\n", "pip install -r svc/requirements.txt\n", "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"python\", \"svc/app.py\"]\n"],
+            contains: &[
+                "COPY svc/requirements.txt svc/\n",
+                "pip install -r svc/requirements.txt\n",
+                "ENTRYPOINT [\"/usr/bin/tini\", \"--\"]\nCMD [\"python\", \"svc/app.py\"]\n",
+            ],
             absent: &[],
         },
         Case {
             label: "pipenv: pinned, the lock verified and installed with its hashes",
-            files: &[("Pipfile", "[packages]\nflask = \"*\"\n"), ("Pipfile.lock", "{}")],
+            files: &[
+                ("Pipfile", "[packages]\nflask = \"*\"\n"),
+                ("Pipfile.lock", "{}"),
+            ],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
             contains: &[
                 "COPY Pipfile Pipfile.lock ./\n",
@@ -205,7 +236,13 @@ fn cases() -> Vec<Case> {
         },
         Case {
             label: "pipenv with a local editable package: locked first, local after the source",
-            files: &[("Pipfile", "[packages]\nflask = \"*\"\nme = {path = \".\", editable = true}\n"), ("Pipfile.lock", "{}")],
+            files: &[
+                (
+                    "Pipfile",
+                    "[packages]\nflask = \"*\"\nme = {path = \".\", editable = true}\n",
+                ),
+                ("Pipfile.lock", "{}"),
+            ],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
             contains: &[
                 "grep -v -E '^(-e |\\.|/|file:)' /opt/pipenv/requirements.txt > /opt/pipenv/locked.txt \\\n    && pip install -r /opt/pipenv/locked.txt\nCOPY . .\n",
@@ -215,23 +252,39 @@ fn cases() -> Vec<Case> {
         },
         Case {
             label: "pyproject without [build-system]: an application, its dependencies only",
-            files: &[("pyproject.toml", "[project]\nname = \"a\"\ndependencies = [\"flask\"]\n")],
+            files: &[(
+                "pyproject.toml",
+                "[project]\nname = \"a\"\ndependencies = [\"flask\"]\n",
+            )],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"-m\", \"a\"]\n",
-            contains: &["COPY pyproject.toml ./\n", "\"pip._vendor.tomli\"", "pip install -r /tmp/requirements.txt\nCOPY . .\n"],
+            contains: &[
+                "COPY pyproject.toml ./\n",
+                "\"pip._vendor.tomli\"",
+                "pip install -r /tmp/requirements.txt\nCOPY . .\n",
+            ],
             absent: &["pip install --no-deps"],
         },
         Case {
             label: "pyproject with [build-system]: a package, installed after its dependencies",
-            files: &[("svc/pyproject.toml", "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"a\"\n")],
+            files: &[(
+                "svc/pyproject.toml",
+                "[build-system]\nrequires = [\"hatchling\"]\n[project]\nname = \"a\"\n",
+            )],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nrequirements = \"svc/pyproject.toml\"\n[runtime]\nentrypoint = [\"a\"]\n",
-            contains: &["COPY svc/pyproject.toml svc/\n", "COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install --no-deps svc/\n"],
+            contains: &[
+                "COPY svc/pyproject.toml svc/\n",
+                "COPY . .\nRUN --mount=type=cache,target=/root/.cache/pip \\\n    pip install --no-deps svc/\n",
+            ],
             absent: &[],
         },
         Case {
             label: "python custom steps",
             files: &[("requirements.txt", "flask\n")],
             manifest: "name = \"a\"\nlanguage = \"python\"\n[build]\nsteps = [\"python -m compileall -q .\"]\npackages = [\"libpq-dev\"]\n[runtime]\npackages = [\"libpq5\"]\nentrypoint = [\"python\", \"app.py\"]\n",
-            contains: &["RUN python -m compileall -q .\n", "install -y --no-install-recommends tini libpq5"],
+            contains: &[
+                "RUN python -m compileall -q .\n",
+                "install -y --no-install-recommends tini libpq5",
+            ],
             absent: &[],
         },
         // --- c ----------------------------------------------------------
@@ -251,21 +304,32 @@ fn cases() -> Vec<Case> {
             label: "c static on scratch: CA bundle, /tmp, account",
             files: &[],
             manifest: "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\nstatic = true\ncompiler = \"clang\"\n",
-            contains: &["clang -O2 -static -o /out/a a.c", "FROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt", "chmod 1777"],
+            contains: &[
+                "clang -O2 -static -o /out/a a.c",
+                "FROM scratch\nCOPY --from=build /etc/ssl/certs/ca-certificates.crt",
+                "chmod 1777",
+            ],
             absent: &[],
         },
         Case {
             label: "c on alpine, built on alpine (same libc)",
             files: &[],
             manifest: "name = \"a\"\nlanguage = \"c\"\n[build]\nimage = \"alpine:3.22\"\n[runtime]\nbase = \"alpine:3.22\"\nuser = \"nobody\"\ninit = true\n[c]\nsources = [\"a.c\"]\n",
-            contains: &["RUN apk add --no-cache build-base ca-certificates\n", "RUN apk add --no-cache tini\n", "USER nobody\n"],
+            contains: &[
+                "RUN apk add --no-cache build-base ca-certificates\n",
+                "RUN apk add --no-cache tini\n",
+                "USER nobody\n",
+            ],
             absent: &["/etc/passwd"],
         },
         Case {
             label: "c with make",
             files: &[],
             manifest: "name = \"a\"\nlanguage = \"c\"\n[build]\nsteps = [\"make -j\\\"$(nproc)\\\" install DESTDIR=/install PREFIX=/usr/local\"]\n[[artifacts]]\nfrom = \"/install/usr/local\"\nto = \"/usr/local\"\n",
-            contains: &["RUN make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local\n", "COPY --from=build /install/usr/local /usr/local\n"],
+            contains: &[
+                "RUN make -j\"$(nproc)\" install DESTDIR=/install PREFIX=/usr/local\n",
+                "COPY --from=build /install/usr/local /usr/local\n",
+            ],
             absent: &[],
         },
     ]
@@ -302,7 +366,10 @@ fn every_option_renders_what_it_promises() {
         let instructions = match parsed {
             Ok(instructions) => instructions,
             Err(error) => {
-                failures.push(format!("{}: BuildKit cannot parse it: {error}\n{text}", case.label));
+                failures.push(format!(
+                    "{}: BuildKit cannot parse it: {error}\n{text}",
+                    case.label
+                ));
                 continue;
             }
         };
@@ -382,7 +449,10 @@ fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
     let output = run(files, manifest, &["render"]);
     let stderr = common::stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
-    assert!(stderr.contains(message), "{manifest}: expected `{message}` in:\n{stderr}");
+    assert!(
+        stderr.contains(message),
+        "{manifest}: expected `{message}` in:\n{stderr}"
+    );
     assert!(output.stdout.is_empty());
 }
 
@@ -394,7 +464,11 @@ fn init_on_scratch_is_refused_but_the_default_is_not() {
         "`runtime.init = true` needs tini installed in the runtime image, and `scratch` has no package manager",
     );
     // node's default init does not apply on scratch.
-    let output = run(&[], "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"scratch\"\n", &["render"]);
+    let output = run(
+        &[],
+        "name = \"a\"\nlanguage = \"node\"\n[runtime]\nbase = \"scratch\"\n",
+        &["render"],
+    );
     assert!(output.status.success(), "{}", common::stderr(&output));
 }
 
@@ -431,7 +505,11 @@ fn a_program_linked_against_one_libc_is_refused_on_another() {
         "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\nstatic = true\n[runtime]\nbase = \"alpine:3.22\"\n",
     ] {
         let output = run(&[], manifest, &["render"]);
-        assert!(output.status.success(), "{manifest}: {}", common::stderr(&output));
+        assert!(
+            output.status.success(),
+            "{manifest}: {}",
+            common::stderr(&output)
+        );
     }
 }
 
@@ -479,8 +557,16 @@ fn a_dev_package_without_its_runtime_library_warns() {
         // libc6-dev's library is in every glibc image.
         assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
     }
-    let output = run(&files, &base.replace("[runtime]\n", "[runtime]\npackages = [\"libpq5\"]\n"), &["render"]);
-    assert!(common::stderr(&output).is_empty(), "{}", common::stderr(&output));
+    let output = run(
+        &files,
+        &base.replace("[runtime]\n", "[runtime]\npackages = [\"libpq5\"]\n"),
+        &["render"],
+    );
+    assert!(
+        common::stderr(&output).is_empty(),
+        "{}",
+        common::stderr(&output)
+    );
 }
 
 /// The pyproject step reads TOML with tomllib (Python ≥ 3.11) or, before
@@ -489,7 +575,10 @@ fn a_dev_package_without_its_runtime_library_warns() {
 fn pyproject_dependencies_are_read_on_every_python() {
     let case = Case {
         label: "pyproject",
-        files: &[("pyproject.toml", "[project]\nname = \"a\"\ndependencies = [\"flask>=3\", \"six==1.16.0\"]\n")],
+        files: &[(
+            "pyproject.toml",
+            "[project]\nname = \"a\"\ndependencies = [\"flask>=3\", \"six==1.16.0\"]\n",
+        )],
         manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\"]\n",
         contains: &[],
         absent: &[],
