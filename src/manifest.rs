@@ -130,6 +130,37 @@ pub struct Build {
     /// Working directory of the builder (absolute).
     #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub workdir: Option<String>,
+
+    /// Forward the SSH agent to the dependency and build steps
+    /// (`RUN --mount=type=ssh`; `docker build --ssh default`), e.g. for
+    /// private Git dependencies.
+    #[serde(default)]
+    pub ssh: bool,
+
+    /// BuildKit secrets mounted into the dependency and build steps, never
+    /// into an `ARG`, `ENV` or a layer
+    /// (`docker build --secret id=ID,src=FILE`).
+    #[serde(default)]
+    pub secrets: Vec<Secret>,
+}
+
+/// A BuildKit secret for the dependency and build steps: mounted as a
+/// file at `target`, or exposed as the variable `env`, for those steps only.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Secret {
+    /// The secret's id, as given to `docker build --secret id=ID,...`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_][A-Za-z0-9._-]*$"))]
+    pub id: String,
+    /// Mount it as a file at this absolute path (e.g. `/root/.npmrc`).
+    /// Exactly one of `target` and `env`.
+    #[schemars(regex(pattern = r"^/[A-Za-z0-9._/@+-]*$"))]
+    pub target: Option<String>,
+    /// Expose it as this environment variable (e.g. `NPM_TOKEN`; BuildKit
+    /// with Dockerfile syntax 1.10 or later). Exactly one of `target` and
+    /// `env`.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub env: Option<String>,
 }
 
 /// A path copied from the builder into the runtime image.

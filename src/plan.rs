@@ -43,6 +43,11 @@ pub struct BuildPlan {
     /// Extra `.dockerignore` patterns.
     pub ignore: Vec<String>,
     pub workdir: String,
+    pub ssh: bool,
+    pub secrets: Vec<crate::manifest::Secret>,
+    /// The `--mount` flags every dependency and build `RUN` carries: the
+    /// secrets, then the SSH agent.
+    pub mounts: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -383,6 +388,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     if let Some(steps) = &build.steps {
         check_steps(cx, steps);
     }
+    let mounts = check_secrets(cx);
 
     let artifacts = manifest.artifacts.clone().unwrap_or(defaults.artifacts);
     if artifacts.is_empty() {
@@ -556,6 +562,9 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             steps: build.steps.clone(),
             ignore: build.ignore.clone(),
             workdir,
+            ssh: build.ssh,
+            secrets: build.secrets.clone(),
+            mounts,
         },
         artifacts,
         runtime: RuntimePlan {
@@ -736,6 +745,67 @@ fn check_labels(cx: &mut Cx, labels: &BTreeMap<String, String>) {
             );
         }
     }
+}
+
+/// Secrets: a well-formed id, used once, mounted as a file at an absolute
+/// path or exposed as a variable (exactly one). Returns the `--mount`
+/// flags of the dependency and build steps.
+fn check_secrets(cx: &mut Cx) -> Vec<String> {
+    let mut mounts = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (index, secret) in cx.manifest.build.secrets.iter().enumerate() {
+        let path = format!("build.secrets[{index}]");
+        let id_ok = starts_alphanumeric(&secret.id) || secret.id.starts_with('_');
+        if !(id_ok && made_of(&secret.id, "._-")) {
+            cx.error(
+                &format!("{path}.id"),
+                format!("`{path}.id` = `{}` is not a secret id", secret.id),
+                "use letters, digits, `.`, `_` and `-`, starting with a letter, digit or `_`, e.g. `npmrc`",
+            );
+        } else if !seen.insert(secret.id.clone()) {
+            cx.error(
+                &format!("{path}.id"),
+                format!("the secret `{}` is listed twice", secret.id),
+                "list each secret once; one secret can be a file or a variable, not both",
+            );
+        }
+        match (&secret.target, &secret.env) {
+            (Some(target), None) => {
+                let safe = target.starts_with('/')
+                    && made_of(target, "._/@+-")
+                    && !target.split('/').any(|part| part == "..");
+                if safe {
+                    mounts.push(format!("--mount=type=secret,id={},target={target}", secret.id));
+                } else {
+                    cx.error(
+                        &format!("{path}.target"),
+                        format!("`{path}.target` = `{target}` is not an absolute path"),
+                        "write where the secret's file goes, e.g. `/root/.npmrc`: `/` then letters, digits, `.`, `_`, `/`, `@`, `+`, `-`",
+                    );
+                }
+            }
+            (None, Some(env)) => {
+                if made_of(env, "_") && !env.starts_with(|c: char| c.is_ascii_digit()) {
+                    mounts.push(format!("--mount=type=secret,id={},env={env}", secret.id));
+                } else {
+                    cx.error(
+                        &format!("{path}.env"),
+                        format!("`{env}` is not an environment variable name"),
+                        "use letters, digits and `_`, not starting with a digit, e.g. `NPM_TOKEN`",
+                    );
+                }
+            }
+            _ => cx.error(
+                &path,
+                format!("`{path}` needs exactly one of `target` and `env`"),
+                "mount the secret as a file (`target = \"/root/.npmrc\"`) or expose it as a variable (`env = \"NPM_TOKEN\"`)",
+            ),
+        }
+    }
+    if cx.manifest.build.ssh {
+        mounts.push("--mount=type=ssh".to_string());
+    }
+    mounts
 }
 
 /// Build steps are shell commands by design, but each must stay inside its

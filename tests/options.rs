@@ -109,6 +109,26 @@ fn cases() -> Vec<Case> {
             ],
             absent: &[],
         },
+        Case {
+            label: "secrets and ssh reach every dependency and build step, never a layer",
+            files: &[("go.mod", "module x\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[build]\nssh = true\n[[build.secrets]]\nid = \"netrc\"\ntarget = \"/root/.netrc\"\n[[build.secrets]]\nid = \"goproxy_token\"\nenv = \"GOPROXY_TOKEN\"\n",
+            contains: &[
+                "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n",
+                "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    mkdir -p /out",
+            ],
+            absent: &["ARG NETRC", "ENV GOPROXY_TOKEN", "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    mkdir -p /out/rootfs"],
+        },
+        Case {
+            label: "secrets on custom steps and every language's install",
+            files: &[("requirements.txt", "flask\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[build]\nsteps = [\"make\"]\n[[build.secrets]]\nid = \"pipconf\"\ntarget = \"/etc/pip.conf\"\n[runtime]\nentrypoint = [\"python\"]\n",
+            contains: &[
+                "RUN --mount=type=secret,id=pipconf,target=/etc/pip.conf \\\n    --mount=type=cache,target=/root/.cache/pip \\\n    pip install -r requirements.txt\n",
+                "RUN --mount=type=secret,id=pipconf,target=/etc/pip.conf \\\n    make\n",
+            ],
+            absent: &[],
+        },
         // --- node -------------------------------------------------------
         Case {
             label: "node pkg: pinned pkg and pkg-fetch before the source, package.json's pkg section, no silent x64",
@@ -607,4 +627,27 @@ fn pyproject_dependencies_are_read_on_every_python() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
+}
+
+#[test]
+fn malformed_secrets_are_refused_at_their_key() {
+    let go = [("go.mod", "module x\n")];
+    for (secret, message, place) in [
+        ("id = \"a,b\"\ntarget = \"/x\"", "`build.secrets[0].id` = `a,b` is not a secret id", "shipit.toml:4:6"),
+        ("id = \"a\"", "`build.secrets[0]` needs exactly one of `target` and `env`", "shipit.toml:3:1"),
+        ("id = \"a\"\ntarget = \"/x\"\nenv = \"X\"", "needs exactly one of `target` and `env`", ""),
+        ("id = \"a\"\ntarget = \"root/.npmrc\"", "`build.secrets[0].target` = `root/.npmrc` is not an absolute path", "shipit.toml:5:10"),
+        ("id = \"a\"\ntarget = \"/x,readonly=false\"", "is not an absolute path", ""),
+        ("id = \"a\"\nenv = \"1X\"", "`1X` is not an environment variable name", "shipit.toml:5:7"),
+    ] {
+        let manifest = format!("name = \"a\"\nlanguage = \"go\"\n[[build.secrets]]\n{secret}\n");
+        refused(&go, &manifest, message);
+        let stderr = common::stderr(&run(&go, &manifest, &["render"]));
+        assert!(stderr.contains(place), "{manifest}: no `{place}` in\n{stderr}");
+    }
+    refused(
+        &go,
+        "name = \"a\"\nlanguage = \"go\"\n[[build.secrets]]\nid = \"a\"\ntarget = \"/x\"\n[[build.secrets]]\nid = \"a\"\nenv = \"A\"\n",
+        "the secret `a` is listed twice",
+    );
 }
