@@ -33,6 +33,10 @@ pub enum Command {
         /// Overwrite an existing shipit.toml.
         #[arg(long)]
         force: bool,
+        /// The package manager, when the project's files name several
+        /// (python: pip, pipenv, poetry, uv; node: npm, pnpm, yarn).
+        #[arg(long, value_name = "NAME")]
+        manager: Option<String>,
     },
     /// Print the manifest's JSON Schema.
     Schema,

@@ -68,8 +68,10 @@ pub(crate) fn dispatch(
             dir,
             language,
             force,
+            manager,
         } => {
-            let (language, draft) = crate::init::detect(&dir, language.map(Into::into))?;
+            let (language, draft) =
+                crate::init::detect(&dir, language.map(Into::into), manager.as_deref())?;
             writeln!(err, "detected {}:", language.key())?;
             for reason in &draft.reasons {
                 writeln!(err, "  {reason}")?;

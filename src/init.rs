@@ -39,8 +39,13 @@ impl Draft {
 /// What `init` looks for, per language, for the "nothing found" message.
 const LOOKED_FOR: &str = "go.mod (go), package.json (node), requirements.txt / Pipfile / pyproject.toml (python), Makefile or *.c files (c)";
 
-/// Detects the language of `dir` (or uses `forced`) and drafts its manifest.
-pub fn detect(dir: &Path, forced: Option<Language>) -> Result<(Language, Draft)> {
+/// Detects the language of `dir` (or uses `forced`) and drafts its
+/// manifest, with `manager` as its package manager when given.
+pub fn detect(
+    dir: &Path,
+    forced: Option<Language>,
+    manager: Option<&str>,
+) -> Result<(Language, Draft)> {
     if !dir.is_dir() {
         anyhow::bail!("`{}` is not a directory", dir.display());
     }
@@ -57,7 +62,7 @@ pub fn detect(dir: &Path, forced: Option<Language>) -> Result<(Language, Draft)>
             dir.display()
         ),
         [language] => {
-            let draft = crate::languages::detect(*language, dir)?;
+            let draft = crate::languages::detect(*language, dir, manager)?;
             Ok((*language, draft))
         }
         several => anyhow::bail!(

@@ -278,6 +278,33 @@ pub struct NodeTable {
     /// How the program ships.
     #[schemars(extend("default" = "pkg"))]
     pub mode: Option<NodeMode>,
+    /// The package manager. Default: from package.json's `packageManager`,
+    /// else the lockfile beside the manifest (`pnpm-lock.yaml` → pnpm,
+    /// `yarn.lock` → yarn, else npm).
+    pub manager: Option<NodeManager>,
+}
+
+/// A Node.js package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeManager {
+    /// npm, from `package-lock.json` (`npm ci`).
+    Npm,
+    /// pnpm, from `pnpm-lock.yaml` (`--frozen-lockfile`).
+    Pnpm,
+    /// yarn: classic (`--frozen-lockfile`) or berry (`--immutable`), from
+    /// `yarn.lock`.
+    Yarn,
+}
+
+impl NodeManager {
+    pub fn key(self) -> &'static str {
+        match self {
+            NodeManager::Npm => "npm",
+            NodeManager::Pnpm => "pnpm",
+            NodeManager::Yarn => "yarn",
+        }
+    }
 }
 
 /// How a Node.js program ships.
@@ -295,10 +322,38 @@ pub enum NodeMode {
 #[serde(deny_unknown_fields)]
 pub struct PythonTable {
     /// The dependency file, relative to the build context: a pip
-    /// requirements file, `Pipfile` (installed via `pipenv requirements`) or
-    /// `pyproject.toml` (`pip install .`). Detected beside the manifest when
-    /// omitted, in that order.
+    /// requirements file, `Pipfile` (pipenv) or `pyproject.toml` (pip, uv
+    /// or poetry). Default: the manager's file, found beside the manifest.
     pub requirements: Option<String>,
+    /// The package manager that installs the dependencies. Default: from
+    /// the lockfile beside the manifest (`uv.lock` → uv, `poetry.lock` →
+    /// poetry, `Pipfile` → pipenv, else pip).
+    pub manager: Option<PythonManager>,
+}
+
+/// A Python package manager.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PythonManager {
+    /// pip, from a requirements file or a pyproject.toml.
+    Pip,
+    /// pipenv, from `Pipfile` and `Pipfile.lock`.
+    Pipenv,
+    /// poetry, from `pyproject.toml` and `poetry.lock`.
+    Poetry,
+    /// uv, from `pyproject.toml` and `uv.lock`.
+    Uv,
+}
+
+impl PythonManager {
+    pub fn key(self) -> &'static str {
+        match self {
+            PythonManager::Pip => "pip",
+            PythonManager::Pipenv => "pipenv",
+            PythonManager::Poetry => "poetry",
+            PythonManager::Uv => "uv",
+        }
+    }
 }
 
 /// `[c]`: C settings.

@@ -43,6 +43,9 @@ pub struct BuildPlan {
     /// Extra `.dockerignore` patterns.
     pub ignore: Vec<String>,
     pub workdir: String,
+    /// Images the build copies tools from (`COPY --from=IMAGE`), by name:
+    /// `uv` → `ghcr.io/astral-sh/uv:<version>`.
+    pub helpers: BTreeMap<String, String>,
     pub ssh: bool,
     pub secrets: Vec<crate::manifest::Secret>,
     /// The `--mount` flags every dependency and build `RUN` carries: the
@@ -144,6 +147,8 @@ pub struct LanguageDefaults {
     /// Builder environment the language sets, having seen the manifest's
     /// `build.env` (its entries replace the manifest's).
     pub build_env: BTreeMap<String, String>,
+    /// Images the build copies tools from, by name (see `BuildPlan`).
+    pub helpers: BTreeMap<String, String>,
     /// OS packages the language's build needs, before `build.packages`.
     pub build_packages: Vec<String>,
     /// OS packages the language's program needs, before `runtime.packages`.
@@ -562,6 +567,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             steps: build.steps.clone(),
             ignore: build.ignore.clone(),
             workdir,
+            helpers: defaults.helpers,
             ssh: build.ssh,
             secrets: build.secrets.clone(),
             mounts,

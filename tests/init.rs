@@ -109,7 +109,7 @@ fn python_servers_and_versions() {
         "{manifest}"
     );
     assert!(
-        manifest.contains("[python]\nrequirements = \"pyproject.toml\"\n"),
+        manifest.contains("[python]\nmanager = \"pip\"\nrequirements = \"pyproject.toml\"\n"),
         "{manifest}"
     );
 
@@ -270,6 +270,8 @@ fn every_example_is_recreated_by_init() {
         ),
         ("python-flask", &[]),
         ("python-pipenv", &[]),
+        ("python-uv", &[]),
+        ("node-pnpm", &[]),
     ];
     let manifests = common::example_manifests();
     assert_eq!(
@@ -320,4 +322,109 @@ fn copy_sources(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+#[test]
+fn the_package_manager_comes_from_the_lockfile_and_is_written_down() {
+    let uv = tree(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("uv.lock", "version = 1\n"),
+        ("main.py", ""),
+    ]);
+    let (output, manifest) = init(uv.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("uv.lock → manager uv"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        manifest.contains("[python]\nmanager = \"uv\"\nrequirements = \"pyproject.toml\"\n"),
+        "{manifest}"
+    );
+
+    let pnpm = tree(&[
+        (
+            "package.json",
+            "{\"name\": \"web\", \"main\": \"server.js\"}",
+        ),
+        ("pnpm-lock.yaml", ""),
+    ]);
+    let (output, manifest) = init(pnpm.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("pnpm-lock.yaml → pnpm"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(manifest.contains("manager = \"pnpm\"\n"), "{manifest}");
+
+    // package.json's packageManager wins over lockfiles.
+    let yarn = tree(&[
+        (
+            "package.json",
+            "{\"main\": \"a.js\", \"packageManager\": \"yarn@4.5.0\"}",
+        ),
+        ("yarn.lock", ""),
+        ("package-lock.json", "{}"),
+    ]);
+    let (output, manifest) = init(yarn.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("packageManager `yarn@4.5.0` → yarn"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(manifest.contains("manager = \"yarn\"\n"), "{manifest}");
+}
+
+#[test]
+fn several_lockfiles_are_ambiguous_until_the_user_chooses() {
+    let dir = tree(&[
+        ("pyproject.toml", "[project]\nname = \"svc\"\n"),
+        ("uv.lock", "version = 1\n"),
+        ("poetry.lock", ""),
+        ("main.py", ""),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("several Python package managers (`uv.lock`, `poetry.lock`); pass `--manager` with one of `uv`, `poetry`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(manifest.is_empty(), "nothing written");
+    let (output, manifest) = init(dir.path(), &["--manager", "poetry"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("manager = \"poetry\"\n"), "{manifest}");
+
+    let node = tree(&[
+        ("package.json", "{\"main\": \"a.js\"}"),
+        ("yarn.lock", ""),
+        ("package-lock.json", "{}"),
+    ]);
+    let (output, _) = init(node.path(), &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "(`yarn.lock`, `package-lock.json`); pass `--manager` with one of `yarn`, `npm`"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    let (output, _) = init(node.path(), &["--manager", "uv"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`--manager uv` is not a Node.js package manager"),
+        "{}",
+        stderr(&output)
+    );
+    let go = tree(&[("go.mod", "module x\n")]);
+    let (output, _) = init(go.path(), &["--manager", "npm"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("does not apply to `go`"),
+        "{}",
+        stderr(&output)
+    );
 }

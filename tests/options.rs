@@ -117,7 +117,11 @@ fn cases() -> Vec<Case> {
                 "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    go mod download\n",
                 "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/go/pkg/mod \\\n    --mount=type=cache,target=/root/.cache/go-build \\\n    mkdir -p /out",
             ],
-            absent: &["ARG NETRC", "ENV GOPROXY_TOKEN", "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    mkdir -p /out/rootfs"],
+            absent: &[
+                "ARG NETRC",
+                "ENV GOPROXY_TOKEN",
+                "RUN --mount=type=secret,id=netrc,target=/root/.netrc \\\n    --mount=type=secret,id=goproxy_token,env=GOPROXY_TOKEN \\\n    --mount=type=ssh \\\n    mkdir -p /out/rootfs",
+            ],
         },
         Case {
             label: "secrets on custom steps and every language's install",
@@ -192,6 +196,59 @@ fn cases() -> Vec<Case> {
                 "RUN npm run build\nRUN npm prune --omit=dev\n",
             ],
             absent: &[],
+        },
+        Case {
+            label: "pnpm through pinned corepack, frozen, production only; .npmrc copied, never shipped",
+            files: &[
+                ("package.json", "{\"packageManager\": \"pnpm@9.15.9\"}"),
+                ("pnpm-lock.yaml", ""),
+                ("pnpm-workspace.yaml", ""),
+                (".npmrc", "registry=https://registry.example.com/\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"runtime\"\n",
+            contains: &[
+                "npm install --global corepack@0.36.0 \\\n    && corepack enable\n",
+                "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./\n",
+                "pnpm install --frozen-lockfile --prod\n",
+                "COPY . .\nRUN rm -f .npmrc\n",
+            ],
+            absent: &["npm ci"],
+        },
+        Case {
+            label: "pnpm with build steps installs everything, then prunes",
+            files: &[("package.json", "{}"), ("pnpm-lock.yaml", "")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"pnpm run build\"]\n[node]\nmode = \"runtime\"\n",
+            contains: &[
+                "pnpm install --frozen-lockfile\n",
+                "RUN pnpm run build\nRUN pnpm prune --prod\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "yarn classic: frozen lockfile, production",
+            files: &[("package.json", "{}"), ("yarn.lock", "")],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"runtime\"\n",
+            contains: &[
+                "COPY package.json yarn.lock ./\n",
+                "--mount=type=cache,target=/usr/local/share/.cache/yarn \\\n    yarn install --frozen-lockfile --production\n",
+            ],
+            absent: &["--immutable"],
+        },
+        Case {
+            label: "yarn berry: immutable, its config and release, node_modules, production focus",
+            files: &[
+                ("package.json", "{\"packageManager\": \"yarn@4.5.0\"}"),
+                ("yarn.lock", ""),
+                (".yarnrc.yml", "yarnPath: .yarn/releases/yarn-4.5.0.cjs\n"),
+                (".yarn/releases/yarn-4.5.0.cjs", ""),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"runtime\"\n",
+            contains: &[
+                "COPY package.json .yarnrc.yml yarn.lock ./\nCOPY .yarn/releases/ .yarn/releases/\n",
+                "YARN_NODE_LINKER=node-modules",
+                "yarn install --immutable && yarn workspaces focus --all --production\n",
+            ],
+            absent: &["--frozen-lockfile"],
         },
         // --- python -----------------------------------------------------
         Case {
@@ -306,6 +363,64 @@ fn cases() -> Vec<Case> {
                 "install -y --no-install-recommends tini libpq5",
             ],
             absent: &[],
+        },
+        Case {
+            label: "uv: pinned from its image, locked, no dev group, project after the source",
+            files: &[
+                (
+                    "pyproject.toml",
+                    "[project]\nname = \"a\"\ndependencies = [\"six\"]\n",
+                ),
+                ("uv.lock", "version = 1\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"-m\", \"a\"]\n",
+            contains: &[
+                "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/\n",
+                "UV_COMPILE_BYTECODE=1",
+                "UV_LINK_MODE=copy",
+                "UV_PROJECT_ENVIRONMENT=/opt/venv",
+                "COPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-dev --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-dev\n",
+            ],
+            absent: &["pip install"],
+        },
+        Case {
+            label: "uv in a subdirectory",
+            files: &[
+                ("svc/pyproject.toml", "[project]\nname = \"a\"\n"),
+                ("svc/uv.lock", "version = 1\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nmanager = \"uv\"\nrequirements = \"svc/pyproject.toml\"\n[runtime]\nentrypoint = [\"a\"]\n",
+            contains: &[
+                "COPY svc/pyproject.toml svc/uv.lock svc/\n",
+                "uv sync --locked --no-dev --no-install-project --project svc/\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "poetry: pinned, the lock checked, the main group, the project after the source",
+            files: &[
+                ("pyproject.toml", "[tool.poetry]\nname = \"a\"\n"),
+                ("poetry.lock", ""),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"a\"]\n",
+            contains: &[
+                "COPY pyproject.toml poetry.lock ./\n",
+                "/opt/poetry/bin/pip install poetry==2.5.1",
+                "/opt/poetry/bin/poetry check --lock",
+                "/opt/poetry/bin/poetry install --only main --no-root --no-interaction --no-ansi\nCOPY . .\n",
+                "/opt/poetry/bin/poetry install --only main --no-interaction --no-ansi\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "pip chosen explicitly over a poetry lock",
+            files: &[
+                ("pyproject.toml", "[project]\nname = \"a\"\n"),
+                ("poetry.lock", ""),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nmanager = \"pip\"\n[runtime]\nentrypoint = [\"a\"]\n",
+            contains: &["pip install -r /tmp/requirements.txt"],
+            absent: &["poetry"],
         },
         // --- c ----------------------------------------------------------
         Case {
@@ -633,21 +748,79 @@ fn pyproject_dependencies_are_read_on_every_python() {
 fn malformed_secrets_are_refused_at_their_key() {
     let go = [("go.mod", "module x\n")];
     for (secret, message, place) in [
-        ("id = \"a,b\"\ntarget = \"/x\"", "`build.secrets[0].id` = `a,b` is not a secret id", "shipit.toml:4:6"),
-        ("id = \"a\"", "`build.secrets[0]` needs exactly one of `target` and `env`", "shipit.toml:3:1"),
-        ("id = \"a\"\ntarget = \"/x\"\nenv = \"X\"", "needs exactly one of `target` and `env`", ""),
-        ("id = \"a\"\ntarget = \"root/.npmrc\"", "`build.secrets[0].target` = `root/.npmrc` is not an absolute path", "shipit.toml:5:10"),
-        ("id = \"a\"\ntarget = \"/x,readonly=false\"", "is not an absolute path", ""),
-        ("id = \"a\"\nenv = \"1X\"", "`1X` is not an environment variable name", "shipit.toml:5:7"),
+        (
+            "id = \"a,b\"\ntarget = \"/x\"",
+            "`build.secrets[0].id` = `a,b` is not a secret id",
+            "shipit.toml:4:6",
+        ),
+        (
+            "id = \"a\"",
+            "`build.secrets[0]` needs exactly one of `target` and `env`",
+            "shipit.toml:3:1",
+        ),
+        (
+            "id = \"a\"\ntarget = \"/x\"\nenv = \"X\"",
+            "needs exactly one of `target` and `env`",
+            "",
+        ),
+        (
+            "id = \"a\"\ntarget = \"root/.npmrc\"",
+            "`build.secrets[0].target` = `root/.npmrc` is not an absolute path",
+            "shipit.toml:5:10",
+        ),
+        (
+            "id = \"a\"\ntarget = \"/x,readonly=false\"",
+            "is not an absolute path",
+            "",
+        ),
+        (
+            "id = \"a\"\nenv = \"1X\"",
+            "`1X` is not an environment variable name",
+            "shipit.toml:5:7",
+        ),
     ] {
         let manifest = format!("name = \"a\"\nlanguage = \"go\"\n[[build.secrets]]\n{secret}\n");
         refused(&go, &manifest, message);
         let stderr = common::stderr(&run(&go, &manifest, &["render"]));
-        assert!(stderr.contains(place), "{manifest}: no `{place}` in\n{stderr}");
+        assert!(
+            stderr.contains(place),
+            "{manifest}: no `{place}` in\n{stderr}"
+        );
     }
     refused(
         &go,
         "name = \"a\"\nlanguage = \"go\"\n[[build.secrets]]\nid = \"a\"\ntarget = \"/x\"\n[[build.secrets]]\nid = \"a\"\nenv = \"A\"\n",
         "the secret `a` is listed twice",
+    );
+}
+
+#[test]
+fn a_manager_without_its_lockfile_is_refused() {
+    let python = "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"a\"]\n[python]\n";
+    let pyproject = [("pyproject.toml", "[project]\nname = \"a\"\n")];
+    refused(
+        &pyproject,
+        &format!("{python}manager = \"uv\"\n"),
+        "`pyproject.toml` has no `uv.lock` beside it",
+    );
+    refused(
+        &pyproject,
+        &format!("{python}manager = \"poetry\"\n"),
+        "`pyproject.toml` has no `poetry.lock` beside it",
+    );
+    refused(
+        &[("requirements.txt", "six\n")],
+        &format!("{python}manager = \"uv\"\nrequirements = \"requirements.txt\"\n"),
+        "`python.manager = \"uv\"` does not install from `requirements.txt`",
+    );
+    refused(
+        &[("package.json", "{}")],
+        "name = \"a\"\nlanguage = \"node\"\n[node]\nmanager = \"pnpm\"\n",
+        "pnpm installs from `pnpm-lock.yaml`, and there is none beside the manifest",
+    );
+    refused(
+        &[("package.json", "{\"packageManager\": \"yarn@1.22.22\"}")],
+        "name = \"a\"\nlanguage = \"node\"\n",
+        "yarn installs from `yarn.lock`",
     );
 }

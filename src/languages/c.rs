@@ -73,6 +73,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         builder_image,
         build_workdir: "/src".into(),
         build_env: Default::default(),
+        helpers: Default::default(),
         build_packages,
         runtime_packages: Vec::new(),
         artifacts,

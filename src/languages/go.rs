@@ -53,6 +53,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_base,
         build_workdir: "/src".into(),
         build_env,
+        helpers: Default::default(),
         build_packages: Vec::new(),
         runtime_packages: Vec::new(),
         artifacts,

@@ -36,12 +36,17 @@ pub(crate) fn recognises(language: Language, dir: &std::path::Path) -> bool {
 pub(crate) fn detect(
     language: Language,
     dir: &std::path::Path,
+    manager: Option<&str>,
 ) -> anyhow::Result<crate::init::Draft> {
-    match language {
-        Language::Go => go::detect(dir),
-        Language::Node => node::detect(dir),
-        Language::Python => python::detect(dir),
-        Language::C => c::detect(dir),
+    match (language, manager) {
+        (Language::Python, manager) => python::detect(dir, manager),
+        (Language::Node, manager) => node::detect(dir, manager),
+        (language, Some(manager)) => anyhow::bail!(
+            "`--manager {manager}` does not apply to `{}`: only python and node projects have a package manager to choose",
+            language.key()
+        ),
+        (Language::Go, None) => go::detect(dir),
+        (Language::C, None) => c::detect(dir),
     }
 }
 

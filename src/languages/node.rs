@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::DEBIAN;
-use crate::manifest::{Artifact, NodeMode};
+use crate::manifest::{Artifact, NodeManager, NodeMode};
 use crate::plan::{Cx, LanguageDefaults, PackageManager};
 
 const VERSION: &str = "22";
@@ -14,6 +14,16 @@ const PKG: &str = "@yao-pkg/pkg@6.23.0";
 /// The fetcher of pkg's Node base binaries: the version that `PKG` depends
 /// on, so the binary fetched before the source copy is the one pkg uses.
 const PKG_FETCH: &str = "@yao-pkg/pkg-fetch@3.6.6";
+/// corepack, pinned: it runs pnpm and yarn at the version package.json's
+/// `packageManager` names, or at its own known-good version. Node 25 and
+/// later images no longer carry it, so the builder installs it.
+const COREPACK: &str = "corepack@0.36.0";
+/// Lockfiles, in the order they decide the manager.
+const LOCKFILES: [(&str, NodeManager); 3] = [
+    ("pnpm-lock.yaml", NodeManager::Pnpm),
+    ("yarn.lock", NodeManager::Yarn),
+    ("package-lock.json", NodeManager::Npm),
+];
 
 #[derive(Serialize)]
 struct Settings {
@@ -27,6 +37,111 @@ struct Settings {
     pkg: &'static str,
     pkg_fetch: &'static str,
     binary: String,
+    manager: NodeManager,
+    /// Yarn 2 and later (`--immutable`) rather than yarn classic.
+    berry: bool,
+    corepack: &'static str,
+    /// What the install needs, copied before it: package.json, the
+    /// lockfile, `.npmrc`, the workspace and yarn files, by directory.
+    files: Vec<CopyGroup>,
+    /// An `.npmrc` is in the context: removed before the app is shipped.
+    npmrc: bool,
+}
+
+/// Files copied into one directory before the install.
+#[derive(Serialize)]
+struct CopyGroup {
+    dir: String,
+    files: Vec<String>,
+}
+
+/// package.json's `packageManager`: `pnpm@9.15.9+sha512...` → (pnpm, major).
+fn package_manager(package: &serde_json::Value) -> Option<(NodeManager, u32)> {
+    let field = package.get("packageManager")?.as_str()?;
+    let (name, version) = field.split_once('@')?;
+    let manager = match name {
+        "npm" => NodeManager::Npm,
+        "pnpm" => NodeManager::Pnpm,
+        "yarn" => NodeManager::Yarn,
+        _ => return None,
+    };
+    let major = version.split('.').next()?.parse().ok()?;
+    Some((manager, major))
+}
+
+/// The manager and how it installs: the manifest's, else package.json's
+/// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
+/// (they install frozen); npm falls back to `npm install` without one.
+fn manager(cx: &mut Cx, chosen: Option<NodeManager>) -> (NodeManager, bool, Vec<CopyGroup>, bool) {
+    let package: serde_json::Value = super::read(&cx.context.join("package.json"))
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let declared = package_manager(&package);
+    let manager = chosen
+        .or(declared.map(|(m, _)| m))
+        .or_else(|| {
+            LOCKFILES
+                .iter()
+                .find(|(file, _)| cx.exists(file))
+                .map(|(_, m)| *m)
+        })
+        .unwrap_or(NodeManager::Npm);
+    let berry = manager == NodeManager::Yarn
+        && match declared {
+            Some((NodeManager::Yarn, major)) => major >= 2,
+            _ => cx.exists(".yarnrc.yml"),
+        };
+    let lockfile = match manager {
+        NodeManager::Npm => "package-lock.json",
+        NodeManager::Pnpm => "pnpm-lock.yaml",
+        NodeManager::Yarn => "yarn.lock",
+    };
+    if manager != NodeManager::Npm && !cx.exists(lockfile) {
+        cx.diagnostics.push(
+            crate::diagnostic::Diagnostic::new(format!(
+                "{} installs from `{lockfile}`, and there is none beside the manifest",
+                manager.key()
+            ))
+            .with_help(format!(
+                "run `{} install` and commit `{lockfile}`: the build installs exactly what it pins",
+                manager.key()
+            )),
+        );
+    }
+    let mut root = vec!["package.json".to_string()];
+    let optional = [
+        ".npmrc",
+        "pnpm-workspace.yaml",
+        ".pnpmfile.cjs",
+        ".yarnrc.yml",
+        ".yarnrc",
+    ];
+    root.extend(
+        optional
+            .iter()
+            .filter(|f| cx.exists(f))
+            .map(|f| f.to_string()),
+    );
+    let npmrc = cx.exists(".npmrc");
+    let mut groups = Vec::new();
+    if manager == NodeManager::Npm {
+        // `npm ci` when the lockfile is there: the glob keeps COPY from
+        // failing without one.
+        root.push("package-lock.json*".to_string());
+    } else {
+        root.push(lockfile.to_string());
+    }
+    groups.push(CopyGroup {
+        dir: "./".into(),
+        files: root,
+    });
+    if berry && cx.context.join(".yarn/releases").is_dir() {
+        groups.push(CopyGroup {
+            dir: ".yarn/releases/".into(),
+            files: vec![".yarn/releases/".into()],
+        });
+    }
+    (manager, berry, groups, npmrc)
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
@@ -35,6 +150,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);
+    let (manager, berry, files, npmrc) = manager(cx, table.manager);
     let major = version
         .split(['.', '-'])
         .next()
@@ -103,6 +219,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_base,
         build_workdir,
         build_env: Default::default(),
+        helpers: Default::default(),
         build_packages: Vec::new(),
         runtime_packages,
         artifacts,
@@ -120,6 +237,11 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             pkg: PKG,
             pkg_fetch: PKG_FETCH,
             binary,
+            manager,
+            berry,
+            corepack: COREPACK,
+            files,
+            npmrc,
         })
         .unwrap_or_default(),
     }
@@ -132,12 +254,16 @@ pub(crate) fn recognises(dir: &std::path::Path) -> bool {
 /// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
 /// file `scripts.start` runs (a service: runtime mode) as the entry; the
 /// major version of `engines.node`.
-pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
+pub(crate) fn detect(
+    dir: &std::path::Path,
+    chosen: Option<&str>,
+) -> anyhow::Result<crate::init::Draft> {
     use anyhow::Context as _;
     let mut draft = crate::init::Draft::default();
     let text = super::read(&dir.join("package.json")).unwrap_or_default();
     let package: serde_json::Value =
         serde_json::from_str(&text).context("package.json is not valid JSON")?;
+    let manager = detect_manager(dir, &package, chosen, &mut draft)?;
     if let Some(name) = package["name"].as_str() {
         draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
         draft.reason(format!("package.json: name `{name}`"));
@@ -179,5 +305,65 @@ pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft
     let entry = entry.trim_start_matches("./").to_string();
     draft.table("entry", entry);
     draft.table("mode", mode);
+    draft.table("manager", manager.key());
     Ok(draft)
+}
+
+/// The manager: `--manager`, else package.json's `packageManager`, else the
+/// one lockfile beside it (several are ambiguous: the user chooses), else
+/// npm.
+fn detect_manager(
+    dir: &std::path::Path,
+    package: &serde_json::Value,
+    chosen: Option<&str>,
+    draft: &mut crate::init::Draft,
+) -> anyhow::Result<NodeManager> {
+    let all = [NodeManager::Npm, NodeManager::Pnpm, NodeManager::Yarn];
+    if let Some(chosen) = chosen {
+        let manager = all.into_iter().find(|m| m.key() == chosen).ok_or_else(|| {
+            anyhow::anyhow!(
+                "`--manager {chosen}` is not a Node.js package manager; accepted: `npm`, `pnpm`, `yarn`"
+            )
+        })?;
+        draft.reason(format!("--manager: {chosen}"));
+        return Ok(manager);
+    }
+    if let Some((manager, _)) = package_manager(package) {
+        draft.reason(format!(
+            "package.json: packageManager `{}` → {} (corepack runs that version)",
+            package["packageManager"].as_str().unwrap_or_default(),
+            manager.key()
+        ));
+        return Ok(manager);
+    }
+    let found: Vec<&(&str, NodeManager)> = LOCKFILES
+        .iter()
+        .filter(|(file, _)| dir.join(file).is_file())
+        .collect();
+    match found.as_slice() {
+        [] => {
+            draft.reason(
+                "no lockfile: npm (`npm install`; commit a package-lock.json for `npm ci`)",
+            );
+            Ok(NodeManager::Npm)
+        }
+        [(file, manager)] => {
+            draft.reason(format!("{file} → {}", manager.key()));
+            Ok(*manager)
+        }
+        several => anyhow::bail!(
+            "`{}` has the lockfiles of several package managers ({}); pass `--manager` with one of {}",
+            dir.display(),
+            several
+                .iter()
+                .map(|(f, _)| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            several
+                .iter()
+                .map(|(_, m)| format!("`{}`", m.key()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
 }

@@ -4,19 +4,31 @@
 use serde::Serialize;
 
 use super::DEBIAN;
-use crate::manifest::Artifact;
+use crate::manifest::{Artifact, PythonManager};
 use crate::plan::{Cx, LanguageDefaults};
 
 const VERSION: &str = "3.13";
 /// Where the builder creates the virtualenv; the same path in the runtime,
 /// since a venv's interpreter link is absolute.
 const VENV: &str = "/opt/venv";
-/// Dependency files, in the order they are looked for.
-const DETECTED: [&str; 3] = ["requirements.txt", "Pipfile", "pyproject.toml"];
+/// What is looked for beside the manifest when neither `python.manager` nor
+/// `python.requirements` says, in order: lockfiles first.
+const DETECTED: [(&str, PythonManager, &str); 5] = [
+    ("uv.lock", PythonManager::Uv, "pyproject.toml"),
+    ("poetry.lock", PythonManager::Poetry, "pyproject.toml"),
+    ("Pipfile", PythonManager::Pipenv, "Pipfile"),
+    ("requirements.txt", PythonManager::Pip, "requirements.txt"),
+    ("pyproject.toml", PythonManager::Pip, "pyproject.toml"),
+];
 
 /// pipenv, pinned: it exports the lock in the builder and never reaches the
 /// runtime, so only the builder's behaviour depends on it.
 const PIPENV: &str = "pipenv==2026.10.3";
+/// poetry, pinned, likewise.
+const POETRY: &str = "poetry==2.5.1";
+/// uv, copied from its official image (a pinned version) as uv's Docker
+/// guide does.
+const UV_IMAGE: &str = "ghcr.io/astral-sh/uv:0.13.9";
 
 #[derive(Serialize, Clone, Copy, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
@@ -27,6 +39,10 @@ enum Installer {
     Pipenv,
     /// `[project] dependencies`, then the project itself when it is a package
     Pyproject,
+    /// `uv sync --locked`: the dependencies, then the project
+    Uv,
+    /// `poetry install --only main`: the dependencies, then the project
+    Poetry,
 }
 
 /// Files copied into one directory before the install.
@@ -57,37 +73,22 @@ struct Settings {
     /// dependencies alone are installed.
     package: bool,
     pipenv: &'static str,
+    poetry: &'static str,
+    manager: PythonManager,
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.python.clone().unwrap_or_default();
     let version = cx.version(VERSION);
-    let requirements = match table.requirements {
-        Some(file) => {
-            cx.context_path("python.requirements", &file);
-            file
+    let (manager, requirements) = choose(cx, &table);
+    let installer = match manager {
+        PythonManager::Pipenv => Installer::Pipenv,
+        PythonManager::Uv => Installer::Uv,
+        PythonManager::Poetry => Installer::Poetry,
+        PythonManager::Pip if requirements.rsplit('/').next() == Some("pyproject.toml") => {
+            Installer::Pyproject
         }
-        None => match DETECTED.iter().find(|file| cx.exists(file)) {
-            Some(file) => file.to_string(),
-            None => {
-                let context = cx.context.display().to_string();
-                cx.error(
-                    "language",
-                    format!("no Python dependency file found in `{context}`"),
-                    format!(
-                        "looked for {}; add one, or set `python.requirements`",
-                        crate::suggest::backticked(&DETECTED)
-                    ),
-                );
-                DETECTED[0].to_string()
-            }
-        },
-    };
-    let file_name = requirements.rsplit('/').next().unwrap_or(&requirements);
-    let installer = match file_name {
-        "Pipfile" => Installer::Pipenv,
-        "pyproject.toml" => Installer::Pyproject,
-        _ => Installer::Requirements,
+        PythonManager::Pip => Installer::Requirements,
     };
     let dir = requirements
         .rfind('/')
@@ -101,6 +102,10 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_base: format!("python:{version}-slim-{DEBIAN}"),
         build_workdir: build_workdir.clone(),
         build_env: Default::default(),
+        helpers: match installer {
+            Installer::Uv => [("uv".to_string(), UV_IMAGE.to_string())].into(),
+            _ => Default::default(),
+        },
         build_packages: Vec::new(),
         runtime_packages: Vec::new(),
         artifacts: vec![
@@ -127,6 +132,8 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             local: deps.local,
             package: deps.package,
             pipenv: PIPENV,
+            poetry: POETRY,
+            manager,
         })
         .unwrap_or_default(),
     }
@@ -140,6 +147,80 @@ struct Dependencies {
     files: Vec<String>,
     local: bool,
     package: bool,
+}
+
+/// The manager and its dependency file: as the manifest says, else from
+/// the other of the two, else from what is beside the manifest.
+fn choose(cx: &mut Cx, table: &crate::manifest::PythonTable) -> (PythonManager, String) {
+    if let Some(file) = &table.requirements {
+        cx.context_path("python.requirements", file);
+    }
+    let name = |file: &str| file.rsplit('/').next().unwrap_or(file).to_string();
+    match (table.manager, &table.requirements) {
+        (Some(manager), Some(file)) => {
+            let expected = match manager {
+                PythonManager::Pipenv => Some("Pipfile"),
+                PythonManager::Uv | PythonManager::Poetry => Some("pyproject.toml"),
+                PythonManager::Pip => None,
+            };
+            let fits = match expected {
+                Some(expected) => name(file) == expected,
+                None => name(file) != "Pipfile",
+            };
+            if !fits {
+                cx.error(
+                    "python.requirements",
+                    format!("`python.manager = \"{}\"` does not install from `{file}`", manager.key()),
+                    match expected {
+                        Some(expected) => format!("{} reads `{expected}`: point `python.requirements` at it, or remove the key", manager.key()),
+                        None => "pip reads a requirements file or a pyproject.toml; a Pipfile is pipenv's".to_string(),
+                    },
+                );
+            }
+            (manager, file.clone())
+        }
+        (Some(manager), None) => {
+            let file = match manager {
+                PythonManager::Pipenv => "Pipfile",
+                PythonManager::Uv | PythonManager::Poetry => "pyproject.toml",
+                PythonManager::Pip
+                    if !cx.exists("requirements.txt") && cx.exists("pyproject.toml") =>
+                {
+                    "pyproject.toml"
+                }
+                PythonManager::Pip => "requirements.txt",
+            };
+            (manager, file.to_string())
+        }
+        (None, Some(file)) => {
+            let dir = file.rfind('/').map_or("", |cut| &file[..=cut]);
+            let manager = match name(file).as_str() {
+                "Pipfile" => PythonManager::Pipenv,
+                "pyproject.toml" if cx.exists(&format!("{dir}uv.lock")) => PythonManager::Uv,
+                "pyproject.toml" if cx.exists(&format!("{dir}poetry.lock")) => {
+                    PythonManager::Poetry
+                }
+                _ => PythonManager::Pip,
+            };
+            (manager, file.clone())
+        }
+        (None, None) => match DETECTED.iter().find(|(found, _, _)| cx.exists(found)) {
+            Some((_, manager, file)) => (*manager, file.to_string()),
+            None => {
+                let context = cx.context.display().to_string();
+                let looked: Vec<&str> = DETECTED.iter().map(|(file, _, _)| *file).collect();
+                cx.error(
+                    "language",
+                    format!("no Python dependency file found in `{context}`"),
+                    format!(
+                        "looked for {}; add one, or set `python.requirements`",
+                        crate::suggest::backticked(&looked)
+                    ),
+                );
+                (PythonManager::Pip, "requirements.txt".to_string())
+            }
+        },
+    }
 }
 
 impl Dependencies {
@@ -167,6 +248,8 @@ impl Dependencies {
             Installer::Requirements => deps.requirements(cx, file, 0),
             Installer::Pipenv => deps.pipfile(cx, file),
             Installer::Pyproject => deps.pyproject(cx, file),
+            Installer::Uv => deps.locked_pyproject(cx, file, "uv.lock", "uv lock"),
+            Installer::Poetry => deps.locked_pyproject(cx, file, "poetry.lock", "poetry lock"),
         }
         deps
     }
@@ -260,6 +343,23 @@ impl Dependencies {
         });
     }
 
+    /// uv and poetry install from their lock, which must be beside the
+    /// pyproject.toml.
+    fn locked_pyproject(&mut self, cx: &mut Cx, file: &str, lock: &str, command: &str) {
+        self.pyproject(cx, file);
+        let dir = file.rfind('/').map_or("", |cut| &file[..=cut]);
+        let lock = format!("{dir}{lock}");
+        if !cx.exists(&lock) {
+            cx.diagnostics.push(
+                crate::diagnostic::Diagnostic::new(format!(
+                    "`{file}` has no `{lock}` beside it: the image would install whatever resolves today"
+                ))
+                .with_help(format!("run `{command}` and commit the lockfile; the build installs exactly what it pins")),
+            );
+        }
+        self.files.push(lock);
+    }
+
     fn pyproject(&mut self, cx: &mut Cx, file: &str) {
         self.files.push(file.to_string());
         let parsed: Option<toml::Table> =
@@ -303,19 +403,76 @@ fn is_local(requirement: &str) -> bool {
 }
 
 pub(crate) fn recognises(dir: &std::path::Path) -> bool {
-    DETECTED.iter().any(|file| dir.join(file).is_file())
+    DETECTED.iter().any(|(file, _, _)| dir.join(file).is_file())
 }
 
-/// From the dependency file: the version (`.python-version`,
-/// `requires-python` or Pipfile's `python_version`) and the server to
-/// start (gunicorn, uvicorn, flask), else `python <module>.py`.
-pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
-    let mut draft = crate::init::Draft::default();
-    let file = DETECTED
+/// The manager: `--manager`, else the one lockfile beside the sources
+/// (several are ambiguous: the user chooses), else pip.
+fn detect_manager(
+    dir: &std::path::Path,
+    chosen: Option<&str>,
+    draft: &mut crate::init::Draft,
+) -> anyhow::Result<PythonManager> {
+    let all = [
+        PythonManager::Pip,
+        PythonManager::Pipenv,
+        PythonManager::Poetry,
+        PythonManager::Uv,
+    ];
+    if let Some(chosen) = chosen {
+        let manager = all.into_iter().find(|m| m.key() == chosen).ok_or_else(|| {
+            anyhow::anyhow!("`--manager {chosen}` is not a Python package manager; accepted: `pip`, `pipenv`, `poetry`, `uv`")
+        })?;
+        draft.reason(format!("--manager: {chosen}"));
+        return Ok(manager);
+    }
+    let locks: Vec<&(&str, PythonManager, &str)> = DETECTED[..3]
         .iter()
-        .find(|file| dir.join(file).is_file())
-        .copied()
-        .unwrap_or(DETECTED[0]);
+        .filter(|(file, _, _)| dir.join(file).is_file())
+        .collect();
+    match locks.as_slice() {
+        [] => {
+            draft.reason("no uv.lock, poetry.lock or Pipfile: pip");
+            Ok(PythonManager::Pip)
+        }
+        [(file, manager, _)] => {
+            draft.reason(format!("{file} → manager {}", manager.key()));
+            Ok(*manager)
+        }
+        several => anyhow::bail!(
+            "`{}` has the files of several Python package managers ({}); pass `--manager` with one of {}",
+            dir.display(),
+            several
+                .iter()
+                .map(|(file, _, _)| format!("`{file}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            several
+                .iter()
+                .map(|(_, m, _)| format!("`{}`", m.key()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+/// From the dependency file: the manager, the version
+/// (`.python-version`, `requires-python` or Pipfile's `python_version`)
+/// and the server to start (gunicorn, uvicorn, flask), else `python
+/// <module>.py`.
+pub(crate) fn detect(
+    dir: &std::path::Path,
+    manager: Option<&str>,
+) -> anyhow::Result<crate::init::Draft> {
+    let mut draft = crate::init::Draft::default();
+    let manager = detect_manager(dir, manager, &mut draft)?;
+    let file = match manager {
+        PythonManager::Pipenv => "Pipfile",
+        PythonManager::Uv | PythonManager::Poetry => "pyproject.toml",
+        PythonManager::Pip if dir.join("requirements.txt").is_file() => "requirements.txt",
+        PythonManager::Pip if dir.join("pyproject.toml").is_file() => "pyproject.toml",
+        PythonManager::Pip => "requirements.txt",
+    };
     let text = super::read(&dir.join(file)).unwrap_or_default();
     draft.reason(format!("dependencies: {file}"));
     let parsed: Option<toml::Table> = (file != "requirements.txt")
@@ -384,6 +541,7 @@ pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft
         draft.reason(format!("no known server → `python {module}.py`"));
         draft.runtime("entrypoint", words(&["python", &format!("{module}.py")]));
     }
+    draft.table("manager", manager.key());
     draft.table("requirements", file);
     Ok(draft)
 }

@@ -1,0 +1,8 @@
+"""Prints what uv installed: the locked runtime dependency, and whether
+the dev group reached the image (it must not)."""
+import importlib.util
+
+import six
+
+dev = "present" if importlib.util.find_spec("iniconfig") else "absent"
+print(f"Hello from python-uv! six={six.__version__} dev-dependencies={dev}")
