@@ -18,6 +18,13 @@ pub fn plan_json(loaded: &LoadedManifest, plan: &Plan, templates: &Templates) ->
     }
     let mut sources = Map::new();
     collect_sources(&values, "", loaded, &mut sources);
+    // A version read from the project says which file it came from.
+    if !["manifest", "default"].contains(&plan.build.version_from.as_str()) {
+        sources.insert(
+            "build.version".into(),
+            Value::String(format!("derived ({})", plan.build.version_from)),
+        );
+    }
     let mut used = Map::new();
     for name in [
         format!("{}.Dockerfile.j2", plan.language.key()),

@@ -34,6 +34,9 @@ pub struct Plan {
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildPlan {
     pub version: String,
+    /// Where `version` came from: `manifest`, `default`, or the project
+    /// file that declares it (`.nvmrc`, `go.mod toolchain`, ...).
+    pub version_from: String,
     pub image: String,
     pub package_manager: PackageManager,
     pub packages: Vec<String>,
@@ -176,6 +179,9 @@ pub struct Cx<'a> {
     pub context: PathBuf,
     pub diagnostics: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// Where the build version came from: `manifest`, `default`, or the
+    /// project file that declares it.
+    pub version_from: String,
 }
 
 impl Cx<'_> {
@@ -189,8 +195,10 @@ impl Cx<'_> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// The build version: the manifest's, or the language's default.
-    pub fn version(&mut self, default: &str) -> String {
+    /// The build version: the manifest's, else the one the project
+    /// declares (`project`: the version and where it was read, e.g. from
+    /// `.nvmrc`), else the language's default. Remembers which.
+    pub fn version(&mut self, default: &str, project: Option<(String, String)>) -> String {
         match &self.manifest.build.version {
             Some(version) => {
                 if !made_of(version, "._-") {
@@ -200,9 +208,19 @@ impl Cx<'_> {
                         "use letters, digits, `.`, `_` and `-`, e.g. `1.23`",
                     );
                 }
+                self.version_from = "manifest".into();
                 version.clone()
             }
-            None => default.to_string(),
+            None => match project {
+                Some((version, from)) if made_of(&version, "._-") => {
+                    self.version_from = from;
+                    version
+                }
+                _ => {
+                    self.version_from = "default".into();
+                    default.to_string()
+                }
+            },
         }
     }
 
@@ -297,6 +315,7 @@ pub fn resolve(
         context: context.to_path_buf(),
         diagnostics: Vec::new(),
         warnings: Vec::new(),
+        version_from: String::new(),
     };
     check_name(&mut cx);
     check_language_tables(&mut cx);
@@ -551,6 +570,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         language: manifest.language,
         build: BuildPlan {
             version: defaults.version,
+            version_from: cx.version_from.clone(),
             package_manager: PackageManager::for_image(&image),
             image,
             packages: defaults

@@ -824,3 +824,91 @@ fn a_manager_without_its_lockfile_is_refused() {
         "yarn installs from `yarn.lock`",
     );
 }
+
+/// Without `build.version`, the version the project declares picks the
+/// builder, and `plan` says which file it came from.
+#[test]
+fn the_project_declares_the_toolchain_version() {
+    // (files, language, builder image, the source `plan` names)
+    type Files = &'static [(&'static str, &'static str)];
+    let cases: &[(Files, &str, &str, &str)] = &[
+        (
+            &[("go.mod", "module x\n\ngo 1.22.3\n\ntoolchain go1.23.4\n")],
+            "go",
+            "golang:1.23.4",
+            "derived (go.mod: toolchain go1.23.4)",
+        ),
+        (
+            &[("go.mod", "module x\n\ngo 1.22.3\n")],
+            "go",
+            "golang:1.22",
+            "derived (go.mod: go 1.22.3)",
+        ),
+        (
+            &[("package.json", "{}"), (".nvmrc", "v20.11.1\n")],
+            "node",
+            "node:20.11.1-alpine",
+            "derived (.nvmrc: v20.11.1)",
+        ),
+        (
+            &[("package.json", "{}"), (".node-version", "lts/iron\n")],
+            "node",
+            "node:20-alpine",
+            "derived (.node-version: lts/iron)",
+        ),
+        // `>=18` allows an end-of-life major; the default LTS is chosen.
+        (
+            &[("package.json", "{\"engines\": {\"node\": \">=18\"}}")],
+            "node",
+            "node:22-alpine",
+            "derived (package.json: engines.node \">=18\")",
+        ),
+        (
+            &[("package.json", "{\"engines\": {\"node\": \"^20.11\"}}")],
+            "node",
+            "node:20-alpine",
+            "derived (package.json: engines.node \"^20.11\")",
+        ),
+        (
+            &[
+                ("requirements.txt", "six\n"),
+                (".python-version", "3.12.4\n"),
+            ],
+            "python",
+            "python:3.12-trixie",
+            "derived (.python-version: 3.12.4)",
+        ),
+        (
+            &[(
+                "pyproject.toml",
+                "[project]\nname = \"a\"\nrequires-python = \">=3.10,<3.13\"\n",
+            )],
+            "python",
+            "python:3.12-trixie",
+            "derived (pyproject.toml: requires-python \">=3.10,<3.13\")",
+        ),
+        (&[("go.mod", "module x\n")], "go", "golang:1.25", "default"),
+    ];
+    for (files, language, image, source) in cases {
+        let mut manifest = format!("name = \"a\"\nlanguage = \"{language}\"\n");
+        match *language {
+            "node" => manifest.push_str("[node]\nmode = \"runtime\"\n"),
+            "python" => manifest.push_str("[runtime]\nentrypoint = [\"python\"]\n"),
+            _ => {}
+        }
+        let output = run(files, &manifest, &["plan", "--format", "json"]);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json["plan"]["build"]["image"], *image, "{files:?}");
+        assert_eq!(json["sources"]["build.version"], *source, "{files:?}");
+    }
+    // The manifest's own version wins over the project's.
+    let output = run(
+        &[("package.json", "{}"), (".nvmrc", "20\n")],
+        "name = \"a\"\nlanguage = \"node\"\n[build]\nversion = \"24\"\n",
+        &["plan", "--format", "json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["plan"]["build"]["image"], "node:24-alpine");
+    assert_eq!(json["sources"]["build.version"], "manifest");
+}

@@ -22,7 +22,7 @@ struct Settings {
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.c.clone().unwrap_or_default();
-    let version = cx.version(VERSION);
+    let version = cx.version(VERSION, None);
     for (index, source) in table.sources.iter().enumerate() {
         cx.context_path(&format!("c.sources[{index}]"), source);
     }

@@ -23,7 +23,7 @@ struct Settings {
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.go.clone().unwrap_or_default();
-    let version = cx.version(VERSION);
+    let version = cx.version(VERSION, project_version(cx));
     let package = table.package.unwrap_or_else(|| ".".into());
     cx.context_path("go.package", &package);
     let binary = cx.manifest.name.clone();
@@ -71,6 +71,24 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         })
         .unwrap_or_default(),
     }
+}
+
+/// go.mod's `toolchain` (the exact Go the project builds with), else its
+/// `go` line's minor version (the newest patch of it).
+fn project_version(cx: &Cx) -> Option<(String, String)> {
+    let go_mod = super::read(&cx.context.join("go.mod"))?;
+    let directive = |name: &str| {
+        go_mod
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+    };
+    if let Some(toolchain) = directive("toolchain ") {
+        let version = toolchain.trim_start_matches("go").to_string();
+        return Some((version, format!("go.mod: toolchain {toolchain}")));
+    }
+    let go = directive("go ")?;
+    let minor = crate::init::version_prefix(&go, 2)?;
+    Some((minor, format!("go.mod: go {go}")))
 }
 
 /// `GOFLAGS` with a build tag added: into the manifest's own `-tags` list

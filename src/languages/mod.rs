@@ -5,6 +5,7 @@ mod c;
 mod go;
 mod node;
 mod python;
+mod versions;
 
 use crate::manifest::{Artifact, Language};
 use crate::plan::{Cx, LanguageDefaults};

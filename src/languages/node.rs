@@ -55,6 +55,51 @@ struct CopyGroup {
     files: Vec<String>,
 }
 
+/// `.nvmrc` or `.node-version` (a version, `lts/<codename>` or `lts/*`),
+/// else package.json's `engines.node` range, resolved to the default major
+/// when it allows it, else the newest release it allows: a range such as
+/// `>=18` never picks an end-of-life major.
+fn project_version(cx: &Cx) -> Option<(String, String)> {
+    for file in [".nvmrc", ".node-version"] {
+        let Some(text) = super::read(&cx.context.join(file)) else {
+            continue;
+        };
+        let written = text.lines().next().unwrap_or("").trim();
+        let version = match written.strip_prefix("lts/") {
+            Some("*") => Some(VERSION.to_string()),
+            Some(codename) => LTS_CODENAMES
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(codename))
+                .map(|(_, major)| major.to_string()),
+            None => Some(written.trim_start_matches('v').to_string())
+                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit())),
+        };
+        if let Some(version) = version {
+            return Some((version, format!("{file}: {written}")));
+        }
+    }
+    let package: serde_json::Value =
+        serde_json::from_str(&super::read(&cx.context.join("package.json"))?).ok()?;
+    let range = package["engines"]["node"].as_str()?;
+    let default: u32 = VERSION.parse().unwrap_or(22);
+    let major = super::versions::choose(default, &super::versions::NODE_MAJORS, |m| {
+        super::versions::npm_range_allows(range, m)
+    })?;
+    Some((
+        major.to_string(),
+        format!("package.json: engines.node \"{range}\""),
+    ))
+}
+
+/// Node's LTS codenames (`.nvmrc` may say `lts/iron`).
+const LTS_CODENAMES: [(&str, u32); 5] = [
+    ("hydrogen", 18),
+    ("iron", 20),
+    ("jod", 22),
+    ("krypton", 24),
+    ("lithium", 26),
+];
+
 /// package.json's `packageManager`: `pnpm@9.15.9+sha512...` → (pnpm, major).
 fn package_manager(package: &serde_json::Value) -> Option<(NodeManager, u32)> {
     let field = package.get("packageManager")?.as_str()?;
@@ -146,7 +191,7 @@ fn manager(cx: &mut Cx, chosen: Option<NodeManager>) -> (NodeManager, bool, Vec<
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.node.clone().unwrap_or_default();
-    let version = cx.version(VERSION);
+    let version = cx.version(VERSION, project_version(cx));
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);

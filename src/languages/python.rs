@@ -79,7 +79,7 @@ struct Settings {
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.python.clone().unwrap_or_default();
-    let version = cx.version(VERSION);
+    let version = cx.version(VERSION, project_version(cx));
     let (manager, requirements) = choose(cx, &table);
     let installer = match manager {
         PythonManager::Pipenv => Installer::Pipenv,
@@ -147,6 +147,42 @@ struct Dependencies {
     files: Vec<String>,
     local: bool,
     package: bool,
+}
+
+/// `.python-version` (its minor version), else pyproject's
+/// `requires-python` or Pipfile's `python_version`, resolved to the default
+/// when it allows it, else the newest release it allows.
+fn project_version(cx: &Cx) -> Option<(String, String)> {
+    if let Some(text) = super::read(&cx.context.join(".python-version")) {
+        let written = text.lines().next().unwrap_or("").trim();
+        if let Some(minor) = crate::init::version_prefix(written, 2).filter(|v| v.contains('.')) {
+            return Some((minor, format!(".python-version: {written}")));
+        }
+    }
+    let read = |file: &str| -> Option<toml::Table> {
+        toml::from_str(&super::read(&cx.context.join(file))?).ok()
+    };
+    if let Some(pyproject) = read("pyproject.toml")
+        && let Some(range) = pyproject
+            .get("project")
+            .and_then(|p| p.get("requires-python"))
+            .and_then(|r| r.as_str())
+    {
+        let default: u32 = VERSION.trim_start_matches("3.").parse().unwrap_or(13);
+        let minor = super::versions::choose(default, &super::versions::PYTHON_MINORS, |m| {
+            super::versions::python_specifiers_allow(range, m)
+        })?;
+        return Some((
+            format!("3.{minor}"),
+            format!("pyproject.toml: requires-python \"{range}\""),
+        ));
+    }
+    let pipfile = read("Pipfile")?;
+    let version = pipfile.get("requires")?.get("python_version")?.as_str()?;
+    Some((
+        version.to_string(),
+        format!("Pipfile: python_version \"{version}\""),
+    ))
 }
 
 /// The manager and its dependency file: as the manifest says, else from

@@ -70,6 +70,7 @@ stage "debian base"
 # --- stand-ins, named as the FROM lines name the official images -------------
 standin_for() { # image reference -> stand-in Dockerfile (or "base")
   case "$1" in
+    ghcr.io/astral-sh/uv:*) echo uv ;;
     golang:*) echo golang ;;
     python:*-slim*) echo python-slim ;;
     python:*) echo python-builder ;;
@@ -86,17 +87,27 @@ cp tests/e2e/standins/apk "$context/apk"
 
 # Each stand-in is built once per content of its Dockerfile (and the files
 # it copies): a changed stand-in is rebuilt, an unchanged one reused.
-ensure_image() { # image reference as written in FROM
+ensure_image() { # image reference as written in FROM or COPY --from
   local name="docker.io/library/$1" kind hash marker
+  [[ $1 == ghcr.io/* ]] && name=$1
   kind=$(standin_for "$1")
   if [ "$kind" = base ]; then
     has_image "$name" || "${B[@]}" tag "$base" "$name"
     return
   fi
-  hash=$(cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk | sha256sum | cut -c1-12)
+  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; echo "$1") | sha256sum | cut -c1-12)
   marker="localhost/shipit-e2e/standin-$kind:$hash"
   if ! has_image "$marker"; then
     log "stand-in $kind ($hash)"
+    if [ "$kind" = uv ]; then
+      # ghcr.io/astral-sh/uv:<v> is a scratch image holding /uv and /uvx:
+      # exactly the binaries of PyPI's uv wheel of that version.
+      rm -rf "$context/uv-wheel"
+      python3 -m pip download --quiet --no-deps --only-binary=:all: -d "$context/uv-wheel" "uv==${1##*:}"
+      python3 -m zipfile -e "$context"/uv-wheel/*.whl "$context/uv-wheel/x"
+      cp "$context"/uv-wheel/x/*.data/scripts/uv "$context"/uv-wheel/x/*.data/scripts/uvx "$context/"
+      chmod +x "$context/uv" "$context/uvx"
+    fi
     "${B[@]}" build -q --isolation chroot --pull=never -t "$marker" \
       -f "tests/e2e/standins/$kind.Dockerfile" "$context" >/dev/null
   fi
@@ -156,8 +167,19 @@ expect() { # label expected actual
   echo "ok: $1" >&2
 }
 
-build() { # dir image -> buildah's output
-  "${B[@]}" build --isolation chroot --pull=never --layers -t "$2" -f "$1/Dockerfile" "$1" 2>&1
+# The secret the variants that declare one are built with.
+printf 'machine git.example.com login ci password s3cr3t-%s\n' "$RANDOM$RANDOM" > "$context/netrc"
+
+# vfs storage has no copy-on-write: every cached layer is a full copy of
+# the stage's file system, hundreds of MB for a builder. Only the builds
+# whose layer reuse is checked below keep their layers.
+cached=" go-hello python-flask python-uv node-pnpm "
+build() { # dir image [buildah flags] -> buildah's output
+  local dir=$1 image=$2 layers=false
+  shift 2
+  [[ $cached == *" ${image##*/} "* ]] && layers=true
+  [[ $image == *-rebuild ]] && layers=true
+  "${B[@]}" build --isolation chroot --pull=never --layers=$layers "$@" -t "$image" -f "$dir/Dockerfile" "$dir" 2>&1
 }
 
 mb() { awk -v b="$1" 'BEGIN { printf "%.2f MB", b / 1000000 }'; }
@@ -205,7 +227,7 @@ zone_names() {
 }
 
 # --- what gets built ------------------------------------------------------------
-examples=(go-hello org-templates c-hello c-make python-flask python-pipenv node-runtime)
+examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv node-runtime node-pnpm)
 variants=(go-options c-static python-options python-pyproject python-pipenv-local node-options)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
@@ -215,6 +237,8 @@ declare -A seed=(
   [python-flask]="84.5 MB (seed 003, on python:3.6-alpine)"
   [python-pipenv]="915 MB (seed 001, on python:3)"
   [node-runtime]="~50 MB (seed 002, pkg on alpine)"
+  [python-uv]="—"
+  [node-pnpm]="—"
 )
 
 # A variant is rendered into a copy of its directory, with files its
@@ -250,11 +274,13 @@ for name in "${examples[@]}" "${variants[@]}"; do
     dir=$(prepare_variant "$name")
   fi
   mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/Dockerfile")
-  for image in "${froms[@]}"; do
+  for image in "${froms[@]}" $(sed -n 's/^COPY --from=\([^ ]*[:@][^ ]*\) .*/\1/p' "$dir/Dockerfile"); do
     [ "$image" = scratch ] || ensure_image "$image"
   done
   image="localhost/shipit-e2e/$name"
-  build "$dir" "$image" > "$context/build.log" || { cat "$context/build.log"; fail "$name does not build"; }
+  flags=()
+  grep -q 'type=secret,id=netrc' "$dir/Dockerfile" && flags=(--secret "id=netrc,src=$context/netrc")
+  build "$dir" "$image" "${flags[@]}" > "$context/build.log" || { cat "$context/build.log"; fail "$name does not build"; }
 
   # Measure the untouched image first.
   container=$("${B[@]}" from --pull=never "$image")
@@ -296,6 +322,11 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
     node-runtime)
       expect "$name runs" "Hello from node-runtime!" "$(run_in node index.js --once)" ;;
+    python-uv)
+      expect "$name: uv's locked dependencies, no dev group" "Hello from python-uv! six=1.16.0 dev-dependencies=absent" "$(run_in "${ep[@]:2}")"
+      expect "$name has no uv" "absent" "$(run_in sh -c 'command -v uv || echo absent')" ;;
+    node-pnpm)
+      expect "$name: pnpm's production dependencies only" "Hello from node-pnpm! is-number=true dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
     go-options)
       # Custom build.steps on scratch: the binary starting at all proves it
       # is static (the golang stand-in has gcc, so cgo would be on).
@@ -315,7 +346,15 @@ for name in "${examples[@]}" "${variants[@]}"; do
         ! grep -qF "$zone" "$zipdata" || fail "$name: the zone $zone is in Go's database but did not load"
       done
       expect "$name: time zones (${#zones[@]} names, legacy links included)" "zones: " "$out"
-      expect "$name: a legacy zone name" "zones: 1 loaded, 0 failed" "$(run_in "${ep[@]}" zones US/Pacific)" ;;
+      expect "$name: a legacy zone name" "zones: 1 loaded, 0 failed" "$(run_in "${ep[@]}" zones US/Pacific)"
+      # The build secret reached the build steps (the digest of it they
+      # wrote is right) and is nowhere in the image.
+      [ "$(run_in cat /netrc.sha256 | cut -d' ' -f1)" = "$(sha256sum < "$context/netrc" | cut -d' ' -f1)" ] ||
+        fail "$name: the build steps did not see the secret"
+      secret=$(sed 's/.*password //' "$context/netrc")
+      ! grep -rqsF "$secret" "$("${B[@]}" mount "$container")" || fail "$name: the secret is in the image"
+      "${B[@]}" umount "$container" >/dev/null
+      echo "ok: $name: the secret reached the build steps, not the image" >&2 ;;
     c-static)
       expect "$name: static binary on scratch, /tmp, account, CA bundle" "check ok: tmp=1777 user=nonroot certs=yes sqrt2=1.414" "$(run_in "${ep[@]}")" ;;
     python-options)
@@ -360,7 +399,8 @@ cached_after() { # build log, step pattern -> "cached" or "rebuilt"
     step && /Using cache/ { print "cached"; exit }
     step && /^-->/ { print "rebuilt"; exit }' "$1"
 }
-for pair in "go-hello|go mod download" "python-flask|pip install -r requirements.txt"; do
+for pair in "go-hello|go mod download" "python-flask|pip install -r requirements.txt" \
+  "python-uv|uv sync --locked --no-dev --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod"; do
   name=${pair%%|*} step=${pair#*|}
   log "rebuild $name after a source-only change"
   copy="$context/$name"
@@ -368,7 +408,8 @@ for pair in "go-hello|go mod download" "python-flask|pip install -r requirements
   case "$name" in
     # Unique each run, so no earlier run's layers match it.
     go-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/main.go" ;;
-    python-flask) echo "# a source-only change $(date +%s%N)" >> "$copy/app.py" ;;
+    python-flask | python-uv) echo "# a source-only change $(date +%s%N)" >> "$copy/app.py" ;;
+    node-pnpm) echo "// a source-only change $(date +%s%N)" >> "$copy/index.js" ;;
   esac
   build "$copy" "localhost/shipit-e2e/$name-rebuild" > "$context/rebuild.log" ||
     { cat "$context/rebuild.log"; fail "$name rebuild"; }
@@ -404,4 +445,4 @@ stage "rebuilds"
   echo "prebuilt Node binaries at build time, which this machine cannot reach."
 } > docs/images.md
 cat docs/images.md
-echo "e2e: ${#examples[@]} examples and ${#variants[@]} option variants built, run and checked; 2 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
+echo "e2e: ${#examples[@]} examples and ${#variants[@]} option variants built, run and checked; 4 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
