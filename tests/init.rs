@@ -271,7 +271,9 @@ fn every_example_is_recreated_by_init() {
         ("python-flask", &[]),
         ("python-pipenv", &[]),
         ("python-uv", &[]),
+        ("python-poetry", &[]),
         ("node-pnpm", &[]),
+        ("node-yarn", &[]),
     ];
     let manifests = common::example_manifests();
     assert_eq!(
