@@ -45,9 +45,25 @@ pub(crate) fn detect(
     }
 }
 
-/// A file's text, or `None` when it cannot be read.
+/// A file's text, or `None` when it cannot be read. Only a regular file
+/// (a FIFO would block), of a sane size, not a link out of its directory.
 pub(crate) fn read(path: &std::path::Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+    let root = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let bytes = crate::input::read_file(path, root).ok()??;
+    String::from_utf8(bytes).ok()
+}
+
+/// What `init` looks for to recognise a project in `language`.
+pub(crate) fn looked_for(language: Language) -> &'static str {
+    match language {
+        Language::Go => "`go.mod`",
+        Language::Node => "`package.json`",
+        Language::Python => "`requirements.txt`, `Pipfile` or `pyproject.toml`",
+        Language::C => "a `Makefile` or `*.c` files",
+    }
 }
 
 /// The usual single artifact: one program built to `/out/<file>` and
