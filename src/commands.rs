@@ -274,7 +274,7 @@ fn keep_users_dockerignore(ignore: &Path, force: bool) -> Result<()> {
         return Ok(());
     }
     anyhow::bail!(
-        "`{}` {why}; rendering would replace its patterns. Move them into `build.ignore` in the manifest (they are kept after the language's own), then run again with `--force`; or keep the file as it is with `--no-dockerignore`",
+        "`{}` {why}, and rendering would replace its patterns; move them into `build.ignore` in the manifest (they are kept after the language's own) and run again with `--force`, or keep the file as it is with `--no-dockerignore`",
         ignore.display()
     )
 }
