@@ -118,6 +118,12 @@ pub struct RenderArgs {
     /// With -o, do not write the `.dockerignore` beside the Dockerfile.
     #[arg(long)]
     pub no_dockerignore: bool,
+
+    /// With -o, replace a `.dockerignore` that shipit did not write or that
+    /// was edited by hand (its patterns are lost: move them to
+    /// `build.ignore` first).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -44,7 +44,7 @@ pub(crate) fn dispatch(
         }
         Command::Templates(command) => templates(command, env, out, err),
         Command::Plan(args) => {
-            let templates = crate::template_dirs(&args.manifest.templates, env);
+            let templates = crate::template_dirs(&args.manifest.templates, env)?;
             let loaded = crate::load_manifest(&args.manifest.manifest)?;
             let plan = crate::plan_manifest(&loaded)?;
             write!(
@@ -76,7 +76,7 @@ pub(crate) fn dispatch(
             for reason in &draft.reasons {
                 writeln!(err, "  {reason}")?;
             }
-            let templates = crate::template_dirs(&[], env);
+            let templates = crate::template_dirs(&[], env)?;
             let written = crate::init::write(&dir, language, &draft, &templates, force)?;
             for path in &written {
                 writeln!(err, "wrote {}", path.display())?;
@@ -92,12 +92,23 @@ pub(crate) fn dispatch(
         }
         Command::Completions { shell } => {
             use clap::CommandFactory as _;
-            clap_complete::generate(shell, &mut crate::cli::Cli::command(), "shipit", out);
+            // clap_complete panics on a write error: generate in memory,
+            // then write (and report) it ourselves.
+            let mut script = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut crate::cli::Cli::command(),
+                "shipit",
+                &mut script,
+            );
+            out.write_all(&script)?;
             Ok(EXIT_OK)
         }
         Command::Man => {
             use clap::CommandFactory as _;
-            clap_mangen::Man::new(crate::cli::Cli::command()).render(out)?;
+            let mut page = Vec::new();
+            clap_mangen::Man::new(crate::cli::Cli::command()).render(&mut page)?;
+            out.write_all(&page)?;
             Ok(EXIT_OK)
         }
     }
@@ -106,7 +117,7 @@ pub(crate) fn dispatch(
 /// The search path for `templates list|show`: flags, environment, and the
 /// manifest's own directory.
 fn template_search(args: &TemplateArgs, env: &Env) -> Result<Templates> {
-    let templates = crate::template_dirs(&args.templates, env);
+    let templates = crate::template_dirs(&args.templates, env)?;
     let manifest = match &args.manifest {
         Some(path) => Some(path.clone()),
         None => Some(PathBuf::from("shipit.toml")).filter(|p| p.is_file()),
@@ -184,6 +195,13 @@ fn templates(
                     path.display()
                 );
             }
+            // Checked before the directory is created.
+            if to.exists() && !to.is_dir() {
+                anyhow::bail!("cannot write into `{}`: not a directory", to.display());
+            }
+            if path.is_dir() {
+                anyhow::bail!("cannot write `{}`: it is a directory", path.display());
+            }
             std::fs::create_dir_all(&to)
                 .with_context(|| format!("cannot create `{}`", to.display()))?;
             crate::output::write_atomic(&path, source.as_bytes())?;
@@ -199,23 +217,74 @@ fn templates(
 }
 
 fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let templates = crate::template_dirs(&args.manifest.templates, env);
+    let templates = crate::template_dirs(&args.manifest.templates, env)?;
     // Both files are rendered before either is written.
     let outputs = crate::render_outputs(&args.manifest.manifest, &templates)?;
     write!(err, "{}", outputs.warnings(env.color_stderr))?;
     match &args.output {
         Some(path) => {
-            crate::output::write_atomic(path, outputs.dockerfile.text.as_bytes())?;
-            writeln!(err, "wrote {}", path.display())?;
-            if !args.no_dockerignore {
-                let ignore = dockerignore_beside(path);
-                crate::output::write_atomic(&ignore, outputs.dockerignore.text.as_bytes())?;
-                writeln!(err, "wrote {}", ignore.display())?;
+            // Every target is checked before anything is written.
+            let ignore = (!args.no_dockerignore).then(|| dockerignore_beside(path));
+            let manifest = &args.manifest.manifest;
+            for file in std::iter::once(path).chain(&ignore) {
+                if crate::output::same_file(file, manifest) {
+                    anyhow::bail!(
+                        "refusing to write `{}`: it is the manifest `{}` itself; give the Dockerfile another name, e.g. `-o Dockerfile`",
+                        file.display(),
+                        manifest.display()
+                    );
+                }
+            }
+            let mut files = vec![(path.clone(), outputs.dockerfile.text.into_bytes())];
+            if let Some(ignore) = ignore {
+                if crate::output::same_file(path, &ignore) {
+                    anyhow::bail!(
+                        "`-o {}` names the `.dockerignore` shipit writes beside the Dockerfile; write the Dockerfile to another file, e.g. `-o Dockerfile`",
+                        path.display()
+                    );
+                }
+                keep_users_dockerignore(&ignore, args.force)?;
+                files.push((ignore, outputs.dockerignore.text.into_bytes()));
+            }
+            let written = crate::output::write_all(&files)?;
+            for ((file, _), target) in files.iter().zip(&written) {
+                if crate::output::same_file(file, target) && !is_link(file) {
+                    writeln!(err, "wrote {}", file.display())?;
+                } else {
+                    writeln!(err, "wrote {} (the link's target)", target.display())?;
+                }
             }
         }
         None => out.write_all(outputs.dockerfile.text.as_bytes())?,
     }
     Ok(EXIT_OK)
+}
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+/// A `.dockerignore` shipit did not write (no header), or that was edited
+/// since (its digest no longer matches), holds patterns someone relies on
+/// — `.env`, `secrets/` — that a render would drop. Those are refused
+/// unless `--force`.
+fn keep_users_dockerignore(ignore: &Path, force: bool) -> Result<()> {
+    let Some(bytes) = crate::input::read_file(ignore, &crate::context_dir(ignore))? else {
+        return Ok(());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let why = match crate::render::digest_matches(&text) {
+        Some(true) => return Ok(()),
+        Some(false) => "was edited by hand since shipit wrote it",
+        None => "was not written by shipit",
+    };
+    if force {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "`{}` {why}, and rendering would replace its patterns; move them into `build.ignore` in the manifest (they are kept after the language's own) and run again with `--force`, or keep the file as it is with `--no-dockerignore`",
+        ignore.display()
+    )
 }
 
 /// The `.dockerignore` that goes with a Dockerfile: in the same directory.
@@ -259,11 +328,16 @@ impl Status {
 }
 
 fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
-    let templates = crate::template_dirs(&args.manifest.templates, env);
+    let templates = crate::template_dirs(&args.manifest.templates, env)?;
     let reports = match &args.all {
         Some(root) => {
-            let manifests = find_manifests(root)?;
-            check_many(&manifests, &templates, !args.no_dockerignore)
+            let (manifests, unreadable) = find_manifests(root)?;
+            let mut reports = check_many(&manifests, &templates, !args.no_dockerignore);
+            // A directory that cannot be read is one more error entry; the
+            // rest of the tree is still checked.
+            reports.extend(unreadable);
+            reports.sort_by(|a, b| a.manifest.cmp(&b.manifest));
+            reports
         }
         None => {
             let manifest = args.manifest.manifest.clone();
@@ -311,13 +385,8 @@ fn check_one(
     let mut drift: Option<(check::Reason, String, Option<usize>)> = None;
     let mut diffs = String::new();
     for (path, rendered) in &files {
-        let on_disk = match std::fs::read(path) {
-            Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read `{}`", path.display()));
-            }
-        };
+        let on_disk = crate::input::read_file(path, &crate::context_dir(manifest))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let name = path.display().to_string();
         if let Outcome::Drift { reason, diff } =
             check::compare(on_disk.as_deref(), rendered, &name, &manifest_name)
@@ -381,24 +450,76 @@ fn error_report(manifest: &Path, dockerfile: &Path, error: &anyhow::Error) -> Ch
 }
 
 /// Every `shipit.toml` under `root`, honouring .gitignore and friends,
-/// sorted so reports are deterministic.
-fn find_manifests(root: &Path) -> Result<Vec<PathBuf>> {
+/// sorted so reports are deterministic; and an error report for each
+/// directory or entry that could not be read.
+fn find_manifests(root: &Path) -> Result<(Vec<PathBuf>, Vec<CheckReport>)> {
     if !root.is_dir() {
         anyhow::bail!("cannot check `{}`: not a directory", root.display());
     }
-    let mut manifests = Vec::new();
     let walker = ignore::WalkBuilder::new(root)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
-    for entry in walker {
-        let entry = entry.with_context(|| format!("cannot walk `{}`", root.display()))?;
-        if entry.file_name() == "shipit.toml" && entry.file_type().is_some_and(|t| t.is_file()) {
-            manifests.push(entry.into_path());
+    let (manifests, unreadable) = collect_manifests(walker, root);
+    Ok((manifests, unreadable))
+}
+
+fn collect_manifests(
+    entries: impl IntoIterator<Item = Result<ignore::DirEntry, ignore::Error>>,
+    root: &Path,
+) -> (Vec<PathBuf>, Vec<CheckReport>) {
+    let mut manifests = Vec::new();
+    let mut unreadable = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => {
+                if entry.file_name() == "shipit.toml"
+                    && entry.file_type().is_some_and(|t| t.is_file())
+                {
+                    manifests.push(entry.into_path());
+                }
+            }
+            Err(error) => {
+                let path = error_path(&error).unwrap_or_else(|| root.to_path_buf());
+                let shown = path.display().to_string();
+                unreadable.push(CheckReport {
+                    message: format!("error: cannot read `{shown}`: {}", error_cause(&error)),
+                    dockerfile: shown.clone(),
+                    manifest: shown,
+                    status: Status::Error,
+                    reason: None,
+                    diff: None,
+                    line: None,
+                    column: None,
+                });
+            }
         }
     }
     manifests.sort();
-    Ok(manifests)
+    (manifests, unreadable)
+}
+
+/// The path an error from the directory walk is about.
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::Partial(errors) => errors.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// The error without the path (which the message names already).
+fn error_cause(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_cause(err),
+        other => other.to_string(),
+    }
 }
 
 /// Checks manifests on every core; reports come back in input order.
@@ -547,6 +668,26 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_directory_is_one_error_entry() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("tree/locked"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        let (manifests, unreadable) = collect_manifests(vec![Err(denied)], Path::new("tree"));
+        assert!(manifests.is_empty());
+        assert_eq!(unreadable.len(), 1);
+        assert_eq!(unreadable[0].manifest, "tree/locked");
+        assert_eq!(unreadable[0].status, Status::Error);
+        assert!(
+            unreadable[0].message.contains("cannot read `tree/locked`"),
+            "{}",
+            unreadable[0].message
+        );
+    }
 
     #[test]
     fn github_escapes_newlines_and_separators() {

@@ -62,6 +62,22 @@ pub fn detect(
             dir.display()
         ),
         [language] => {
+            // A forced language still needs its project files: a manifest
+            // naming files that do not exist would not build.
+            if forced.is_some() && !crate::languages::recognises(*language, dir) {
+                anyhow::bail!(
+                    "`--language {}` needs {} in `{}`; found none. Create the project first (e.g. `{}`)",
+                    language.key(),
+                    crate::languages::looked_for(*language),
+                    dir.display(),
+                    match language {
+                        Language::Go => "go mod init example.com/app",
+                        Language::Node => "npm init",
+                        Language::Python => "pip freeze > requirements.txt",
+                        Language::C => "a `main.c`",
+                    }
+                );
+            }
             let draft = crate::languages::detect(*language, dir, manager)?;
             Ok((*language, draft))
         }
@@ -191,14 +207,15 @@ pub fn write(
     crate::render::render(&plan, "shipit.toml", templates)
         .context("the starter manifest does not render")?;
 
-    let mut written = vec![manifest.clone()];
+    // Both files or neither: a manifest that is a directory must not leave
+    // a schema behind.
+    let mut files = vec![(manifest.clone(), text.into_bytes())];
     if found.is_none() {
         let path = dir.join("shipit.schema.json");
-        crate::output::write_atomic(&path, crate::schema::schema_json().as_bytes())?;
-        written.push(path);
+        files.push((path, crate::schema::schema_json().into_bytes()));
     }
-    crate::output::write_atomic(&manifest, text.as_bytes())?;
-    Ok(written)
+    crate::output::write_all(&files)?;
+    Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
 /// The version-like start of a constraint: `>=3.11,<4` → `3.11`,

@@ -7,6 +7,7 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod input;
 mod languages;
 pub mod manifest;
 pub mod output;
@@ -15,6 +16,7 @@ pub mod render;
 pub mod schema;
 mod suggest;
 pub mod templates;
+pub mod text;
 
 mod commands;
 pub mod explain;
@@ -79,10 +81,36 @@ pub fn run() -> i32 {
 }
 
 /// [`run`] with its inputs and outputs passed in.
+///
+/// A failed write to `out` (a full disk, `> /dev/full`, a closed pipe) is
+/// an error like any other: exit 2 and a message, never a panic and never
+/// a success.
 pub fn run_with(
     args: impl IntoIterator<Item = OsString>,
     env: &Env,
     out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let mut out = Product {
+        inner: out,
+        failed: None,
+    };
+    let code = run_command(args, env, &mut out, err);
+    let flushed = out.flush();
+    match out.failed.take() {
+        Some(error) => {
+            let _ = writeln!(err, "error: cannot write to stdout: {error}");
+            EXIT_ERROR
+        }
+        None if flushed.is_err() => EXIT_ERROR,
+        None => code,
+    }
+}
+
+fn run_command(
+    args: impl IntoIterator<Item = OsString>,
+    env: &Env,
+    out: &mut Product,
     err: &mut dyn Write,
 ) -> i32 {
     use clap::Parser as _;
@@ -98,6 +126,7 @@ pub fn run_with(
                 let _ = write!(err, "{text}");
                 EXIT_ERROR
             } else {
+                // `--help` and `--version`: the product, on stdout.
                 let _ = write!(out, "{text}");
                 EXIT_OK
             };
@@ -105,10 +134,39 @@ pub fn run_with(
     };
     match commands::dispatch(cli.command, env, out, err) {
         Ok(code) => code,
+        // A failed write to stdout is reported once, by `run_with`.
+        Err(_) if out.failed.is_some() => EXIT_ERROR,
         Err(error) => {
             let _ = write!(err, "{}", report_error(&error, env.color_stderr));
             EXIT_ERROR
         }
+    }
+}
+
+/// stdout, remembering its first write error so that no command can lose
+/// it (a `let _ = write!`, a library that swallows it).
+struct Product<'a> {
+    inner: &'a mut dyn Write,
+    failed: Option<std::io::Error>,
+}
+
+impl Write for Product<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(error) = &self.failed {
+            return Err(std::io::Error::new(error.kind(), error.to_string()));
+        }
+        self.inner.write(buf).inspect_err(|error| {
+            self.failed = Some(std::io::Error::new(error.kind(), error.to_string()));
+        })
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(error) = &self.failed {
+            return Err(std::io::Error::new(error.kind(), error.to_string()));
+        }
+        self.inner.flush().inspect_err(|error| {
+            self.failed = Some(std::io::Error::new(error.kind(), error.to_string()));
+        })
     }
 }
 
@@ -137,14 +195,18 @@ pub struct LoadedManifest {
 /// Reads and parses a manifest. Every failure names the file.
 pub fn load_manifest(path: &Path) -> Result<LoadedManifest> {
     let name = path.display().to_string();
-    let metadata = std::fs::metadata(path).map_err(|error| read_error(path, error))?;
-    if metadata.is_dir() {
+    if path.is_dir() {
         anyhow::bail!(
             "`{name}` is a directory, not a manifest; pass the file, e.g. `-m {}`",
             path.join("shipit.toml").display()
         );
     }
-    let bytes = std::fs::read(path).map_err(|error| read_error(path, error))?;
+    let bytes = match input::read_file(path, &context_dir(path))? {
+        Some(bytes) => bytes,
+        None => {
+            anyhow::bail!("cannot read `{name}`: no such file; pass the manifest with `-m PATH`")
+        }
+    };
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let valid = String::from_utf8_lossy(&error.as_bytes()[..offset]).into_owned();
@@ -166,16 +228,6 @@ pub fn load_manifest(path: &Path) -> Result<LoadedManifest> {
             diagnostics,
         }
         .into()),
-    }
-}
-
-fn read_error(path: &Path, error: std::io::Error) -> anyhow::Error {
-    let name = path.display();
-    match error.kind() {
-        std::io::ErrorKind::NotFound => {
-            anyhow::anyhow!("cannot read `{name}`: no such file; pass the manifest with `-m PATH`")
-        }
-        _ => anyhow::Error::new(error).context(format!("cannot read `{name}`")),
     }
 }
 
@@ -201,12 +253,32 @@ pub fn plan_manifest(loaded: &LoadedManifest) -> Result<Plan> {
 }
 
 /// The template search path: `--templates` flags, then `$SHIPIT_TEMPLATES`.
-pub fn template_dirs(flags: &[PathBuf], env: &Env) -> Templates {
-    let mut dirs = flags.to_vec();
-    if let Some(path) = &env.templates_path {
-        dirs.extend(std::env::split_paths(path).filter(|p| !p.as_os_str().is_empty()));
+/// A directory that does not exist is an error, as it is for the
+/// manifest's `templates` key: a typo must not fall back to the built-ins.
+pub fn template_dirs(flags: &[PathBuf], env: &Env) -> Result<Templates> {
+    let mut dirs = Vec::new();
+    for dir in flags {
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "`--templates {}`: no directory `{}`; give a directory of organisation templates",
+                dir.display(),
+                dir.display()
+            );
+        }
+        dirs.push(dir.clone());
     }
-    Templates::new(dirs)
+    if let Some(path) = &env.templates_path {
+        for dir in std::env::split_paths(path).filter(|p| !p.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "`SHIPIT_TEMPLATES` names `{}`, which is not a directory; fix or unset it",
+                    dir.display()
+                );
+            }
+            dirs.push(dir);
+        }
+    }
+    Ok(Templates::new(dirs))
 }
 
 /// The search path for one manifest: `templates` plus the manifest's own

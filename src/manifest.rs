@@ -238,17 +238,18 @@ pub struct Runtime {
 pub struct Healthcheck {
     /// The probe, in exec form; exit 0 means healthy.
     pub command: Vec<String>,
-    /// Time between probes, e.g. `"30s"` or `"1m30s"`.
+    /// Time between probes, e.g. `"30s"` or `"1m30s"` `0s` or from `1ms` to `24h`.
     #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub interval: Option<String>,
-    /// Time a probe may take, e.g. `"5s"`.
+    /// Time a probe may take, e.g. `"5s"` `0s` or from `1ms` to `24h`.
     #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub timeout: Option<String>,
-    /// Grace period after start, e.g. `"10s"`.
+    /// Grace period after start, e.g. `"10s"` `0s` or from `1ms` to `24h`.
     #[schemars(regex(pattern = r"^([0-9]+(ns|us|ms|s|m|h))+$"))]
     pub start_period: Option<String>,
-    /// Failed probes in a row before the container is unhealthy.
-    #[schemars(range(min = 1))]
+    /// Failed probes in a row before the container is unhealthy (1 to
+    /// 2147483647).
+    #[schemars(range(min = 1, max = 2147483647))]
     pub retries: Option<u32>,
 }
 
@@ -478,6 +479,7 @@ pub fn parse(source: &Source) -> Result<(Manifest, Spans), Vec<Diagnostic>> {
 
     let schema = crate::schema::schema_value();
     let mut walk = Walk {
+        source: &source.text,
         spans: Spans::default(),
         diagnostics: Vec::new(),
         schema,
@@ -613,6 +615,7 @@ fn lowercase_first(text: &str) -> String {
 /// One pass over the parsed TOML tree: records spans, rejects keys the
 /// schema does not know and strings that could break a Dockerfile line.
 struct Walk<'s> {
+    source: &'s str,
     spans: Spans,
     diagnostics: Vec<Diagnostic>,
     schema: &'s serde_json::Value,
@@ -694,20 +697,30 @@ impl<'s> Walk<'s> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// No manifest string may carry a control character: a newline would
-    /// end a Dockerfile instruction and start another.
+    /// No manifest string may carry a character from [`crate::text`]'s
+    /// refused class: a newline would end a Dockerfile instruction, a
+    /// Unicode space would split a word where BuildKit splits it, and an
+    /// invisible or bidirectional character makes a value read differently
+    /// from what it does.
     fn check_text(&mut self, text: &str, span: Range<usize>, path: &str, what: &str) {
-        if let Some(c) = text.chars().find(|c| c.is_control()) {
-            let mut diagnostic = Diagnostic::new(format!(
-                "the {what} of `{path}` contains a control character ({})",
-                c.escape_default()
-            ));
-            diagnostic.span = Some(span);
-            diagnostic.help.push(
-                "manifest strings must be one line of printable text; split a multi-line build step into several `build.steps`".into(),
-            );
-            self.diagnostics.push(diagnostic);
-        }
+        let Some((_, c, why)) = crate::text::first_refused(text) else {
+            return;
+        };
+        let mut diagnostic = Diagnostic::new(format!(
+            "the {what} of `{path}` contains {} ({why})",
+            crate::text::code_point(c)
+        ));
+        // Point at the character itself when it is written literally.
+        let written = self
+            .source
+            .get(span.clone())
+            .and_then(|slice| slice.find(c))
+            .map(|at| span.start + at..span.start + at + c.len_utf8());
+        diagnostic.span = Some(written.unwrap_or(span));
+        diagnostic.help.push(
+            "manifest strings are one line of printable text: no control characters, no spaces other than the ASCII space, no invisible or bidirectional formatting characters; split a multi-line build step into several `build.steps`".into(),
+        );
+        self.diagnostics.push(diagnostic);
     }
 }
 

@@ -14,6 +14,18 @@ use crate::manifest::{Artifact, Language, Manifest, Spans};
 /// The default runtime user: non-root, numeric so it works on any base.
 const DEFAULT_USER: &str = "65532:65532";
 
+/// BuildKit parses `--retries` as a 32-bit signed integer.
+pub const MAX_RETRIES: u32 = i32::MAX as u32;
+
+/// Healthcheck durations: BuildKit refuses anything under a millisecond
+/// (except 0, "the default"); more than a day is a typo.
+const MIN_DURATION_NS: u128 = 1_000_000;
+const MAX_DURATION_NS: u128 = 24 * 3600 * 1_000_000_000;
+
+/// An image tag is at most 128 characters; a version shares its tag with
+/// a suffix such as `-slim-trixie`.
+const MAX_VERSION_LEN: usize = 100;
+
 /// The resolved manifest: what the templates render from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Plan {
@@ -188,7 +200,13 @@ impl Cx<'_> {
     /// Records a problem with the value at `path`.
     pub fn error(&mut self, path: &str, message: impl Into<String>, help: impl Into<String>) {
         let help = help.into();
-        let mut diagnostic = Diagnostic::new(message).with_span(self.spans.value(path));
+        // A problem with a key the manifest does not write (a default, a
+        // missing table) points at `language`, which chose the default.
+        let span = self
+            .spans
+            .value(path)
+            .or_else(|| self.spans.value("language"));
+        let mut diagnostic = Diagnostic::new(message).with_span(span);
         if !help.is_empty() {
             diagnostic.help.push(help);
         }
@@ -201,11 +219,17 @@ impl Cx<'_> {
     pub fn version(&mut self, default: &str, project: Option<(String, String)>) -> String {
         match &self.manifest.build.version {
             Some(version) => {
-                if !made_of(version, "._-") {
+                // It becomes part of image tags such as `golang:<v>-trixie`
+                // or `python:<v>-slim-trixie`: the tag grammar, with room
+                // for the longest suffix a language adds.
+                let valid = version.len() <= MAX_VERSION_LEN
+                    && version.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    && made_of(version, "._-");
+                if !valid {
                     self.error(
                         "build.version",
                         format!("`build.version` = `{version}` is not a version tag"),
-                        "use letters, digits, `.`, `_` and `-`, e.g. `1.23`",
+                        format!("use letters, digits, `.`, `_` and `-`, starting with a letter, digit or `_`, at most {MAX_VERSION_LEN} characters, e.g. `1.23`"),
                     );
                 }
                 self.version_from = "manifest".into();
@@ -227,24 +251,27 @@ impl Cx<'_> {
     /// A path relative to the build context (a source file, a package):
     /// no leading `/`, no `..`, and only characters that need no quoting in
     /// `COPY` and `RUN`.
+    /// It may not start with `-`: the tools it is passed to (`go build`,
+    /// `node`, `pip`, the compiler) would read it as an option.
     pub fn context_path(&mut self, path: &str, value: &str) {
         if !crate::languages::safe_relative(value) {
             self.error(
                 path,
                 format!("`{path}` = `{value}` is not a path inside the build context"),
-                "use a relative path such as `src/main.c`: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, and no `..`",
+                "use a relative path such as `src/main.c`: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, not starting with `-` or `/`, and no `..`",
             );
         }
     }
 
     /// A single file name (no directory part).
     pub fn file_name(&mut self, path: &str, value: &str) {
-        let safe = made_of(value, "._+-") && value != "." && value != "..";
+        let safe =
+            made_of(value, "._+-") && value != "." && value != ".." && !value.starts_with('-');
         if !safe {
             self.error(
                 path,
                 format!("`{path}` = `{value}` is not a file name"),
-                "use letters, digits, `.`, `_`, `+` and `-`",
+                "use letters, digits, `.`, `_`, `+` and `-`, not starting with `-`",
             );
         }
     }
@@ -353,9 +380,21 @@ fn check_name(cx: &mut Cx) {
 }
 
 fn check_templates_dir(cx: &mut Cx) {
-    if let Some(dir) = &cx.manifest.templates
-        && !cx.context.join(dir).is_dir()
-    {
+    let Some(dir) = &cx.manifest.templates else {
+        return;
+    };
+    let relative = !dir.is_empty()
+        && !Path::new(dir).has_root()
+        && dir.trim() == dir
+        && !dir.split(['/', '\\']).any(|part| part == "..");
+    if !relative {
+        let dir = dir.clone();
+        cx.error(
+            "templates",
+            format!("`templates` = `{dir}` is not a relative path inside the project"),
+            "give a directory relative to the manifest, without `..`, e.g. `templates = \"ci/templates\"`; use `--templates` or `$SHIPIT_TEMPLATES` for a directory elsewhere",
+        );
+    } else if !cx.context.join(dir).is_dir() {
         let shown = cx.context.join(dir).display().to_string();
         cx.error(
             "templates",
@@ -449,6 +488,8 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         );
     }
     let cmd = runtime.cmd.clone().unwrap_or_default();
+    check_words(cx, "runtime.entrypoint", runtime.entrypoint.as_deref());
+    check_words(cx, "runtime.cmd", runtime.cmd.as_deref());
     if entrypoint.is_empty() && cmd.is_empty() && runtime.entrypoint.is_none() {
         cx.error(
             "language",
@@ -534,11 +575,14 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 check_duration(cx, &format!("runtime.healthcheck.{key}"), value);
             }
         }
-        if h.retries == Some(0) {
+        check_words(cx, "runtime.healthcheck.command", Some(&h.command));
+        if let Some(retries) = h.retries
+            && !(1..=MAX_RETRIES).contains(&retries)
+        {
             cx.error(
                 "runtime.healthcheck.retries",
-                "`runtime.healthcheck.retries` must be at least 1",
-                "",
+                format!("`runtime.healthcheck.retries` = {retries} is out of range"),
+                format!("give 1 to {MAX_RETRIES} (BuildKit reads a 32-bit signed number)"),
             );
         }
         HealthcheckPlan {
@@ -700,6 +744,22 @@ fn check_image(cx: &mut Cx, path: &str, image: &str, scratch_ok: bool) {
     // host may carry a port).
     let last_part = reference.rsplit('/').next().unwrap_or(reference);
     let tag = last_part.split_once(':').map(|(_, tag)| tag);
+    let repository = match tag {
+        Some(tag) => &reference[..reference.len() - tag.len() - 1],
+        None => reference,
+    };
+    // Only what the manifest writes: a derived image is made of checked
+    // parts (`build.version` has its own check and message).
+    if cx.spans.contains(path)
+        && let Some(problem) = reference_problem(repository, tag, digest)
+    {
+        cx.error(
+            path,
+            format!("`{path}` = `{image}` is not an image reference: {problem}"),
+            "write `name:tag` or `name@sha256:...`, e.g. `debian:bookworm-slim`; a tag is letters, digits, `_`, `.` and `-`, not starting with `.` or `-`, at most 128 characters",
+        );
+        return;
+    }
     match (tag, digest) {
         (Some("latest"), _) => cx.error(
             path,
@@ -715,11 +775,97 @@ fn check_image(cx: &mut Cx, path: &str, image: &str, scratch_ok: bool) {
     }
 }
 
+/// What is wrong with an image reference, by the distribution reference
+/// grammar: path components `[a-z0-9]+` joined by `.`, `_`, `__` or
+/// dashes, an optional registry host (with a port) first; a tag
+/// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`; a digest `algorithm:hex`.
+fn reference_problem(repository: &str, tag: Option<&str>, digest: Option<&str>) -> Option<String> {
+    let mut components: Vec<&str> = repository.split('/').collect();
+    if components.len() > 1 {
+        let first = components[0];
+        let host = first.contains(['.', ':']) || first == "localhost";
+        if host {
+            let (name, port) = match first.split_once(':') {
+                Some((name, port)) => (name, Some(port)),
+                None => (first, None),
+            };
+            let name_ok = name.split('.').all(|label| {
+                starts_alphanumeric(label) && made_of(label, "-") && !label.ends_with('-')
+            });
+            let port_ok =
+                port.is_none_or(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            if !name_ok || !port_ok {
+                return Some(format!("`{first}` is not a registry host"));
+            }
+            components.remove(0);
+        }
+    }
+    for component in components {
+        let lower = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        let ok = component.starts_with(lower)
+            && component.ends_with(lower)
+            && component.chars().all(|c| lower(c) || "._-".contains(c))
+            && !component.contains("..")
+            && !component.contains("___")
+            && !component.contains("._")
+            && !component.contains("_.")
+            && !component.contains(".-")
+            && !component.contains("-.")
+            && !component.contains("_-")
+            && !component.contains("-_");
+        if !ok {
+            return Some(format!(
+                "`{component}` is not a repository name (lowercase letters and digits, joined by `.`, `_`, `__` or `-`)"
+            ));
+        }
+    }
+    if let Some(tag) = tag {
+        let ok = tag.len() <= 128
+            && tag.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            && made_of(tag, "_.-");
+        if !ok {
+            return Some(format!("`{tag}` is not a tag"));
+        }
+    }
+    if let Some(digest) = digest {
+        let ok = match digest.split_once(':') {
+            Some(("sha256", hex)) => {
+                hex.len() == 64
+                    && hex
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+            }
+            Some((algorithm, hex)) => {
+                starts_alphanumeric(algorithm)
+                    && algorithm
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".+_-".contains(c))
+                    && hex.len() >= 32
+                    && hex.chars().all(|c| c.is_ascii_hexdigit())
+            }
+            None => false,
+        };
+        if !ok {
+            return Some(format!(
+                "`{digest}` is not a digest (`sha256:` and 64 hex digits)"
+            ));
+        }
+    }
+    None
+}
+
 /// An absolute path that stays one word of its instruction: no `$`
 /// (variable expansion), quotes or backslashes.
 fn check_path(cx: &mut Cx, path: &str, value: &str) {
     let bad = value.chars().find(|c| "$\\\"'`".contains(*c));
-    if !value.starts_with('/') {
+    if value.trim() != value {
+        // WORKDIR's value would lose it, COPY's would keep it.
+        cx.error(
+            path,
+            format!("`{path}` = `{value}` starts or ends with a space"),
+            "remove the spaces around the path",
+        );
+    } else if !value.starts_with('/') {
         cx.error(
             path,
             format!("`{path}` = `{value}` is not an absolute path"),
@@ -762,12 +908,13 @@ fn check_env(cx: &mut Cx, path: &str, env: &BTreeMap<String, String>) {
 
 fn check_labels(cx: &mut Cx, labels: &BTreeMap<String, String>) {
     for key in labels.keys() {
-        let valid = made_of(key, "._-/");
+        // A leading `-` would make `LABEL --key=...` read as a flag.
+        let valid = starts_alphanumeric(key) && made_of(key, "._-/");
         if !valid {
             cx.error(
                 &crate::manifest::join_key("runtime.labels", key),
                 format!("`{key}` is not a label key"),
-                "use letters, digits, `.`, `_`, `-` and `/`, e.g. `org.opencontainers.image.source`",
+                "use letters, digits, `.`, `_`, `-` and `/`, starting with a letter or digit, e.g. `org.opencontainers.image.source`",
             );
         }
     }
@@ -923,28 +1070,66 @@ fn check_user(cx: &mut Cx, user: &str, scratch: bool) -> (Option<u32>, Option<u3
     (uid, gid)
 }
 
-/// Docker durations: one or more `<number><unit>`, units `ms`, `s`, `m`, `h`.
-fn check_duration(cx: &mut Cx, path: &str, value: &str) {
-    let mut rest = value;
-    let mut valid = !rest.is_empty();
-    while valid && !rest.is_empty() {
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        let after = &rest[digits..];
-        let unit = ["ms", "us", "ns", "s", "m", "h"]
-            .into_iter()
-            .find(|u| after.starts_with(u));
-        match (digits, unit) {
-            (1.., Some(unit)) => rest = &after[unit.len()..],
-            _ => valid = false,
+/// Exec-form words: an empty one is no program and no argument a user
+/// means (`entrypoint = [""]` starts nothing).
+fn check_words(cx: &mut Cx, path: &str, words: Option<&[String]>) {
+    for (index, word) in words.unwrap_or_default().iter().enumerate() {
+        if word.trim().is_empty() {
+            cx.error(
+                &format!("{path}[{index}]"),
+                format!("`{path}[{index}]` is an empty word"),
+                "remove it, or write the program or argument it stands for",
+            );
         }
     }
-    if !valid {
-        cx.error(
+}
+
+/// Docker durations: one or more `<number><unit>`, units `ns`, `us`, `ms`,
+/// `s`, `m`, `h`; 0, or from 1ms (BuildKit's minimum) to 24h.
+fn check_duration(cx: &mut Cx, path: &str, value: &str) {
+    match duration_ns(value) {
+        None => cx.error(
             path,
             format!("`{path}` = `{value}` is not a duration"),
             "write a number and a unit, e.g. `30s`, `500ms` or `1m30s`",
-        );
+        ),
+        Some(ns) if ns != 0 && !(MIN_DURATION_NS..=MAX_DURATION_NS).contains(&ns) => cx.error(
+            path,
+            format!("`{path}` = `{value}` is out of range"),
+            "give `0s` (the engine's default) or a duration from `1ms` to `24h`",
+        ),
+        Some(_) => {}
     }
+}
+
+/// A duration in nanoseconds; `None` when it is not one (or overflows).
+fn duration_ns(value: &str) -> Option<u128> {
+    let mut rest = value;
+    let mut total: u128 = 0;
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || digits > 20 {
+            return None;
+        }
+        let number: u128 = rest[..digits].parse().ok()?;
+        let after = &rest[digits..];
+        let (unit, scale) = [
+            ("ns", 1),
+            ("us", 1_000),
+            ("ms", 1_000_000),
+            ("s", 1_000_000_000),
+            ("m", 60_000_000_000),
+            ("h", 3_600_000_000_000u128),
+        ]
+        .into_iter()
+        .find(|(u, _)| after.starts_with(u) && !(*u == "m" && after.starts_with("ms")))?;
+        total = total.checked_add(number.checked_mul(scale)?)?;
+        rest = &after[unit.len()..];
+    }
+    Some(total)
 }
 
 #[cfg(test)]
@@ -957,6 +1142,32 @@ mod tests {
         assert!(has_heredoc("cat <<-'EOF' > x"));
         assert!(!has_heredoc("grep x <<< \"$y\""));
         assert!(!has_heredoc("make -j2"));
+    }
+
+    #[test]
+    fn durations_in_nanoseconds() {
+        assert_eq!(duration_ns("1m30s"), Some(90_000_000_000));
+        assert_eq!(duration_ns("500ms"), Some(500_000_000));
+        assert_eq!(duration_ns("1us"), Some(1_000));
+        assert!(duration_ns("99999999999999999999h").unwrap() > MAX_DURATION_NS);
+        assert_eq!(duration_ns("999999999999999999999h"), None);
+        assert_eq!(duration_ns("5"), None);
+        assert_eq!(duration_ns(""), None);
+    }
+
+    #[test]
+    fn image_references_follow_the_grammar() {
+        assert_eq!(reference_problem("golang", Some("1.23-trixie"), None), None);
+        assert_eq!(
+            reference_problem("registry.example.com:5000/team/app", Some("v1"), None),
+            None
+        );
+        assert!(reference_problem("golang", Some("-x"), None).is_some());
+        assert!(reference_problem("golang", Some(".x"), None).is_some());
+        assert!(reference_problem("golang", Some(&"x".repeat(129)), None).is_some());
+        assert!(reference_problem("Golang", Some("1"), None).is_some());
+        assert!(reference_problem("a/-b", Some("1"), None).is_some());
+        assert!(reference_problem("a", None, Some("sha256:abc")).is_some());
     }
 
     #[test]

@@ -12,9 +12,14 @@ use sha2::{Digest, Sha256};
 use crate::plan::Plan;
 use crate::templates::{Loaded, Origin, Templates};
 
-/// What the template sees as `digest` while rendering; replaced by the
-/// real digest afterwards.
+/// What the digest is hashed as: the header's digest reads this while the
+/// digest is computed (and when `check` recomputes it).
 const DIGEST_PLACEHOLDER: &str = "<digest>";
+/// What the template sees as `digest` while rendering: a control
+/// character, which no manifest value and no filtered value can contain,
+/// so only the template's own `{{ digest }}` is replaced afterwards — never
+/// a value that happens to read `<digest>`.
+const DIGEST_SENTINEL: &str = "\u{1}digest\u{1}";
 /// Hex digits of the digest kept in the header.
 const DIGEST_LEN: usize = 16;
 
@@ -66,14 +71,34 @@ fn render_template(
         plan.language.key().to_string(),
         Value::from(Serde(&plan.settings)),
     );
+    check_manifest_name(manifest_name)?;
     context.insert("manifest".into(), Value::from(manifest_name));
-    context.insert("digest".into(), Value::from(DIGEST_PLACEHOLDER));
+    context.insert("digest".into(), Value::from(DIGEST_SENTINEL));
 
     let text = template.render(&context).map_err(fail)?;
     let text = normalise(&text);
-    let digest = digest_of(&text);
-    let text = text.replace(DIGEST_PLACEHOLDER, &digest);
+    let digest = digest_of(&text.replace(DIGEST_SENTINEL, DIGEST_PLACEHOLDER));
+    let text = text.replace(DIGEST_SENTINEL, &digest);
     Ok(Rendered { text })
+}
+
+/// The manifest's file name lands in the Dockerfile's header comment and,
+/// as a pattern, in `.dockerignore`: only names that are plain there.
+fn check_manifest_name(name: &str) -> Result<()> {
+    let plain = !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
+        && !name.starts_with('-');
+    if !plain {
+        anyhow::bail!(
+            "the manifest's file name `{}` cannot be written into the Dockerfile header or `.dockerignore`; rename it with letters, digits, `.`, `_`, `+` and `-` (e.g. `shipit.toml`)",
+            name.escape_debug()
+        );
+    }
+    Ok(())
 }
 
 /// Template errors name the template file (its path, for an
@@ -100,10 +125,31 @@ fn template_error(error: minijinja::Error, templates: &Templates) -> anyhow::Err
         message.push('\n');
         message.push_str(detail.trim_end());
     }
+    // An include cycle nests the same error dozens of times: one line per
+    // distinct cause, with a count.
+    let mut causes: Vec<(String, usize)> = Vec::new();
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
-        message.push_str(&format!("\ncaused by: {cause}"));
+        let text = cause.to_string();
+        match causes.last_mut() {
+            Some((last, count)) if *last == text => *count += 1,
+            _ => causes.push((text, 1)),
+        }
         source = cause.source();
+    }
+    for (cause, count) in &causes {
+        message.push_str(&format!("\ncaused by: {cause}"));
+        if *count > 1 {
+            message.push_str(&format!(" ({count} times)"));
+        }
+    }
+    if causes
+        .last()
+        .is_some_and(|(cause, _)| cause.contains("recursion limit exceeded"))
+    {
+        message.push_str(
+            "\nhelp: a template includes, imports or extends itself, directly or through another",
+        );
     }
     anyhow::anyhow!(message)
 }
@@ -174,6 +220,33 @@ mod tests {
     #[test]
     fn normalise_collapses_blank_lines() {
         assert_eq!(normalise("\n\nA\n\n\n\nB  \n\n"), "A\n\nB\n");
+    }
+
+    #[test]
+    fn a_value_reading_digest_placeholder_is_left_alone() {
+        let text = format!("# x (digest {DIGEST_SENTINEL})\nLABEL a=\"{DIGEST_PLACEHOLDER}\"\n");
+        let digest = digest_of(&text.replace(DIGEST_SENTINEL, DIGEST_PLACEHOLDER));
+        let text = text.replace(DIGEST_SENTINEL, &digest);
+        assert!(text.contains("LABEL a=\"<digest>\""), "{text}");
+        assert_eq!(digest_matches(&text), Some(true));
+    }
+
+    #[test]
+    fn manifest_names_must_be_plain() {
+        assert!(check_manifest_name("shipit.toml").is_ok());
+        assert!(check_manifest_name("app-1.shipit.toml").is_ok());
+        for bad in [
+            "x\nUSER root\n#.toml",
+            "*.toml",
+            "!x",
+            "#x",
+            "a b",
+            "-x",
+            "[a].toml",
+            "é.toml",
+        ] {
+            assert!(check_manifest_name(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

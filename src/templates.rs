@@ -100,16 +100,23 @@ impl Templates {
             }));
         }
         for dir in &self.dirs {
-            let path = dir.join(name);
-            if !safe_name(name) || !path.is_file() {
+            if !safe_name(name) {
                 continue;
             }
-            let source = std::fs::read_to_string(&path).map_err(|error| {
-                Error::new(
-                    ErrorKind::InvalidOperation,
-                    format!("cannot read template `{}`", path.display()),
-                )
-                .with_source(error)
+            let path = dir.join(name);
+            // Only regular files inside the directory: an `{% include %}`
+            // of a link cannot reach outside it.
+            let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
+            let bytes = match crate::input::read_file(&path, dir) {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => continue,
+                Err(error) => return Err(fail(format!("{error:#}"))),
+            };
+            let source = String::from_utf8(bytes).map_err(|_| {
+                fail(format!(
+                    "cannot read template `{}`: not UTF-8 text",
+                    path.display()
+                ))
             })?;
             return Ok(Some(Loaded {
                 name: name.to_string(),
@@ -141,7 +148,15 @@ impl Templates {
             .expect("the default delimiters are valid");
         env.set_syntax(syntax);
         let search = Templates::new(self.dirs.clone());
-        env.set_loader(move |name| Ok(search.find(name)?.map(|template| template.source)));
+        env.set_loader(move |name| {
+            let Some(template) = search.find(name)? else {
+                return Ok(None);
+            };
+            if let Origin::Dir(dir) = &template.origin {
+                lint_child(&template.source, &dir.join(name), &search)?;
+            }
+            Ok(Some(template.source))
+        });
         env.add_filter("sh", sh);
         env.add_filter("dq", dq);
         env.add_filter("exec", exec);
@@ -150,12 +165,179 @@ impl Templates {
     }
 }
 
+/// A piece of template source: text, an expression (`{{ }}`) or a tag
+/// (`{% %}`, its words), each with its byte offset. Comments are dropped.
+enum Piece<'a> {
+    Text(usize, &'a str),
+    Expr(usize),
+    Tag(usize, Vec<&'a str>),
+}
+
+fn pieces(source: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut text_start = 0;
+    let mut at = 0;
+    while let Some(found) = source[at..].find('{') {
+        let open = at + found;
+        let close = match source.as_bytes().get(open + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            Some(b'#') => "#}",
+            _ => {
+                at = open + 1;
+                continue;
+            }
+        };
+        out.push(Piece::Text(text_start, &source[text_start..open]));
+        let end = source[open + 2..]
+            .find(close)
+            .map_or(source.len(), |i| open + 2 + i);
+        let inner = &source[open + 2..end];
+        match close {
+            "}}" => out.push(Piece::Expr(open)),
+            "%}" => {
+                let words: Vec<&str> = inner
+                    .trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace())
+                    .split_whitespace()
+                    .collect();
+                let raw = words.first() == Some(&"raw");
+                out.push(Piece::Tag(open, words));
+                if raw {
+                    // Everything up to `{% endraw %}` is text.
+                    let body = (end + 2).min(source.len());
+                    let stop = source[body..]
+                        .find("endraw")
+                        .map_or(source.len(), |i| body + i);
+                    out.push(Piece::Text(body, &source[body..stop]));
+                    let after = source[stop..]
+                        .find("%}")
+                        .map_or(source.len(), |i| stop + i + 2);
+                    at = after;
+                    text_start = after;
+                    continue;
+                }
+            }
+            _ => {}
+        }
+        at = (end + 2).min(source.len());
+        text_start = at;
+    }
+    out.push(Piece::Text(text_start, &source[text_start..]));
+    out
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+/// The template a source `{% extends %}` (a string literal), and the
+/// blocks it defines.
+fn outline(source: &str) -> (Option<String>, Vec<(String, usize)>) {
+    let mut parent = None;
+    let mut blocks = Vec::new();
+    for piece in pieces(source) {
+        if let Piece::Tag(at, words) = piece {
+            match words.as_slice() {
+                ["extends", target, ..] => {
+                    parent = Some(target.trim_matches(['"', '\'']).to_string());
+                }
+                ["block", name, ..] => blocks.push((name.to_string(), line_of(source, at))),
+                _ => {}
+            }
+        }
+    }
+    (parent, blocks)
+}
+
+/// Mistakes Jinja forgives silently in a template that `{% extends %}`
+/// another: text or expressions outside a block are never rendered, and a
+/// block the parent does not define (`{% block usr %}`) does nothing.
+fn lint_child(source: &str, path: &Path, search: &Templates) -> Result<(), Error> {
+    let (Some(parent), blocks) = outline(source) else {
+        return Ok(());
+    };
+    let fail = |line: usize, message: String| {
+        Error::new(
+            ErrorKind::InvalidOperation,
+            format!("`{}` line {line}: {message}", path.display()),
+        )
+    };
+    let mut depth = 0usize;
+    for piece in pieces(source) {
+        match piece {
+            Piece::Tag(_, words) if words.first() == Some(&"block") => depth += 1,
+            Piece::Tag(_, words) if words.first() == Some(&"endblock") => {
+                depth = depth.saturating_sub(1)
+            }
+            Piece::Text(at, text) if depth == 0 && !text.trim().is_empty() => {
+                let first = at + (text.len() - text.trim_start().len());
+                return Err(fail(
+                    line_of(source, first),
+                    format!(
+                        "text outside a block is never rendered in a template that extends `{parent}`; put it inside one, e.g. `{{% block runtime %}}{{{{ super() }}}}...{{% endblock %}}`"
+                    ),
+                ));
+            }
+            Piece::Expr(at) if depth == 0 => {
+                return Err(fail(
+                    line_of(source, at),
+                    format!(
+                        "an expression outside a block is never rendered in a template that extends `{parent}`; put it inside a block"
+                    ),
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    // Every block the parent chain defines.
+    let mut known: Vec<String> = Vec::new();
+    let mut next = Some(parent.clone());
+    let mut seen = Vec::new();
+    while let Some(name) = next.take() {
+        if seen.contains(&name) || seen.len() > 16 {
+            break;
+        }
+        let Some(loaded) = search.find(&name)? else {
+            return Ok(()); // minijinja reports the missing parent
+        };
+        let (grandparent, parent_blocks) = outline(&loaded.source);
+        known.extend(parent_blocks.into_iter().map(|(block, _)| block));
+        seen.push(name);
+        next = grandparent;
+    }
+    for (block, line) in blocks {
+        if !known.contains(&block) {
+            let mut candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let help = match crate::suggest::closest(&block, &candidates) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None => format!("its blocks: {}", crate::suggest::backticked(&candidates)),
+            };
+            return Err(fail(
+                line,
+                format!(
+                    "block `{block}` is not a block of `{parent}`, so it would never be rendered; {help}"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Template names are relative paths without `..`.
 fn safe_name(name: &str) -> bool {
     !Path::new(name).is_absolute() && !name.split(['/', '\\']).any(|part| part == "..")
 }
 
 fn strings(value: &Value) -> Result<Vec<String>, Error> {
+    if value.is_undefined() || value.is_none() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "expected a list of strings, got an undefined value or none",
+        ));
+    }
     let iter = value.try_iter().map_err(|_| {
         Error::new(
             ErrorKind::InvalidOperation,
@@ -173,19 +355,38 @@ fn strings(value: &Value) -> Result<Vec<String>, Error> {
     .collect()
 }
 
+/// Refuses what [`crate::text::refused`] refuses: the filters are the
+/// last line, so a template can never place a newline, a Unicode space or
+/// an invisible character, whatever it is given.
 fn one_line(value: &str) -> Result<&str, Error> {
-    if value.chars().any(char::is_control) {
+    if let Some((_, c, why)) = crate::text::first_refused(value) {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
-            "a value with a control character cannot be placed in a Dockerfile",
+            format!(
+                "a value containing {} ({why}) cannot be placed in a Dockerfile",
+                crate::text::code_point(c)
+            ),
         ));
     }
     Ok(value)
 }
 
+/// Strict undefined behaviour stops `{{ nope }}`, but a filter is handed
+/// the undefined value and would print it as nothing.
+fn defined(value: &Value, filter: &str) -> Result<(), Error> {
+    if value.is_undefined() || value.is_none() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("the value given to the `{filter}` filter is undefined or none"),
+        ));
+    }
+    Ok(())
+}
+
 /// A shell word for `RUN`: as is when it needs no quoting, else
 /// single-quoted.
 pub fn sh(value: &Value) -> Result<String, Error> {
+    defined(value, "sh")?;
     let text = value.to_string();
     let text = one_line(&text)?;
     let plain = !text.is_empty()
@@ -202,6 +403,7 @@ pub fn sh(value: &Value) -> Result<String, Error> {
 /// A double-quoted `ENV`/`LABEL` value: `\`, `"` and `$` escaped, so the
 /// value is literal.
 pub fn dq(value: &Value) -> Result<String, Error> {
+    defined(value, "dq")?;
     let text = value.to_string();
     let text = one_line(&text)?;
     let mut out = String::with_capacity(text.len() + 2);
@@ -219,22 +421,29 @@ pub fn dq(value: &Value) -> Result<String, Error> {
 /// The exec (JSON array) form of `ENTRYPOINT`, `CMD` and `HEALTHCHECK`.
 pub fn exec(value: &Value) -> Result<String, Error> {
     let words = strings(value)?;
+    for word in &words {
+        one_line(word)?;
+    }
     let quoted: Result<Vec<String>, _> = words.iter().map(serde_json::to_string).collect();
     let quoted =
         quoted.map_err(|error| Error::new(ErrorKind::InvalidOperation, error.to_string()))?;
     Ok(format!("[{}]", quoted.join(", ")))
 }
 
-/// `COPY` sources and destination: space-separated when no word has a
-/// space or quote, else the JSON array form.
+/// `COPY` sources and destination: space-separated when every word is
+/// made of characters no Dockerfile parser reads specially, else the JSON
+/// array form. So a space, a quote, `[`, `<<` (a heredoc), a leading `-`
+/// (a flag) or any non-ASCII character never reaches the shell-like form.
 pub fn args(value: &Value) -> Result<String, Error> {
     let words = strings(value)?;
     for word in &words {
         one_line(word)?;
     }
-    let plain = words
-        .iter()
-        .all(|w| !w.is_empty() && !w.contains([' ', '"', '\'', '[', '\\']));
+    let plain = words.iter().all(|w| {
+        w.starts_with(|c: char| c.is_ascii_alphanumeric() || "/._".contains(c))
+            && w.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/._+@%:=,*?~-".contains(c))
+    });
     if plain {
         Ok(words.join(" "))
     } else {
@@ -269,6 +478,43 @@ mod tests {
         assert_eq!(args(&plain).unwrap(), "/out/app /usr/local/bin/app");
         let spaced = Value::from(vec!["/out/my app", "/app"]);
         assert_eq!(args(&spaced).unwrap(), r#"["/out/my app", "/app"]"#);
+    }
+
+    #[test]
+    fn args_never_leave_a_heredoc_or_a_unicode_space_in_shell_form() {
+        for hostile in [
+            "/out/demo <<EOF",
+            "/out/<<EOF",
+            "/out/é",
+            "--chown=0",
+            "/a[b]",
+        ] {
+            let text = args(&Value::from(vec![hostile, "/app"])).unwrap();
+            assert!(text.starts_with('['), "{hostile}: {text}");
+        }
+        for hostile in [
+            "/out/demo\u{a0}<<EOF",
+            "/out/a\u{2028}b",
+            "/out/\u{202e}x",
+            "/a\u{3000}b",
+        ] {
+            assert!(
+                args(&Value::from(vec![hostile, "/app"])).is_err(),
+                "{hostile}"
+            );
+            assert!(exec(&Value::from(vec![hostile])).is_err(), "{hostile}");
+            assert!(sh(&Value::from(hostile)).is_err(), "{hostile}");
+            assert!(dq(&Value::from(hostile)).is_err(), "{hostile}");
+        }
+    }
+
+    #[test]
+    fn outline_finds_the_parent_and_the_blocks() {
+        let (parent, blocks) = outline(
+            "{# c #}{% extends \"builtin/go.Dockerfile.j2\" %}\n{%- block user -%}\nUSER 1\n{% endblock %}\n{% raw %}{% block x %}{% endraw %}",
+        );
+        assert_eq!(parent.as_deref(), Some("builtin/go.Dockerfile.j2"));
+        assert_eq!(blocks, [("user".to_string(), 2)]);
     }
 
     #[test]

@@ -155,6 +155,10 @@ fn assert_same_shapes(cases: &[(String, String, String)]) {
     let parsed = common::parse_dockerfiles(&texts);
     let mut failures = Vec::new();
     for (index, (label, _, tested)) in cases.iter().enumerate() {
+        // The fuzz target's own Rust-side reading agrees.
+        if let Err(error) = shipit::fuzzing::skeleton(tested) {
+            failures.push(format!("{label}: {error}\n{tested}"));
+        }
         let plain = parsed[2 * index].as_ref().expect("plain renders parse");
         match &parsed[2 * index + 1] {
             Ok(instructions) if shape(instructions) == shape(plain) => {}
@@ -187,6 +191,288 @@ fn no_field_can_add_an_instruction() {
         cases.len()
     );
 
+    assert_same_shapes(&cases);
+}
+
+/// What a string in the manifest is: a plain value, an array of them, or
+/// the key or the value of a string table (`env`, `labels`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Value,
+    Array,
+    MapKey,
+    MapValue,
+}
+
+/// Every string the manifest can hold, found in its JSON Schema, so a new
+/// field is in the corpus the day it is added. `artifacts[]` stands for
+/// the one artifact's keys.
+fn string_fields() -> Vec<(String, Kind)> {
+    fn resolve<'a>(
+        root: &'a serde_json::Value,
+        mut node: &'a serde_json::Value,
+    ) -> &'a serde_json::Value {
+        for _ in 0..8 {
+            if node.get("properties").is_some() || node.get("type").is_some() {
+                break;
+            }
+            if let Some(reference) = node.get("$ref").and_then(|r| r.as_str()) {
+                node = root.pointer(reference.trim_start_matches('#')).unwrap();
+            } else if let Some(first) = node.get("allOf").and_then(|a| a.get(0)) {
+                node = first;
+            } else {
+                break;
+            }
+        }
+        node
+    }
+    fn walk(
+        root: &serde_json::Value,
+        node: &serde_json::Value,
+        path: &str,
+        out: &mut Vec<(String, Kind)>,
+    ) {
+        let node = resolve(root, node);
+        let Some(properties) = node.get("properties").and_then(|p| p.as_object()) else {
+            return;
+        };
+        for (key, child) in properties {
+            let child = resolve(root, child);
+            let child_path = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            let is_string = |v: &serde_json::Value| {
+                v.get("type") == Some(&"string".into()) && v.get("enum").is_none()
+            };
+            match child.get("type").and_then(|t| t.as_str()) {
+                Some("string") if is_string(child) => out.push((child_path, Kind::Value)),
+                Some("array") => {
+                    let items = resolve(root, &child["items"]);
+                    if is_string(items) {
+                        out.push((child_path, Kind::Array));
+                    } else if items.get("properties").is_some() {
+                        walk(root, items, &format!("{child_path}[]"), out);
+                    }
+                }
+                Some("object") if child.get("additionalProperties").is_some_and(is_string) => {
+                    out.push((child_path.clone(), Kind::MapKey));
+                    out.push((child_path, Kind::MapValue));
+                }
+                _ => walk(root, child, &child_path, out),
+            }
+        }
+    }
+    let root = shipit::schema::schema_value();
+    let mut out = Vec::new();
+    walk(root, root, "", &mut out);
+    out
+}
+
+/// The language whose manifest exercises `path`.
+fn language_of(path: &str) -> &'static str {
+    if path == "runtime.packages" {
+        return "c"; // go's default runtime is scratch, which has no packages
+    }
+    match path.split('.').next().unwrap() {
+        "c" => "c",
+        "node" => "node",
+        "python" => "python",
+        _ => "go",
+    }
+}
+
+/// A manifest for `language` with the field at `path` set to `value`.
+fn manifest_at(path: &str, kind: Kind, value: &str) -> String {
+    let language = language_of(path);
+    let mut table = base(language);
+    if language == "node" {
+        // Runtime mode puts `node.entry` into ENTRYPOINT as well.
+        table.insert(
+            "node".into(),
+            toml::from_str::<toml::Table>("mode = \"runtime\"")
+                .unwrap()
+                .into(),
+        );
+    }
+    let leaf = match kind {
+        Kind::Value => Value::String(value.into()),
+        Kind::Array => Value::Array(vec![Value::String(value.into())]),
+        Kind::MapKey => {
+            let mut map = toml::Table::new();
+            map.insert(value.into(), Value::String("plain".into()));
+            Value::Table(map)
+        }
+        Kind::MapValue => {
+            let mut map = toml::Table::new();
+            map.insert("KEY".into(), Value::String(value.into()));
+            Value::Table(map)
+        }
+    };
+    if let Some(key) = path.strip_prefix("artifacts[].") {
+        let mut artifact: toml::Table =
+            toml::from_str("from = \"/out/demo\"\nto = \"/usr/local/bin/demo\"").unwrap();
+        artifact.insert(key.into(), leaf);
+        table.insert(
+            "artifacts".into(),
+            Value::Array(vec![Value::Table(artifact)]),
+        );
+        return toml::to_string(&table).unwrap();
+    }
+    if let Some(key) = path.strip_prefix("build.secrets[].") {
+        // Exactly one of target and env: the field under test, and an id.
+        let mut secret: toml::Table = match key {
+            "id" => toml::from_str("target = \"/run/secret\"").unwrap(),
+            _ => toml::from_str("id = \"token\"").unwrap(),
+        };
+        secret.insert(key.into(), leaf);
+        let build = table
+            .entry("build")
+            .or_insert_with(|| Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .unwrap();
+        build.insert("secrets".into(), Value::Array(vec![Value::Table(secret)]));
+        return toml::to_string(&table).unwrap();
+    }
+    let parts: Vec<&str> = path.split('.').collect();
+    let mut current = &mut table;
+    for part in &parts[..parts.len() - 1] {
+        current = current
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Table(toml::Table::new()))
+            .as_table_mut()
+            .unwrap();
+    }
+    if path.starts_with("runtime.healthcheck") && !current.contains_key("command") {
+        current.insert("command".into(), Value::Array(vec!["/x".into()]));
+    }
+    current.insert(parts[parts.len() - 1].to_string(), leaf);
+    toml::to_string(&table).unwrap()
+}
+
+/// A value each field accepts, for the reference render.
+fn benign(path: &str, kind: Kind) -> &'static str {
+    match (path, kind) {
+        (_, Kind::MapKey) => "KEY",
+        ("build.image", _) => "golang:1.22",
+        ("runtime.base", _) => "alpine:3.22",
+        ("build.workdir" | "runtime.workdir" | "artifacts[].from" | "artifacts[].to", _) => "/app",
+        (
+            "runtime.healthcheck.interval"
+            | "runtime.healthcheck.timeout"
+            | "runtime.healthcheck.start_period",
+            _,
+        ) => "5s",
+        ("runtime.user", _) => "1000:1000",
+        ("c.flags", _) => "-O2",
+        ("build.steps", _) => "make",
+        ("python.requirements", _) => "requirements.txt",
+        ("c.sources", _) => "a.c",
+        ("node.entry", _) => "index.js",
+        ("build.secrets[].target", _) => "/run/secret",
+        ("build.secrets[].env", _) => "TOKEN",
+        _ => "plain",
+    }
+}
+
+/// Fields the corpus does not render, and why.
+const NOT_RENDERED: &[(&str, &str)] = &[(
+    "templates",
+    "a directory to read templates from, never written into the output",
+)];
+
+/// The hostile values: every Unicode space (Zs, Zl, Zp) before a heredoc,
+/// heredocs, leading dashes, variable and command substitution, invisible
+/// characters, line breaks; each also as an absolute path so that path
+/// fields get past their first check.
+fn corpus() -> Vec<String> {
+    let mut values: Vec<String> = Vec::new();
+    let spaces = (0..=0x10FFFFu32)
+        .filter_map(char::from_u32)
+        .filter(|c| c.is_whitespace() && *c != ' ');
+    for space in spaces {
+        values.push(format!("a{space}<<EOF"));
+        values.push(format!("a{space}--chown=0"));
+    }
+    for value in [
+        "<<EOF",
+        "a <<EOF",
+        "a<<EOF",
+        "<<-EOF",
+        "a <<'EOF'",
+        "-x",
+        "--network=host",
+        "--mount=type=bind,target=/x",
+        "-",
+        "--",
+        "${HOME}",
+        "a${X:-y}",
+        "$(id)",
+        "`id`",
+        "a\u{202E}b",
+        "a\u{200B}b",
+        "\u{FEFF}a",
+        "a\u{2066}b",
+        "a\u{AD}b",
+        "a\nRUN x",
+        "a\r\nUSER root",
+        "a\\",
+        "a \\",
+        "\"]\nRUN x\n[\"",
+        "'; x; '",
+        "# c",
+        "a b",
+        "a ",
+        " a",
+        "[\"a\"]",
+        "<digest>",
+        "a=b c=d",
+        "a\tb",
+    ] {
+        values.push(value.to_string());
+    }
+    let absolute: Vec<String> = values.iter().map(|v| format!("/out/{v}")).collect();
+    values.extend(absolute);
+    values
+}
+
+#[test]
+fn every_string_field_times_every_hostile_value_is_refused_or_inert() {
+    let fields = string_fields();
+    assert!(
+        fields.len() >= 30,
+        "the schema walk finds the fields: {fields:?}"
+    );
+    let values = corpus();
+    let mut cases = Vec::new();
+    let mut refused = 0;
+    for (path, kind) in &fields {
+        if NOT_RENDERED.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let plain = render(&manifest_at(path, *kind, benign(path, *kind))).unwrap_or_else(|| {
+            panic!(
+                "{path} ({kind:?}) = {:?} should render: give it a benign value",
+                benign(path, *kind)
+            )
+        });
+        for value in &values {
+            match render(&manifest_at(path, *kind, value)) {
+                Some(text) => cases.push((
+                    format!("{path} ({kind:?}) = {value:?}"),
+                    plain.clone(),
+                    text,
+                )),
+                None => refused += 1,
+            }
+        }
+    }
+    assert!(
+        refused > 0 && cases.len() > 100,
+        "{refused} refused, {} rendered",
+        cases.len()
+    );
     assert_same_shapes(&cases);
 }
 

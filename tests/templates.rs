@@ -53,10 +53,7 @@ fn precedence_is_flag_then_env_then_manifest_key_then_builtin() {
         marker(&render_with(root, &["--templates", "flag"], Some("env"))),
         "# from flag"
     );
-    assert_eq!(
-        marker(&render_with(root, &[], Some("missing:env"))),
-        "# from env"
-    );
+    assert_eq!(marker(&render_with(root, &[], Some(":env:"))), "# from env");
     assert_eq!(marker(&render_with(root, &[], None)), "# from key");
 
     std::fs::write(root.join("shipit.toml"), MANIFEST).unwrap();

@@ -109,9 +109,15 @@ fn c_sources(dir: &std::path::Path) -> Vec<String> {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            if path.is_dir() && depth < 3 {
+            // Links are not followed: a link to `.` would list every
+            // source again, one level deeper each time.
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() && depth < 3 {
                 walk(root, &path, depth + 1, out);
-            } else if path.extension().is_some_and(|e| e == "c")
+            } else if kind.is_file()
+                && path.extension().is_some_and(|e| e == "c")
                 && let Ok(relative) = path.strip_prefix(root)
             {
                 out.push(relative.to_string_lossy().into_owned());

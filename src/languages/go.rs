@@ -197,7 +197,18 @@ pub(crate) fn recognises(dir: &std::path::Path) -> bool {
 /// `package main`, else the only (or first) `cmd/*`.
 pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
     let mut draft = crate::init::Draft::default();
-    let go_mod = super::read(&dir.join("go.mod")).unwrap_or_default();
+    let path = dir.join("go.mod");
+    let go_mod = super::read(&path)
+        .ok_or_else(|| anyhow::anyhow!("cannot read `{}` as UTF-8 text", path.display()))?;
+    if !go_mod
+        .lines()
+        .any(|line| line.trim().starts_with("module ") || line.trim().starts_with("module\t"))
+    {
+        anyhow::bail!(
+            "`{}` has no `module` directive; is it a go.mod? (`go mod init example.com/app` writes one)",
+            path.display()
+        );
+    }
     for line in go_mod.lines().map(str::trim) {
         if let Some(module) = line.strip_prefix("module ") {
             let module = module.trim().trim_matches('"');

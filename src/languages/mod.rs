@@ -52,10 +52,11 @@ pub(crate) fn detect(
 }
 
 /// A path relative to the build context that needs no quoting in `COPY`
-/// and `RUN`: no leading `/`, no `..`, only letters, digits and `._/@+-`.
+/// and `RUN` and is no tool's option: no leading `/` or `-`, no `..`, only
+/// letters, digits and `._/@+-`.
 pub(crate) fn safe_relative(path: &str) -> bool {
     crate::plan::made_of(path, "._/@+-")
-        && !path.starts_with('/')
+        && !path.starts_with(['/', '-'])
         && !path.split('/').any(|part| part == "..")
 }
 
@@ -78,9 +79,27 @@ pub(crate) fn join_relative(base: &str, rel: &str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// A file's text, or `None` when it cannot be read.
+/// A file's text, or `None` when it cannot be read. Only a regular file
+/// (a FIFO would block), of a sane size, not a link out of its directory.
 pub(crate) fn read(path: &std::path::Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
+    let root = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let bytes = crate::input::read_file(path, root).ok()??;
+    String::from_utf8(bytes).ok()
+}
+
+/// What `init` looks for to recognise a project in `language`.
+pub(crate) fn looked_for(language: Language) -> &'static str {
+    match language {
+        Language::Go => "`go.mod`",
+        Language::Node => "`package.json`",
+        Language::Python => {
+            "`requirements.txt`, `Pipfile`, `pyproject.toml`, `uv.lock` or `poetry.lock`"
+        }
+        Language::C => "a `Makefile` or `*.c` files",
+    }
 }
 
 /// The usual single artifact: one program built to `/out/<file>` and

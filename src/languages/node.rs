@@ -305,9 +305,11 @@ pub(crate) fn detect(
 ) -> anyhow::Result<crate::init::Draft> {
     use anyhow::Context as _;
     let mut draft = crate::init::Draft::default();
-    let text = super::read(&dir.join("package.json")).unwrap_or_default();
-    let package: serde_json::Value =
-        serde_json::from_str(&text).context("package.json is not valid JSON")?;
+    let path = dir.join("package.json");
+    let text = super::read(&path)
+        .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
+    let package: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("`{}` is not valid JSON", path.display()))?;
     let manager = detect_manager(dir, &package, chosen, &mut draft)?;
     if let Some(name) = package["name"].as_str() {
         draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
@@ -325,10 +327,11 @@ pub(crate) fn detect(
         serde_json::Value::Object(map) => map.values().find_map(|v| v.as_str().map(str::to_string)),
         _ => None,
     };
+    // `node --inspect server.js`: the file, not node's own options.
     let start = package["scripts"]["start"]
         .as_str()
         .and_then(|script| script.strip_prefix("node "))
-        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|rest| rest.split_whitespace().find(|word| !word.starts_with('-')))
         .map(str::to_string);
     let (entry, mode) = match (bin, package["main"].as_str(), start) {
         (Some(bin), _, _) => {

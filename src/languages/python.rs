@@ -509,11 +509,22 @@ pub(crate) fn detect(
         PythonManager::Pip if dir.join("pyproject.toml").is_file() => "pyproject.toml",
         PythonManager::Pip => "requirements.txt",
     };
-    let text = super::read(&dir.join(file)).unwrap_or_default();
+    let path = dir.join(file);
+    let text = super::read(&path)
+        .ok_or_else(|| anyhow::anyhow!("cannot read `{}` as UTF-8 text", path.display()))?;
     draft.reason(format!("dependencies: {file}"));
-    let parsed: Option<toml::Table> = (file != "requirements.txt")
-        .then(|| toml::from_str(&text).ok())
-        .flatten();
+    let parsed: Option<toml::Table> = if file == "requirements.txt" {
+        None
+    } else {
+        let table = toml::from_str(&text).map_err(|error: toml::de::Error| {
+            anyhow::anyhow!(
+                "`{}` is not valid TOML: {}",
+                path.display(),
+                error.message().trim_end()
+            )
+        })?;
+        Some(table)
+    };
     if let Some(name) = parsed
         .as_ref()
         .and_then(|t| t.get("project")?.get("name")?.as_str().map(str::to_string))

@@ -1,0 +1,111 @@
+//! Reading files: the manifest, the committed Dockerfile and
+//! `.dockerignore` that `check` compares, organisation templates. Only
+//! regular files (a FIFO would block, `/dev/zero` never ends), at most
+//! [`MAX_BYTES`], and a file reached through a symbolic link only when the
+//! link resolves inside the directory it belongs to (the project, or the
+//! template directory), so a committed link cannot make shipit print
+//! `/proc/self/environ` or a file from elsewhere on the machine.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+/// The largest file shipit reads: far above any manifest, Dockerfile or
+/// template, far below what would exhaust memory.
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The bytes of `path`, or `None` when there is no such file. `root` is
+/// the directory a symbolic link must resolve inside.
+pub fn read_file(path: &Path, root: &Path) -> Result<Option<Vec<u8>>> {
+    let name = path.display();
+    let link = match std::fs::symlink_metadata(path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(error).with_context(|| format!("cannot read `{name}`")),
+    };
+    if link.file_type().is_symlink() {
+        let target = path.canonicalize().with_context(|| {
+            format!("cannot read `{name}`: it is a symbolic link that does not resolve")
+        })?;
+        let root = root.canonicalize().with_context(|| {
+            format!("cannot read `{name}`: cannot resolve `{}`", root.display())
+        })?;
+        if !target.starts_with(&root) {
+            anyhow::bail!(
+                "cannot read `{name}`: it is a symbolic link to `{}`, outside `{}`; shipit follows links only inside the project (or template) directory",
+                target.display(),
+                root.display()
+            );
+        }
+    }
+    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read `{name}`"))?;
+    check_regular(path, &metadata)?;
+    let file = std::fs::File::open(path).with_context(|| format!("cannot read `{name}`"))?;
+    // Again on the open file, in case it was swapped since.
+    check_regular(path, &file.metadata()?)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{name}`"))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        anyhow::bail!(too_large(path));
+    }
+    Ok(Some(bytes))
+}
+
+fn check_regular(path: &Path, metadata: &std::fs::Metadata) -> Result<()> {
+    let name = path.display();
+    if metadata.is_dir() {
+        anyhow::bail!("cannot read `{name}`: it is a directory");
+    }
+    if !metadata.is_file() {
+        anyhow::bail!(
+            "cannot read `{name}`: not a regular file (a FIFO, socket or device); shipit reads only regular files"
+        );
+    }
+    if metadata.len() > MAX_BYTES {
+        anyhow::bail!(too_large(path));
+    }
+    Ok(())
+}
+
+fn too_large(path: &Path) -> String {
+    format!(
+        "cannot read `{}`: larger than {} MiB, which no manifest, Dockerfile or template is",
+        path.display(),
+        MAX_BYTES / (1024 * 1024)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_special_files_links_out_and_huge_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("ok"), "x").unwrap();
+        assert_eq!(read_file(&root.join("ok"), root).unwrap().unwrap(), b"x");
+        assert!(read_file(&root.join("missing"), root).unwrap().is_none());
+
+        std::os::unix::fs::symlink("ok", root.join("inside")).unwrap();
+        assert!(read_file(&root.join("inside"), root).unwrap().is_some());
+        std::os::unix::fs::symlink("/proc/self/environ", root.join("environ")).unwrap();
+        let error = read_file(&root.join("environ"), root)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("outside"), "{error}");
+        // Not even a regular file, read directly.
+        let error = read_file(Path::new("/dev/zero"), Path::new("/dev"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("not a regular file"), "{error}");
+
+        let big = std::fs::File::create(root.join("big")).unwrap();
+        big.set_len(MAX_BYTES + 1).unwrap();
+        let error = read_file(&root.join("big"), root).unwrap_err().to_string();
+        assert!(error.contains("larger than"), "{error}");
+    }
+}
