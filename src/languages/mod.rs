@@ -51,6 +51,33 @@ pub(crate) fn detect(
     }
 }
 
+/// Files copied into one directory before an install: `COPY FILES... DIR`.
+#[derive(serde::Serialize)]
+pub(crate) struct CopyGroup {
+    /// The destination, `./` or `sub/dir/`.
+    dir: String,
+    files: Vec<String>,
+}
+
+/// Context-relative files grouped by directory, in first-seen order: one
+/// `COPY` each, so every file lands where it is in the context.
+pub(crate) fn copy_groups(files: &[String]) -> Vec<CopyGroup> {
+    let mut groups: Vec<CopyGroup> = Vec::new();
+    for file in files {
+        let dir = file
+            .rfind('/')
+            .map_or("./".to_string(), |cut| file[..=cut].to_string());
+        match groups.iter_mut().find(|g| g.dir == dir) {
+            Some(group) => group.files.push(file.clone()),
+            None => groups.push(CopyGroup {
+                dir,
+                files: vec![file.clone()],
+            }),
+        }
+    }
+    groups
+}
+
 /// A path relative to the build context that needs no quoting in `COPY`
 /// and `RUN` and is no tool's option: no leading `/` or `-`, no `..`, only
 /// letters, digits and `._/@+-`.

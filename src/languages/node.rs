@@ -43,16 +43,9 @@ struct Settings {
     corepack: &'static str,
     /// What the install needs, copied before it: package.json, the
     /// lockfile, `.npmrc`, the workspace and yarn files, by directory.
-    files: Vec<CopyGroup>,
+    files: Vec<super::CopyGroup>,
     /// An `.npmrc` is in the context: removed before the app is shipped.
     npmrc: bool,
-}
-
-/// Files copied into one directory before the install.
-#[derive(Serialize)]
-struct CopyGroup {
-    dir: String,
-    files: Vec<String>,
 }
 
 /// `.nvmrc` or `.node-version` (a version, `lts/<codename>` or `lts/*`),
@@ -114,10 +107,19 @@ fn package_manager(package: &serde_json::Value) -> Option<(NodeManager, u32)> {
     Some((manager, major))
 }
 
+/// How the dependencies install.
+struct Install {
+    manager: NodeManager,
+    berry: bool,
+    /// What the install needs, context-relative, in `COPY` order.
+    files: Vec<String>,
+    npmrc: bool,
+}
+
 /// The manager and how it installs: the manifest's, else package.json's
 /// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
 /// (they install frozen); npm falls back to `npm install` without one.
-fn manager(cx: &mut Cx, chosen: Option<NodeManager>) -> (NodeManager, bool, Vec<CopyGroup>, bool) {
+fn install(cx: &mut Cx, chosen: Option<NodeManager>) -> Install {
     let package: serde_json::Value = super::read(&cx.context.join("package.json"))
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
@@ -153,7 +155,7 @@ fn manager(cx: &mut Cx, chosen: Option<NodeManager>) -> (NodeManager, bool, Vec<
             )),
         );
     }
-    let mut root = vec!["package.json".to_string()];
+    let mut files = vec!["package.json".to_string()];
     let optional = [
         ".npmrc",
         "pnpm-workspace.yaml",
@@ -161,32 +163,27 @@ fn manager(cx: &mut Cx, chosen: Option<NodeManager>) -> (NodeManager, bool, Vec<
         ".yarnrc.yml",
         ".yarnrc",
     ];
-    root.extend(
+    files.extend(
         optional
             .iter()
             .filter(|f| cx.exists(f))
             .map(|f| f.to_string()),
     );
-    let npmrc = cx.exists(".npmrc");
-    let mut groups = Vec::new();
-    if manager == NodeManager::Npm {
-        // `npm ci` when the lockfile is there: the glob keeps COPY from
-        // failing without one.
-        root.push("package-lock.json*".to_string());
-    } else {
-        root.push(lockfile.to_string());
-    }
-    groups.push(CopyGroup {
-        dir: "./".into(),
-        files: root,
+    // `npm ci` when the lockfile is there: the glob keeps COPY from failing
+    // without one.
+    files.push(match manager {
+        NodeManager::Npm => "package-lock.json*".to_string(),
+        _ => lockfile.to_string(),
     });
     if berry && cx.context.join(".yarn/releases").is_dir() {
-        groups.push(CopyGroup {
-            dir: ".yarn/releases/".into(),
-            files: vec![".yarn/releases/".into()],
-        });
+        files.push(".yarn/releases/".to_string());
     }
-    (manager, berry, groups, npmrc)
+    Install {
+        manager,
+        berry,
+        files,
+        npmrc: cx.exists(".npmrc"),
+    }
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
@@ -195,7 +192,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);
-    let (manager, berry, files, npmrc) = manager(cx, table.manager);
+    let install = install(cx, table.manager);
     let major = version
         .split(['.', '-'])
         .next()
@@ -282,11 +279,11 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             pkg: PKG,
             pkg_fetch: PKG_FETCH,
             binary,
-            manager,
-            berry,
+            manager: install.manager,
+            berry: install.berry,
             corepack: COREPACK,
-            files,
-            npmrc,
+            files: super::copy_groups(&install.files),
+            npmrc: install.npmrc,
         })
         .unwrap_or_default(),
     }

@@ -45,14 +45,6 @@ enum Installer {
     Poetry,
 }
 
-/// Files copied into one directory before the install.
-#[derive(Serialize)]
-struct CopyGroup {
-    /// The destination, `./` or `sub/dir/`.
-    dir: String,
-    files: Vec<String>,
-}
-
 #[derive(Serialize)]
 struct Settings {
     requirements: String,
@@ -64,7 +56,7 @@ struct Settings {
     /// What the dependency step needs from the context, by directory: the
     /// dependency file and every file it includes (`-r`, `-c`), or the
     /// Pipfile and its lock.
-    files: Vec<CopyGroup>,
+    files: Vec<super::CopyGroup>,
     /// The dependencies name local paths (`-e .`, `./lib`): those install
     /// only once the source is copied.
     local: bool,
@@ -128,7 +120,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             requirements,
             installer,
             venv: VENV,
-            files: deps.groups(),
+            files: super::copy_groups(&deps.files),
             local: deps.local,
             package: deps.package,
             pipenv: PIPENV,
@@ -407,25 +399,6 @@ impl Dependencies {
                     .with_help("fix the file: shipit reads it to tell a package (with `[build-system]`) from an application"),
             ),
         }
-    }
-
-    /// The files grouped by directory, in first-seen order, for one `COPY`
-    /// each.
-    fn groups(&self) -> Vec<CopyGroup> {
-        let mut groups: Vec<CopyGroup> = Vec::new();
-        for file in &self.files {
-            let dir = file
-                .rfind('/')
-                .map_or("./".to_string(), |cut| file[..=cut].to_string());
-            match groups.iter_mut().find(|g| g.dir == dir) {
-                Some(group) => group.files.push(file.clone()),
-                None => groups.push(CopyGroup {
-                    dir,
-                    files: vec![file.clone()],
-                }),
-            }
-        }
-        groups
     }
 }
 
