@@ -440,6 +440,18 @@ fn update_moves_pins_and_a_plain_lock_keeps_them() {
         pin(&lock_file(&dir), &runtime, "digest").as_str(),
         Some(moved.as_str())
     );
+
+    // A reference the render no longer uses leaves the lock.
+    let builder = registry.image("shipit/builder:1");
+    project(&dir, &builder, &builder);
+    let output = lock(&[]);
+    assert!(
+        stderr(&output).contains(&format!("removed  {runtime}")),
+        "{}",
+        stderr(&output)
+    );
+    let images = lock_file(&dir)["images"].as_table().unwrap().clone();
+    assert_eq!(images.keys().collect::<Vec<_>>(), [&builder]);
 }
 
 #[test]
@@ -505,27 +517,35 @@ fn credentials_come_from_docker_config_and_never_reach_the_lock() {
     )
     .unwrap();
     run(Command::new("chmod").arg("755").arg(&helper));
-    std::fs::write(
-        config.join("config.json"),
-        r#"{"credsStore": "shipittest"}"#,
-    )
-    .unwrap();
-    std::fs::remove_file(dir.join("shipit.lock")).unwrap();
     let path = format!(
         "{}:{}",
         helpers.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_shipit"))
-        .args(lock_args)
-        .current_dir(&dir)
-        .env("DOCKER_CONFIG", &config)
-        .env("PATH", &path)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let text = std::fs::read_to_string(dir.join("shipit.lock")).unwrap();
-    assert!(!text.contains("s3cret-pass"), "{text}");
+    // The store for every host, then a helper for this host only (the
+    // store would answer "not found" for it).
+    for config_json in [
+        r#"{"credsStore": "shipittest"}"#.to_string(),
+        format!(r#"{{"credsStore": "none-such", "credHelpers": {{"{host}": "shipittest"}}}}"#),
+    ] {
+        std::fs::write(config.join("config.json"), &config_json).unwrap();
+        std::fs::remove_file(dir.join("shipit.lock")).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_shipit"))
+            .args(lock_args)
+            .current_dir(&dir)
+            .env("DOCKER_CONFIG", &config)
+            .env("PATH", &path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{config_json}: {}",
+            stderr(&output)
+        );
+        let text = std::fs::read_to_string(dir.join("shipit.lock")).unwrap();
+        assert!(!text.contains("s3cret-pass"), "{text}");
+    }
 
     // Wrong credentials: refused, and said so.
     std::fs::write(
@@ -817,4 +837,56 @@ fn every_build_stage_asks_for_an_sbom_scan() {
             "a later stage asks for a scan:\n{text}"
         );
     }
+}
+
+/// A registry that keeps answering 503: the lookup is tried 4 times with
+/// backoff, then fails naming the image, the host and the answer.
+#[test]
+fn a_failing_registry_is_retried_then_named() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = listener.local_addr().unwrap().to_string();
+    let manifest_gets = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = manifest_gets.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            if head.starts_with(b"GET /v2/busy/manifests/") {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let _ = stream.write_all(
+                b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy",
+            );
+        }
+    });
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    project(dir, "golang:1.25", &format!("{host}/busy:1"));
+    write_lock(dir, &[("golang:1.25", DIGEST_A)]);
+    let started = Instant::now();
+    let output = shipit(
+        dir,
+        &["lock", "--insecure-registry", &host],
+        &dir.join("docker"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "`{host}/busy:1`: cannot reach {host} after 4 attempts: HTTP 503: busy"
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(manifest_gets.load(std::sync::atomic::Ordering::SeqCst), 4);
+    // 0.25 + 0.5 + 1 s of backoff between the attempts.
+    assert!(started.elapsed() >= Duration::from_millis(1750));
+    assert!(
+        !std::fs::read_to_string(dir.join("shipit.lock"))
+            .unwrap()
+            .contains("busy")
+    );
 }
