@@ -120,30 +120,58 @@ struct Registry {
     /// user:pass when it requires them.
     creds: Option<String>,
     log: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Registry {
     fn start(auth: bool) -> Registry {
-        require("docker-registry");
         require("htpasswd");
         let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let host = format!("127.0.0.1:{port}");
-        let mut config = format!(
-            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n",
-            dir.path().join("data").display()
-        );
-        let creds = auth.then(|| {
+        let data = dir.path().join("data");
+        let (auth_config, creds) = if auth {
             let htpasswd = run(Command::new("htpasswd").args(["-Bbn", "shipit", "s3cret-pass"]));
             let file = dir.path().join("htpasswd");
             std::fs::write(&file, &htpasswd.stdout).unwrap();
-            config.push_str(&format!(
-                "auth:\n  htpasswd:\n    realm: shipit-test\n    path: {}\n",
-                file.display()
-            ));
-            "shipit:s3cret-pass".to_string()
-        });
+            (
+                format!(
+                    "auth:\n  htpasswd:\n    realm: shipit-test\n    path: {}\n",
+                    file.display()
+                ),
+                Some("shipit:s3cret-pass".to_string()),
+            )
+        } else {
+            (String::new(), None)
+        };
+        Registry::serve(dir, &data, &auth_config, creds)
+    }
+
+    /// A registry in token mode, as Docker Hub, ghcr.io and quay.io are:
+    /// `/v2/` answers 401 with a `Bearer realm=…` challenge, and only a
+    /// token signed by `token`'s key opens a repository. It serves the
+    /// images already in `data`.
+    fn start_token(data: &Path, token: &TokenServer) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let auth_config = format!(
+            "auth:\n  token:\n    realm: {}\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
+            token.realm,
+            token.cert.display()
+        );
+        Registry::serve(dir, data, &auth_config, None)
+    }
+
+    fn serve(
+        dir: tempfile::TempDir,
+        data: &Path,
+        auth_config: &str,
+        creds: Option<String>,
+    ) -> Registry {
+        require("docker-registry");
+        let port = free_port();
+        let host = format!("127.0.0.1:{port}");
+        let config = format!(
+            "version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: {host}\n{auth_config}",
+            data.display()
+        );
         let config_path = dir.path().join("config.yml");
         std::fs::write(&config_path, config).unwrap();
         let log = dir.path().join("registry.log");
@@ -159,10 +187,14 @@ impl Registry {
             host,
             creds,
             log,
-            _dir: dir,
+            dir,
         };
         registry.wait_ready();
         registry
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
     }
 
     fn wait_ready(&self) {
@@ -888,5 +920,174 @@ fn a_failing_registry_is_retried_then_named() {
         !std::fs::read_to_string(dir.join("shipit.lock"))
             .unwrap()
             .contains("busy")
+    );
+}
+
+const SERVICE: &str = "shipit-test";
+const ISSUER: &str = "shipit-test-issuer";
+
+/// A token server for a registry in token mode: answers every request
+/// with one JWT, signed (RS256, openssl) by a self-signed certificate the
+/// registry trusts, granting `pull` on the given repositories. It records
+/// the requests, so a test can see the scope it was asked for.
+struct TokenServer {
+    realm: String,
+    cert: PathBuf,
+    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TokenServer {
+    fn start(repositories: &[&str]) -> TokenServer {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        require("openssl");
+        let dir = tempfile::tempdir().unwrap();
+        let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+        run(Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            ])
+            .args(["-subj", "/CN=shipit-token"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert));
+        let der = run(Command::new("openssl")
+            .args(["x509", "-outform", "DER", "-in"])
+            .arg(&cert))
+        .stdout;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let header =
+            serde_json::json!({"typ": "JWT", "alg": "RS256", "x5c": [STANDARD.encode(der)]});
+        let access: Vec<serde_json::Value> = repositories
+            .iter()
+            .map(
+                |name| serde_json::json!({"type": "repository", "name": name, "actions": ["pull"]}),
+            )
+            .collect();
+        let claims = serde_json::json!({
+            "iss": ISSUER, "sub": "", "aud": SERVICE, "jti": "shipit-test",
+            "iat": now - 60, "nbf": now - 60, "exp": now + 3600, "access": access,
+        });
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let input_file = dir.path().join("input");
+        std::fs::write(&input_file, &input).unwrap();
+        let signature = run(Command::new("openssl")
+            .args(["dgst", "-sha256", "-sign"])
+            .arg(&key)
+            .arg(&input_file))
+        .stdout;
+        let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
+        let body = serde_json::json!({"token": token, "expires_in": 3600}).to_string();
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let realm = format!("http://{}/token", listener.local_addr().unwrap());
+        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                seen.lock()
+                    .unwrap()
+                    .push(head.lines().next().unwrap_or_default().to_string());
+                let _ = stream.write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            }
+        });
+        TokenServer {
+            realm,
+            cert,
+            requests,
+            _dir: dir,
+        }
+    }
+}
+
+/// Docker Hub, ghcr.io and quay.io hand out anonymous pull tokens: the
+/// registry answers 401 with a `Bearer realm=…,service=…` challenge, the
+/// client asks the realm for a token scoped to the repository, and pulls
+/// with it. Here a distribution registry in token mode serves the same
+/// storage as an open one.
+#[test]
+fn anonymous_bearer_token_flow_as_on_docker_hub() {
+    let open = Registry::start(false);
+    open.push_index("library/builder:1");
+    open.push("localhost/shipit-amd64", "shipit/runtime:1");
+    let tokens = TokenServer::start(&["library/builder", "shipit/runtime"]);
+    let registry = Registry::start_token(&open.data(), &tokens);
+
+    let mut stream = TcpStream::connect(&registry.host).unwrap();
+    stream.write_all(b"GET /v2/ HTTP/1.0\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.0 401") && answer.contains("Bearer realm="),
+        "the registry asks for a token:\n{answer}"
+    );
+
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let (builder, runtime) = (
+        registry.image("library/builder:1"),
+        registry.image("shipit/runtime:1"),
+    );
+    project(dir, &builder, &runtime);
+    let output = shipit(
+        dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &dir.join("docker"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let lock = lock_file(dir);
+    assert_eq!(
+        pin(&lock, &builder, "digest").as_str(),
+        Some(open.digest("library/builder:1").as_str())
+    );
+    assert_eq!(
+        pin(&lock, &runtime, "digest").as_str(),
+        Some(open.digest("shipit/runtime:1").as_str())
+    );
+    let requests = tokens.requests.lock().unwrap().join("\n");
+    for scope in ["library%2Fbuilder%3Apull", "shipit%2Fruntime%3Apull"] {
+        assert!(
+            requests.contains(scope) && requests.contains(&format!("service={SERVICE}")),
+            "no token request for `{scope}`:\n{requests}"
+        );
+    }
+
+    // The token is what opens the repository: one that grants nothing
+    // gets a 401, said as a missing login.
+    let stingy = TokenServer::start(&[]);
+    let registry = Registry::start_token(&open.data(), &stingy);
+    project(dir, &registry.image("library/builder:1"), "scratch");
+    let output = shipit(
+        dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &dir.join("docker"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("no credentials for {}", registry.host)),
+        "{}",
+        stderr(&output)
     );
 }
