@@ -333,9 +333,19 @@ pub(crate) fn lock(
     for manifest in manifests {
         let outputs = crate::render_unpinned(manifest, templates)?;
         let lock_path = lock_path(manifest);
+        let old = match Lock::read(&lock_path) {
+            Ok(old) => old,
+            // `--update` replaces every pin, so a broken lock is no obstacle
+            // (its error message says to run it).
+            Err(error) if options.update => {
+                writeln!(err, "warning: {error}; writing it anew")?;
+                None
+            }
+            Err(error) => return Err(error),
+        };
         jobs.push(Job {
             manifest: manifest.clone(),
-            old: Lock::read(&lock_path)?,
+            old,
             lock_path,
             uses: image_uses(&outputs.dockerfile.text)
                 .into_iter()

