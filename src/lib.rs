@@ -293,7 +293,8 @@ fn render_with_lock(path: &Path, templates: &Templates, use_lock: bool) -> Resul
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "shipit.toml".into());
     let context = || format!("cannot render `{}`", path.display());
-    let dockerfile = render::render(&plan, &manifest_name, templates).with_context(context)?;
+    let dockerfile = render::render_locked(&plan, lock.as_ref(), &manifest_name, templates)
+        .with_context(context)?;
     let dockerignore =
         render::render_dockerignore(&plan, &manifest_name, templates).with_context(context)?;
     let unpinned = lock.map(|_| lock::unpinned(&dockerfile.text));

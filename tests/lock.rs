@@ -1191,3 +1191,50 @@ fn pinned_renders_parse_and_lint_clean() {
         );
     }
 }
+
+/// An organisation template that names a helper image literally passes it
+/// through `pin()`, and gets the lock's digest like the plan's images.
+#[test]
+fn templates_pin_literal_images_with_pin() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let manifest = project(dir, "golang:1.25", "alpine:3.22");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("templates = \"org\"\n{text}")).unwrap();
+    std::fs::create_dir_all(dir.join("org")).unwrap();
+    std::fs::write(
+        dir.join("org/go.Dockerfile.j2"),
+        "{% extends \"builtin/go.Dockerfile.j2\" %}\n{% block runtime %}\n{{ super() -}}\nCOPY --from={{ pin(\"ghcr.io/acme/tools:1\") }} /tool /usr/local/bin/tool\n{% endblock %}\n",
+    )
+    .unwrap();
+    let config = dir.join("docker");
+
+    let output = shipit(dir, &["render"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("COPY --from=ghcr.io/acme/tools:1 /tool"),
+        "without a lock, as written:\n{}",
+        stdout(&output)
+    );
+
+    write_lock(
+        dir,
+        &[
+            ("golang:1.25", DIGEST_A),
+            ("alpine:3.22", DIGEST_B),
+            ("ghcr.io/acme/tools:1", DIGEST_B),
+        ],
+    );
+    let output = shipit(dir, &["render", "-o", "Dockerfile"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("warning"), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains(&format!(
+            "COPY --from=ghcr.io/acme/tools:1@{DIGEST_B} /tool"
+        )),
+        "{text}"
+    );
+    let output = shipit(dir, &["check"], &config);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
