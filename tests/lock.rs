@@ -1238,3 +1238,57 @@ fn templates_pin_literal_images_with_pin() {
     let output = shipit(dir, &["check"], &config);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
+
+/// The README's Renovate custom manager finds every pin of a lock shipit
+/// writes, with the name, tag and digest Renovate needs.
+#[test]
+fn readme_renovate_manager_matches_the_lock_format() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let config = readme
+        .split("```json\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README shows a Renovate config");
+    let config: serde_json::Value = serde_json::from_str(config).expect("it is JSON");
+    let pattern = config["customManagers"][0]["matchStrings"][0]
+        .as_str()
+        .unwrap();
+    let pattern = regex::Regex::new(pattern).unwrap();
+
+    let mut lock = shipit::lock::Lock::default();
+    for (reference, name, digest) in [
+        ("golang:1.25", "docker.io/library/golang:1.25", DIGEST_A),
+        ("127.0.0.1:5000/x/rt:1", "127.0.0.1:5000/x/rt:1", DIGEST_B),
+    ] {
+        lock.images.insert(
+            reference.into(),
+            shipit::lock::Pin {
+                name: name.into(),
+                digest: digest.into(),
+                media_type: "application/vnd.oci.image.index.v1+json".into(),
+                platforms: vec!["linux/amd64".into()],
+            },
+        );
+    }
+    let found: Vec<(String, String, String)> = pattern
+        .captures_iter(&lock.to_toml())
+        .map(|c| {
+            (
+                c["depName"].into(),
+                c["currentValue"].into(),
+                c["currentDigest"].into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("127.0.0.1:5000/x/rt".into(), "1".into(), DIGEST_B.into()),
+            (
+                "docker.io/library/golang".into(),
+                "1.25".into(),
+                DIGEST_A.into()
+            ),
+        ]
+    );
+}
