@@ -86,9 +86,13 @@ impl Lock {
 
     pub fn parse(text: &str, name: &str) -> Result<Lock> {
         let file: LockFile = toml::from_str(text).map_err(|error| {
+            let at = error.span().map_or(String::new(), |span| {
+                let (line, column) = crate::diagnostic::line_col(text, span.start);
+                format!(" (at {name}:{line}:{column})")
+            });
             anyhow::anyhow!(
-                "`{name}` is not a shipit lock: {}; run `shipit lock --update` to write it again",
-                error.message()
+                "`{name}` is not a shipit lock: {}{at}; run `shipit lock --update` to write it again",
+                error.message().trim_end()
             )
         })?;
         if file.version != VERSION {
