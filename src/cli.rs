@@ -22,6 +22,9 @@ pub enum Command {
     /// Print the resolved manifest, every default filled in, and where
     /// each value came from.
     Plan(PlanArgs),
+    /// Pin every image the Dockerfile uses to its digest, in shipit.lock
+    /// beside the manifest. The only command that talks to registries.
+    Lock(LockArgs),
     /// Look at a source tree and write a starter shipit.toml.
     Init {
         /// The project directory.
@@ -162,6 +165,27 @@ pub enum PlanFormat {
     Toml,
     /// JSON: `plan`, `sources` and `templates`.
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+
+    /// Lock every shipit.toml under DIR (default `.`), honouring
+    /// .gitignore; each image is looked up once.
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = ".")]
+    pub all: Option<PathBuf>,
+
+    /// Look every image up again and move the pins; without it, images
+    /// the lock already pins keep their digest.
+    #[arg(long)]
+    pub update: bool,
+
+    /// Speak plain HTTP to this registry (HOST or HOST:PORT; repeatable).
+    /// Also: $SHIPIT_INSECURE_REGISTRIES, comma-separated.
+    #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
+    pub insecure_registries: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -43,6 +43,30 @@ pub(crate) fn dispatch(
             Ok(EXIT_OK)
         }
         Command::Templates(command) => templates(command, env, out, err),
+        Command::Lock(args) => {
+            let templates = crate::template_dirs(&args.manifest.templates, env)?;
+            let manifests = match &args.all {
+                Some(dir) => {
+                    // A lock is all or nothing: a directory that cannot be
+                    // read could hold a manifest it would miss.
+                    let (manifests, unreadable) = find_manifests(dir)?;
+                    if let Some(report) = unreadable.first() {
+                        anyhow::bail!("cannot lock `{}`: {}", dir.display(), report.message);
+                    }
+                    manifests
+                }
+                None => vec![args.manifest.manifest.clone()],
+            };
+            let mut insecure = args.insecure_registries.clone();
+            insecure.extend(crate::lock::insecure_from_env(
+                env.insecure_registries.as_deref(),
+            ));
+            let options = crate::lock::LockOptions {
+                update: args.update,
+                insecure,
+            };
+            crate::lock::lock(&manifests, &templates, &options, err)
+        }
         Command::Plan(args) => {
             let templates = crate::template_dirs(&args.manifest.templates, env)?;
             let loaded = crate::load_manifest(&args.manifest.manifest)?;
@@ -221,6 +245,12 @@ fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write)
     // Both files are rendered before either is written.
     let outputs = crate::render_outputs(&args.manifest.manifest, &templates)?;
     write!(err, "{}", outputs.warnings(env.color_stderr))?;
+    if let Some(unpinned) = outputs.unpinned.as_ref().filter(|u| !u.is_empty()) {
+        let manifest = &args.manifest.manifest;
+        let lock = crate::lock::lock_path(manifest);
+        let message = crate::lock::unpinned_message(unpinned, &lock, manifest);
+        writeln!(err, "warning: {message}")?;
+    }
     match &args.output {
         Some(path) => {
             // Every target is checked before anything is written.
@@ -299,7 +329,7 @@ struct CheckReport {
     dockerfile: String,
     status: Status,
     /// Why it drifted: `manifest-changed`, `edited-by-hand`, `no-digest`,
-    /// `missing`.
+    /// `missing`, `unpinned` (a lock exists and misses an image).
     reason: Option<&'static str>,
     message: String,
     diff: Option<String>,
@@ -375,6 +405,7 @@ fn check_one(
     with_dockerignore: bool,
 ) -> Result<CheckReport> {
     let outputs = crate::render_outputs(manifest, templates)?;
+    let unpinned = outputs.unpinned.clone().unwrap_or_default();
     let manifest_name = manifest.display().to_string();
     let dockerfile_name = dockerfile.display().to_string();
     let mut files = vec![(dockerfile.to_path_buf(), outputs.dockerfile.text)];
@@ -403,7 +434,7 @@ fn check_one(
             }
         }
     }
-    Ok(match drift {
+    let report = match drift {
         None => CheckReport {
             message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
             manifest: manifest_name,
@@ -424,6 +455,25 @@ fn check_one(
             line,
             column: None,
         },
+    };
+    if unpinned.is_empty() {
+        return Ok(report);
+    }
+    // A lock exists but does not pin an image the render uses: drift even
+    // when the Dockerfile matches, since it would build from a moving tag.
+    let lock = crate::lock::lock_path(manifest);
+    Ok(CheckReport {
+        message: format!(
+            "{}, then `shipit render -m {} -o {}`",
+            crate::lock::unpinned_message(&unpinned, &lock, manifest),
+            manifest.display(),
+            dockerfile.display()
+        ),
+        status: Status::Drift,
+        reason: Some("unpinned"),
+        line: report.line.or(Some(unpinned[0].line)),
+        dockerfile: dockerfile.display().to_string(),
+        ..report
     })
 }
 

@@ -9,9 +9,11 @@ pub mod cli;
 pub mod diagnostic;
 pub mod input;
 mod languages;
+pub mod lock;
 pub mod manifest;
 pub mod output;
 pub mod plan;
+mod registry;
 pub mod render;
 pub mod schema;
 mod suggest;
@@ -53,6 +55,8 @@ pub struct Env {
     pub color_stdout: bool,
     /// Colour diagnostics on stderr.
     pub color_stderr: bool,
+    /// `$SHIPIT_INSECURE_REGISTRIES`: hosts `lock` speaks plain HTTP to.
+    pub insecure_registries: Option<OsString>,
 }
 
 impl Env {
@@ -62,6 +66,7 @@ impl Env {
             templates_path: std::env::var_os("SHIPIT_TEMPLATES"),
             color_stdout: !no_color && std::io::stdout().is_terminal(),
             color_stderr: !no_color && std::io::stderr().is_terminal(),
+            insecure_registries: std::env::var_os("SHIPIT_INSECURE_REGISTRIES"),
         }
     }
 }
@@ -305,6 +310,9 @@ pub struct Outputs {
     pub dockerignore: Rendered,
     /// The manifest's source, for the plan's warnings.
     pub source: Source,
+    /// With a lock beside the manifest: the images it does not pin.
+    /// `None` when there is no lock.
+    pub unpinned: Option<Vec<lock::ImageUse>>,
 }
 
 impl Outputs {
@@ -328,10 +336,28 @@ pub fn warnings_text(source: &Source, plan: &Plan, color: bool) -> String {
     )
 }
 
-/// Manifest file → its Dockerfile and `.dockerignore`, both in memory.
+/// Manifest file → its Dockerfile and `.dockerignore`, both in memory,
+/// with the images its `shipit.lock` pins (when it has one).
 pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
+    render_with_lock(path, templates, true)
+}
+
+/// [`render_outputs`] ignoring any lock: the references as written, which
+/// is what `shipit lock` resolves.
+pub(crate) fn render_unpinned(path: &Path, templates: &Templates) -> Result<Outputs> {
+    render_with_lock(path, templates, false)
+}
+
+fn render_with_lock(path: &Path, templates: &Templates, use_lock: bool) -> Result<Outputs> {
     let loaded = load_manifest(path)?;
-    let plan = plan_manifest(&loaded)?;
+    let mut plan = plan_manifest(&loaded)?;
+    let lock = match use_lock {
+        true => lock::Lock::read(&lock::lock_path(path))?,
+        false => None,
+    };
+    if let Some(lock) = &lock {
+        lock.apply(&mut plan);
+    }
     let own = manifest_templates(&loaded, templates);
     let templates = own.as_ref().unwrap_or(templates);
     let manifest_name = path
@@ -339,13 +365,16 @@ pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "shipit.toml".into());
     let context = || format!("cannot render `{}`", path.display());
-    let dockerfile = render::render(&plan, &manifest_name, templates).with_context(context)?;
+    let dockerfile = render::render_locked(&plan, lock.as_ref(), &manifest_name, templates)
+        .with_context(context)?;
     let dockerignore =
         render::render_dockerignore(&plan, &manifest_name, templates).with_context(context)?;
+    let unpinned = lock.map(|_| lock::unpinned(&dockerfile.text));
     Ok(Outputs {
         plan,
         dockerfile,
         dockerignore,
         source: loaded.source,
+        unpinned,
     })
 }

@@ -3,12 +3,14 @@
 //! from a changed manifest.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use minijinja::Value;
 use minijinja::value::Serde;
 use sha2::{Digest, Sha256};
 
+use crate::lock::Lock;
 use crate::plan::Plan;
 use crate::templates::{Loaded, Origin, Templates};
 
@@ -32,8 +34,20 @@ pub struct Rendered {
 /// Renders a plan with its language's template. `manifest_name` is what
 /// the header says the file was generated from.
 pub fn render(plan: &Plan, manifest_name: &str, templates: &Templates) -> Result<Rendered> {
+    render_locked(plan, None, manifest_name, templates)
+}
+
+/// [`render`] with the manifest's lock: the plan's images are already
+/// pinned ([`Lock::apply`]); the lock also backs the templates' `pin()`
+/// function, for an image a template writes literally.
+pub fn render_locked(
+    plan: &Plan,
+    lock: Option<&Lock>,
+    manifest_name: &str,
+    templates: &Templates,
+) -> Result<Rendered> {
     let name = format!("{}.Dockerfile.j2", plan.language.key());
-    render_template(plan, manifest_name, templates, &name)
+    render_template(plan, lock, manifest_name, templates, &name)
 }
 
 /// Renders the `.dockerignore` that goes beside the Dockerfile.
@@ -44,6 +58,7 @@ pub fn render_dockerignore(
 ) -> Result<Rendered> {
     render_template(
         plan,
+        None,
         manifest_name,
         templates,
         crate::templates::DOCKERIGNORE,
@@ -52,6 +67,7 @@ pub fn render_dockerignore(
 
 fn render_template(
     plan: &Plan,
+    lock: Option<&Lock>,
     manifest_name: &str,
     templates: &Templates,
     name: &str,
@@ -72,6 +88,18 @@ fn render_template(
         Value::from(Serde(&plan.settings)),
     );
     check_manifest_name(manifest_name)?;
+    // The OCI base-image labels: what a pinned runtime base is, by name
+    // and digest (none for `scratch` or an unpinned base).
+    let base_image = crate::lock::base_image(&plan.runtime.base)
+        .map(|(name, digest)| BTreeMap::from([("name", name), ("digest", digest)]));
+    context.insert("base_image".into(), Value::from(Serde(&base_image)));
+    // `pin("registry.example.com/tools:1")`: the reference with its digest
+    // when the lock pins it, as written otherwise.
+    let pins: Arc<Lock> = Arc::new(lock.cloned().unwrap_or_default());
+    context.insert(
+        "pin".into(),
+        Value::from_function(move |reference: String| pins.pinned(&reference).unwrap_or(reference)),
+    );
     context.insert("manifest".into(), Value::from(manifest_name));
     context.insert("digest".into(), Value::from(DIGEST_SENTINEL));
 
