@@ -30,10 +30,10 @@ stage() { # name: prints the time the previous stage took
 }
 
 # --- tools -----------------------------------------------------------------
-if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null; then
-  log "installing buildah and debootstrap"
+if ! command -v buildah >/dev/null || ! command -v debootstrap >/dev/null || ! command -v ssh-agent >/dev/null; then
+  log "installing buildah, debootstrap and an SSH agent"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah debootstrap >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq buildah debootstrap openssh-client >/dev/null
 fi
 # Let `FROM golang:1.22` resolve to the local docker.io/library/golang:1.22.
 conf=/etc/containers/registries.conf
@@ -95,7 +95,9 @@ ensure_image() { # image reference as written in FROM or COPY --from
     has_image "$name" || "${B[@]}" tag "$base" "$name"
     return
   fi
-  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; echo "$1") | sha256sum | cut -c1-12)
+  # The uv stand-in holds that version's binaries; the others are the same
+  # for every tag they stand in for.
+  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; [ "$kind" = uv ] && echo "$1") | sha256sum | cut -c1-12)
   marker="localhost/shipit-e2e/standin-$kind:$hash"
   if ! has_image "$marker"; then
     log "stand-in $kind ($hash)"
@@ -167,6 +169,9 @@ expect() { # label expected actual
   echo "ok: $1" >&2
 }
 
+# The SSH agent the variants with `build.ssh` are built with.
+eval "$(ssh-agent -s)" >/dev/null
+trap 'rm -rf "$context"; kill "$SSH_AGENT_PID" 2>/dev/null || true' EXIT
 # The secret the variants that declare one are built with.
 printf 'machine git.example.com login ci password s3cr3t-%s\n' "$RANDOM$RANDOM" > "$context/netrc"
 
@@ -227,8 +232,8 @@ zone_names() {
 }
 
 # --- what gets built ------------------------------------------------------------
-examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv node-runtime node-pnpm)
-variants=(go-options c-static python-options python-pyproject python-pipenv-local node-options)
+examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn)
+variants=(go-options go-cgo c-static python-options python-pyproject python-pipenv-local node-options)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
   [org-templates]="—"
@@ -238,7 +243,9 @@ declare -A seed=(
   [python-pipenv]="915 MB (seed 001, on python:3)"
   [node-runtime]="~50 MB (seed 002, pkg on alpine)"
   [python-uv]="—"
+  [python-poetry]="—"
   [node-pnpm]="—"
+  [node-yarn]="—"
 )
 
 # A variant is rendered into a copy of its directory, with files its
@@ -253,6 +260,7 @@ prepare_variant() { # name -> the directory to build
       echo "SECRET=1" > "$dir/.env"
       echo "SECRET=1" > "$dir/pkg/.env"
       echo "SECRET=1" > "$dir/pkg/deep/.env.local"
+      mkdir -p "$dir/secrets" && echo "key" > "$dir/secrets/key.pem"
       echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc" ;;
     node-options)
       mkdir -p "$dir/packages/a/node_modules/x"
@@ -279,7 +287,8 @@ for name in "${examples[@]}" "${variants[@]}"; do
   done
   image="localhost/shipit-e2e/$name"
   flags=()
-  grep -q 'type=secret,id=netrc' "$dir/Dockerfile" && flags=(--secret "id=netrc,src=$context/netrc")
+  grep -q 'type=secret,id=netrc' "$dir/Dockerfile" && flags+=(--secret "id=netrc,src=$context/netrc")
+  grep -q 'type=ssh' "$dir/Dockerfile" && flags+=(--ssh default)
   build "$dir" "$image" "${flags[@]}" > "$context/build.log" || { cat "$context/build.log"; fail "$name does not build"; }
 
   # Measure the untouched image first.
@@ -325,6 +334,14 @@ for name in "${examples[@]}" "${variants[@]}"; do
     python-uv)
       expect "$name: uv's locked dependencies, no dev group" "Hello from python-uv! six=1.16.0 dev-dependencies=absent" "$(run_in "${ep[@]:2}")"
       expect "$name has no uv" "absent" "$(run_in sh -c 'command -v uv || echo absent')" ;;
+    python-poetry)
+      expect "$name: poetry's main group, no dev group" "Hello from python-poetry! six=1.16.0 dev-dependencies=absent" "$(run_in "${ep[@]:2}")"
+      expect "$name has no poetry" "absent" "$(run_in sh -c 'command -v poetry || ls /opt/poetry 2>/dev/null || echo absent')" ;;
+    node-yarn)
+      expect "$name: yarn's production dependencies only" "Hello from node-yarn! is-number=true dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
+    go-cgo)
+      expect "$name: a cgo binary on debian-slim, account, CA bundle" "check ok: user=nonroot home=/home/nonroot" "$(run_in "${ep[@]}" check)"
+      expect "$name is dynamically linked" "libc" "$(run_in sh -c 'ldd /usr/local/bin/go-cgo 2>&1 || cat /proc/self/maps')" ;;
     node-pnpm)
       expect "$name: pnpm's production dependencies only" "Hello from node-pnpm! is-number=true dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
     go-options)
@@ -349,17 +366,21 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name: a legacy zone name" "zones: 1 loaded, 0 failed" "$(run_in "${ep[@]}" zones US/Pacific)"
       # The build secret reached the build steps (the digest of it they
       # wrote is right) and is nowhere in the image.
-      [ "$(run_in cat /netrc.sha256 | cut -d' ' -f1)" = "$(sha256sum < "$context/netrc" | cut -d' ' -f1)" ] ||
+      # (scratch has no cat: the image is read from its mount)
+      mount=$("${B[@]}" mount "$container")
+      [ "$(cut -d' ' -f1 "$mount/netrc.sha256")" = "$(sha256sum < "$context/netrc" | cut -d' ' -f1)" ] ||
         fail "$name: the build steps did not see the secret"
       secret=$(sed 's/.*password //' "$context/netrc")
-      ! grep -rqsF "$secret" "$("${B[@]}" mount "$container")" || fail "$name: the secret is in the image"
-      "${B[@]}" umount "$container" >/dev/null
-      echo "ok: $name: the secret reached the build steps, not the image" >&2 ;;
+      ! grep -rqsF "$secret" "$mount" || fail "$name: the secret is in the image"
+      echo "ok: $name: the secret reached the build steps, not the image" >&2
+      expect "$name: the SSH agent reached the build steps" "agent at" "$(cat "$mount/ssh-agent.txt")"
+      "${B[@]}" umount "$container" >/dev/null ;;
     c-static)
       expect "$name: static binary on scratch, /tmp, account, CA bundle" "check ok: tmp=1777 user=nonroot certs=yes sqrt2=1.414" "$(run_in "${ep[@]}")" ;;
     python-options)
-      expect "$name: nested requirements, workdir, account, .dockerignore" \
-        "check ok: user=nonroot home=/home/nonroot cwd=/srv/app six=1.16.0 idna=3.7 leaked=none" "$(run_in python app.py check)" ;;
+      expect "$name: nested requirements, workdir, account, .dockerignore, build.ignore" \
+        "check ok: user=nonroot home=/home/nonroot cwd=/srv/app six=1.16.0 idna=3.7 leaked=none" "$(run_in python app.py check)"
+      expect "$name: runtime.packages" "libpq.so.5" "$(run_in sh -c 'ls /usr/lib/*/libpq.so.5')" ;;
     python-pyproject)
       expect "$name: an application's dependencies, not the project" "alpha ok: beta from a second top-level package six=1.16.0" "$(run_in "${ep[@]}")"
       expect "$name: the project itself is not installed" "not installed" "$(run_in sh -c 'pip show python-pyproject >/dev/null 2>&1 && echo installed || echo not installed')" ;;
@@ -368,7 +389,7 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
     node-options)
       expect "$name: build.workdir to runtime.workdir, account, .dockerignore" \
-        "check ok: user=nonroot home=/home/nonroot cwd=/srv/app is-number=true leaked=none" "$(run_in node server.js check)" ;;
+        "check ok: user=node home=/home/node cwd=/srv/app is-number=true leaked=none" "$(run_in node server.js check)" ;;
   esac
   # The final stage holds no compiler.
   if [[ $final_base != scratch ]]; then
@@ -391,6 +412,65 @@ done
 expect "python-pyproject (runtime.init = false) ignores SIGTERM as PID 1" "still running" \
   "$(pid1_after_sigterm localhost/shipit-e2e/python-pyproject serve)"
 stage "PID 1"
+
+# --- built from pinned references, through a real registry on loopback ---------
+# `shipit lock` resolves the images a render uses to their digests; the
+# build then pulls exactly those. The stand-ins are pushed to Debian's
+# docker-registry (the CNCF distribution registry) on 127.0.0.1 first.
+log "c-hello built from pinned references (shipit lock, a registry on loopback)"
+if ! command -v docker-registry >/dev/null || ! command -v skopeo >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry skopeo >/dev/null
+fi
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+registry="127.0.0.1:$port"
+mkdir -p "$context/registry/data"
+printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: %s\n' \
+  "$context/registry/data" "$registry" > "$context/registry/config.yml"
+docker-registry serve "$context/registry/config.yml" > "$context/registry/log" 2>&1 &
+registry_pid=$!
+trap 'kill "$registry_pid" 2>/dev/null || true; rm -rf "$context"; kill "$SSH_AGENT_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  curl -fsS "http://$registry/v2/" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+ensure_image ubuntu:24.04
+# Builder and runtime as two images (the runtime one with a label of its
+# own), so each pin is checked on its own.
+c=$("${B[@]}" from --pull=never docker.io/library/ubuntu:24.04)
+"${B[@]}" config --label org.example.role=runtime "$c"
+"${B[@]}" commit -q "$c" localhost/shipit-e2e/ubuntu-runtime >/dev/null
+"${B[@]}" rm "$c" >/dev/null
+"${B[@]}" push -q --tls-verify=false docker.io/library/ubuntu:24.04 "docker://$registry/library/ubuntu:24.04"
+"${B[@]}" push -q --tls-verify=false localhost/shipit-e2e/ubuntu-runtime "docker://$registry/library/ubuntu-runtime:24.04"
+dir="$context/variants/c-pinned"
+cp -r examples/c-hello "$dir"
+rm -f "$dir/Dockerfile" "$dir/.dockerignore"
+sed -i "s|^version = \"24.04\"|image = \"$registry/library/ubuntu:24.04\"|" "$dir/shipit.toml"
+printf '\n[runtime]\nbase = "%s/library/ubuntu-runtime:24.04"\n' "$registry" >> "$dir/shipit.toml"
+"$shipit" lock -m "$dir/shipit.toml" --insecure-registry "$registry" || fail "shipit lock"
+digest() { skopeo inspect --tls-verify=false --raw "docker://$registry/library/$1" | sha256sum | cut -d' ' -f1; }
+builder_digest=$(digest ubuntu:24.04)
+runtime_digest=$(digest ubuntu-runtime:24.04)
+grep -q "sha256:$builder_digest" "$dir/shipit.lock" && grep -q "sha256:$runtime_digest" "$dir/shipit.lock" ||
+  { cat "$dir/shipit.lock"; fail "shipit.lock does not hold the digests the registry serves"; }
+echo "ok: shipit lock recorded the digests skopeo reads" >&2
+"$shipit" render -m "$dir/shipit.toml" -o "$dir/Dockerfile" 2>/dev/null
+grep -q "^FROM $registry/library/ubuntu:24.04@sha256:$builder_digest AS build$" "$dir/Dockerfile" ||
+  { cat "$dir/Dockerfile"; fail "the render does not use the pinned builder"; }
+"$shipit" check -m "$dir/shipit.toml" >/dev/null 2>&1 || fail "check after lock and render"
+"${B[@]}" build --isolation chroot --tls-verify=false --pull=always --layers=false \
+  -t localhost/shipit-e2e/c-pinned -f "$dir/Dockerfile" "$dir" > "$context/build.log" 2>&1 ||
+  { cat "$context/build.log"; fail "c-pinned does not build from its pinned references"; }
+grep -q "GET /v2/library/ubuntu-runtime/manifests/sha256:$runtime_digest" "$context/registry/log" ||
+  fail "the build did not pull the runtime base by its digest"
+expect "c-pinned carries its base's digest" "sha256:$runtime_digest" \
+  "$(image_config localhost/shipit-e2e/c-pinned "oci['config']['Labels'].get('org.opencontainers.image.base.digest')")"
+container=$("${B[@]}" from --pull=never localhost/shipit-e2e/c-pinned)
+expect "c-pinned runs" "Hello from the container!" "$(run_in /usr/local/bin/hello)"
+"${B[@]}" rm "$container" >/dev/null
+kill "$registry_pid"
+stage "pinned build"
 
 # --- a source-only change reuses the dependency layer ---------------------------
 cached_after() { # build log, step pattern -> "cached" or "rebuilt"
