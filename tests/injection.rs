@@ -92,16 +92,20 @@ fn manifest_with(language: &str, path: &str, is_array: bool, value: &str) -> Str
         return toml::to_string(&table).unwrap();
     }
     let parts: Vec<&str> = path.split('.').collect();
-    let mut current = &mut table;
-    for part in &parts[..parts.len() - 1] {
-        current = current
+    let current = table_at(&mut table, &parts[..parts.len() - 1]);
+    current.insert(parts[parts.len() - 1].to_string(), value);
+    toml::to_string(&table).unwrap()
+}
+
+/// The table at `path` below `table`, made where missing.
+fn table_at<'t>(table: &'t mut toml::Table, path: &[&str]) -> &'t mut toml::Table {
+    path.iter().fold(table, |current, part| {
+        current
             .entry(part.to_string())
             .or_insert_with(|| Value::Table(toml::Table::new()))
             .as_table_mut()
-            .unwrap();
-    }
-    current.insert(parts[parts.len() - 1].to_string(), value);
-    toml::to_string(&table).unwrap()
+            .unwrap()
+    })
 }
 
 /// A value the field accepts, for the reference render.
@@ -327,23 +331,12 @@ fn manifest_at(path: &str, kind: Kind, value: &str) -> String {
             _ => toml::from_str("id = \"token\"").unwrap(),
         };
         secret.insert(key.into(), leaf);
-        let build = table
-            .entry("build")
-            .or_insert_with(|| Value::Table(toml::Table::new()))
-            .as_table_mut()
-            .unwrap();
-        build.insert("secrets".into(), Value::Array(vec![Value::Table(secret)]));
+        table_at(&mut table, &["build"])
+            .insert("secrets".into(), Value::Array(vec![Value::Table(secret)]));
         return toml::to_string(&table).unwrap();
     }
     let parts: Vec<&str> = path.split('.').collect();
-    let mut current = &mut table;
-    for part in &parts[..parts.len() - 1] {
-        current = current
-            .entry(part.to_string())
-            .or_insert_with(|| Value::Table(toml::Table::new()))
-            .as_table_mut()
-            .unwrap();
-    }
+    let current = table_at(&mut table, &parts[..parts.len() - 1]);
     if path.starts_with("runtime.healthcheck") && !current.contains_key("command") {
         current.insert("command".into(), Value::Array(vec!["/x".into()]));
     }
