@@ -97,7 +97,7 @@ ensure_image() { # image reference as written in FROM or COPY --from
   fi
   # The uv stand-in holds that version's binaries; the others are the same
   # for every tag they stand in for.
-  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; [ "$kind" = uv ] && echo "$1") | sha256sum | cut -c1-12)
+  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; if [ "$kind" = uv ]; then echo "$1"; fi) | sha256sum | cut -c1-12)
   marker="localhost/shipit-e2e/standin-$kind:$hash"
   if ! has_image "$marker"; then
     log "stand-in $kind ($hash)"
