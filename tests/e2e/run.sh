@@ -48,6 +48,11 @@ stage "tools and shipit"
 
 has_image() { "${B[@]}" inspect --type image "$1" >/dev/null 2>&1; }
 
+# vfs storage copies every layer whole: what a run builds is removed at its
+# end (see the last stage), and working containers an interrupted run left
+# behind are removed now.
+"${B[@]}" rm --all >/dev/null 2>&1 || true
+
 # --- the Debian base all stand-ins start from --------------------------------
 base=localhost/shipit-e2e/debian:bookworm
 if ! has_image "$base"; then
@@ -110,8 +115,11 @@ ensure_image() { # image reference as written in FROM or COPY --from
       cp "$context"/uv-wheel/x/*.data/scripts/uv "$context"/uv-wheel/x/*.data/scripts/uvx "$context/"
       chmod +x "$context/uv" "$context/uvx"
     fi
-    "${B[@]}" build -q --isolation chroot --pull=never -t "$marker" \
+    "${B[@]}" build -q --isolation chroot --pull=never --layers=false -t "$marker" \
       -f "tests/e2e/standins/$kind.Dockerfile" "$context" >/dev/null
+    # The stand-in this one replaces.
+    "${B[@]}" images --format '{{.Name}}:{{.Tag}}' | grep "^localhost/shipit-e2e/standin-$kind:" |
+      grep -v ":$hash\$" | xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
   fi
   "${B[@]}" tag "$marker" "$name"
 }
@@ -500,6 +508,14 @@ for pair in "go-hello|go mod download" "python-flask|pip install -r requirements
   echo "ok: $name reuses '$step' after a source-only change" >&2
 done
 stage "rebuilds"
+
+# --- clean up: keep the stand-ins, drop what this run built ----------------------
+"${B[@]}" rm --all >/dev/null 2>&1 || true
+"${B[@]}" images --format '{{.Name}}:{{.Tag}}' |
+  grep '^localhost/shipit-e2e/' | grep -v -e '/standin-' -e '/debian:' |
+  xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
+"${B[@]}" rmi --prune >/dev/null 2>&1 || true
+stage "clean up"
 
 # --- the table ---------------------------------------------------------------
 {
