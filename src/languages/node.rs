@@ -52,7 +52,7 @@ struct Settings {
 /// else package.json's `engines.node` range, resolved to the default major
 /// when it allows it, else the newest release it allows: a range such as
 /// `>=18` never picks an end-of-life major.
-fn project_version(cx: &Cx) -> Option<(String, String)> {
+fn project_version(cx: &Cx, package: &serde_json::Value) -> Option<(String, String)> {
     for file in [".nvmrc", ".node-version"] {
         let Some(text) = super::read(&cx.context.join(file)) else {
             continue;
@@ -71,8 +71,6 @@ fn project_version(cx: &Cx) -> Option<(String, String)> {
             return Some((version, format!("{file}: {written}")));
         }
     }
-    let package: serde_json::Value =
-        serde_json::from_str(&super::read(&cx.context.join("package.json"))?).ok()?;
     let range = package["engines"]["node"].as_str()?;
     let default: u32 = VERSION.parse().unwrap_or(22);
     let major = super::versions::choose(default, &super::versions::NODE_MAJORS, |m| {
@@ -119,11 +117,8 @@ struct Install {
 /// The manager and how it installs: the manifest's, else package.json's
 /// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
 /// (they install frozen); npm falls back to `npm install` without one.
-fn install(cx: &mut Cx, chosen: Option<NodeManager>) -> Install {
-    let package: serde_json::Value = super::read(&cx.context.join("package.json"))
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
-    let declared = package_manager(&package);
+fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value) -> Install {
+    let declared = package_manager(package);
     let manager = chosen
         .or(declared.map(|(m, _)| m))
         .or_else(|| {
@@ -188,11 +183,15 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>) -> Install {
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.node.clone().unwrap_or_default();
-    let version = cx.version(VERSION, project_version(cx));
+    // Read once: it declares both the version and the package manager.
+    let package: serde_json::Value = super::read(&cx.context.join("package.json"))
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    let version = cx.version(VERSION, project_version(cx, &package));
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);
-    let install = install(cx, table.manager);
+    let install = install(cx, table.manager, &package);
     let major = version
         .split(['.', '-'])
         .next()
