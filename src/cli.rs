@@ -25,6 +25,9 @@ pub enum Command {
     /// Pin every image the Dockerfile uses to its digest, in shipit.lock
     /// beside the manifest. The only command that talks to registries.
     Lock(LockArgs),
+    /// Write a Buildx Bake file with one target per shipit.toml under DIR,
+    /// so `docker buildx bake` builds the whole tree.
+    Bake(BakeArgs),
     /// Look at a source tree and write a starter shipit.toml.
     Init {
         /// The project directory.
@@ -186,6 +189,23 @@ pub struct LockArgs {
     /// Also: $SHIPIT_INSECURE_REGISTRIES, comma-separated.
     #[arg(long = "insecure-registry", value_name = "HOST[:PORT]")]
     pub insecure_registries: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct BakeArgs {
+    /// The tree to walk for shipit.toml files (honouring .gitignore).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+
+    /// Write the bake file to FILE (atomically) instead of stdout; paths in
+    /// it are relative to FILE's directory (stdout: the current one).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Compare with the bake file on disk (default: DIR/docker-bake.json)
+    /// instead of writing: exit 1 and a diff on drift.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::check::{self, Outcome};
 use crate::cli::{
-    CheckArgs, Command, Format, PlanFormat, RenderArgs, TemplateArgs, TemplatesCommand,
+    BakeArgs, CheckArgs, Command, Format, PlanFormat, RenderArgs, TemplateArgs, TemplatesCommand,
 };
 use crate::diagnostic::Report;
 use crate::manifest::Language;
@@ -38,6 +38,7 @@ pub(crate) fn dispatch(
         ),
         Command::Render(args) => render(args, env, out, err),
         Command::Check(args) => check(args, env, out, err),
+        Command::Bake(args) => bake(args, env, out, err),
         Command::Schema => {
             out.write_all(crate::schema::schema_json().as_bytes())?;
             Ok(EXIT_OK)
@@ -355,6 +356,57 @@ impl Status {
             Status::Error => EXIT_ERROR,
         }
     }
+}
+
+fn bake(args: BakeArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
+    let (manifests, unreadable) = find_manifests(&args.dir)?;
+    // Like a lock, a bake file is all or nothing: an unreadable directory
+    // could hold a service it would leave out.
+    if let Some(report) = unreadable.first() {
+        anyhow::bail!("cannot bake `{}`: {}", args.dir.display(), report.message);
+    }
+    let file = match (&args.output, args.check) {
+        (Some(file), _) => file.clone(),
+        (None, true) => args.dir.join("docker-bake.json"),
+        (None, false) => {
+            let text = crate::bake::bake_file(&manifests, Path::new("."))?;
+            out.write_all(text.as_bytes())?;
+            return Ok(EXIT_OK);
+        }
+    };
+    let bake_dir = crate::context_dir(&file);
+    let text = crate::bake::bake_file(&manifests, &bake_dir)?;
+    if !args.check {
+        crate::output::write_atomic(&file, text.as_bytes())?;
+        return Ok(EXIT_OK);
+    }
+    let shown = file.display().to_string();
+    let on_disk = crate::input::read_file(&file, &bake_dir)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    if on_disk.as_deref() == Some(text.as_str()) {
+        return Ok(EXIT_OK);
+    }
+    let diff = similar::TextDiff::from_lines(on_disk.as_deref().unwrap_or(""), &text)
+        .unified_diff()
+        .context_radius(3)
+        .header(
+            &format!("{shown} (on disk)"),
+            &format!("{shown} (baked from the tree)"),
+        )
+        .to_string();
+    let diff = if env.color_stdout {
+        crate::check::colorize(&diff)
+    } else {
+        diff
+    };
+    out.write_all(diff.as_bytes())?;
+    let dir = args.dir.display();
+    writeln!(
+        err,
+        "drift: `{shown}` differs from the tree's manifests; run `shipit bake {dir} -o {shown}`"
+    )
+    .ok();
+    Ok(EXIT_DRIFT)
 }
 
 fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {

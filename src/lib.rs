@@ -4,6 +4,7 @@
 //! `manifest` (parse) → `plan` (resolve) → `render` (templates) →
 //! `output` (stdout or an atomic file) or `check` (diff against disk).
 
+mod bake;
 pub mod check;
 pub mod cli;
 pub mod diagnostic;

@@ -54,6 +54,9 @@ pub struct Manifest {
     /// built-in templates.
     pub templates: Option<String>,
 
+    /// What `shipit bake` needs to build and push the image.
+    pub image: Option<ImageTable>,
+
     /// Settings for `language = "go"`.
     pub go: Option<GoTable>,
 
@@ -355,6 +358,20 @@ impl PythonManager {
             PythonManager::Uv => "uv",
         }
     }
+}
+
+/// `[image]`: where `shipit bake` tags and for which platforms it builds.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageTable {
+    /// The repository the image is tagged in, without a tag
+    /// (`ghcr.io/acme/api`); bake tags it `<repository>:${TAG}`. Default:
+    /// the manifest's `name`.
+    pub repository: Option<String>,
+    /// The platforms to build, `os/arch[/variant]` (`linux/amd64`,
+    /// `linux/arm/v7`). Default: the builder's own platform.
+    #[serde(default)]
+    pub platforms: Vec<String>,
 }
 
 /// `[c]`: C settings.

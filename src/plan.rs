@@ -347,6 +347,7 @@ pub fn resolve(
     check_name(&mut cx);
     check_language_tables(&mut cx);
     check_templates_dir(&mut cx);
+    check_image_table(&mut cx);
     let defaults = languages::defaults(&mut cx);
     let mut plan = assemble(&mut cx, defaults);
     if cx.diagnostics.is_empty() {
@@ -711,6 +712,58 @@ fn warn_dev_packages(cx: &mut Cx) {
             format!("`{name}` is in `build.packages`, but `runtime.packages` has no `{library}*`: what is compiled against it will not load at runtime"),
             "add the runtime library to `runtime.packages` (for `libpq-dev`, `libpq5`), unless the runtime base already has it",
         );
+    }
+}
+
+/// `[image]`: a repository without tag or digest, and distinct
+/// `os/arch[/variant]` platforms.
+fn check_image_table(cx: &mut Cx) {
+    let Some(image) = &cx.manifest.image else {
+        return;
+    };
+    if let Some(repository) = &image.repository {
+        let problem = if !starts_alphanumeric(repository) || !made_of(repository, "._-/:") {
+            Some("it may hold only lowercase letters, digits, `.`, `_`, `-`, `/` and a registry port".to_string())
+        } else if repository
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains(':'))
+        {
+            Some("it carries a tag; bake adds `:${TAG}` itself".to_string())
+        } else {
+            reference_problem(repository, None, None)
+        };
+        if let Some(problem) = problem {
+            cx.error(
+                "image.repository",
+                format!("`image.repository` = `{repository}` is not a repository: {problem}"),
+                "write a repository without a tag, e.g. `ghcr.io/acme/api`",
+            );
+        }
+    }
+    for (index, platform) in image.platforms.iter().enumerate() {
+        let parts: Vec<&str> = platform.split('/').collect();
+        let valid = (2..=3).contains(&parts.len())
+            && parts.iter().all(|part| {
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            });
+        let path = format!("image.platforms[{index}]");
+        if !valid {
+            cx.error(
+                &path,
+                format!("`{path}` = `{platform}` is not a platform"),
+                "write `os/arch` or `os/arch/variant`, e.g. `linux/amd64` or `linux/arm/v7`",
+            );
+        } else if image.platforms[..index].contains(platform) {
+            cx.error(
+                &path,
+                format!("`{path}` = `{platform}` is listed twice"),
+                "list each platform once",
+            );
+        }
     }
 }
 

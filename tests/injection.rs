@@ -365,6 +365,8 @@ fn benign(path: &str, kind: Kind) -> &'static str {
         ("node.entry", _) => "index.js",
         ("build.secrets[].target", _) => "/run/secret",
         ("build.secrets[].env", _) => "TOKEN",
+        ("image.platforms", _) => "linux/amd64",
+        ("image.repository", _) => "ghcr.io/acme/plain",
         _ => "plain",
     }
 }

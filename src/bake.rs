@@ -1,0 +1,140 @@
+//! `shipit bake`: the tree as one Buildx Bake file (JSON), one target per
+//! manifest and a `default` group, so BuildKit schedules, caches and
+//! distributes the builds; shipit schedules nothing itself.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use serde::Serialize;
+
+/// The Bake file for `manifests`, with paths relative to `bake_dir`, the
+/// directory the file is read from. Every manifest must plan cleanly: a
+/// bake file that silently drops a service would build a partial tree.
+pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String> {
+    let base = absolute(bake_dir)?;
+    let mut targets: BTreeMap<String, Target> = BTreeMap::new();
+    let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in manifests {
+        let loaded = crate::load_manifest(path)?;
+        crate::plan_manifest(&loaded)?;
+        let manifest = &loaded.manifest;
+        let name = manifest.name.clone();
+        if let Some(first) = owners.get(&name) {
+            anyhow::bail!(
+                "two manifests are named `{name}`: `{}` and `{}`; bake targets are named after `name`, so give each a unique one",
+                first.display(),
+                path.display()
+            );
+        }
+        owners.insert(name.clone(), path.clone());
+        let context = relative(&base, &absolute(&crate::context_dir(path))?);
+        let context = context
+            .to_str()
+            .with_context(|| format!("`{}` is not a UTF-8 path", path.display()))?;
+        let image = manifest.image.clone().unwrap_or_default();
+        let repository = image.repository.unwrap_or_else(|| name.clone());
+        targets.insert(
+            name,
+            Target {
+                context: literal(if context.is_empty() { "." } else { context }),
+                dockerfile: "Dockerfile".to_string(),
+                platforms: image.platforms,
+                tags: vec![format!("{repository}:${{TAG}}")],
+            },
+        );
+    }
+    let file = BakeFile {
+        group: BTreeMap::from([(
+            "default".to_string(),
+            Group {
+                targets: targets.keys().cloned().collect(),
+            },
+        )]),
+        target: targets,
+        variable: BTreeMap::from([(
+            "TAG".to_string(),
+            Variable {
+                default: "latest".to_string(),
+            },
+        )]),
+    };
+    let mut text = serde_json::to_string_pretty(&file)?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[derive(Serialize)]
+struct BakeFile {
+    group: BTreeMap<String, Group>,
+    target: BTreeMap<String, Target>,
+    variable: BTreeMap<String, Variable>,
+}
+
+#[derive(Serialize)]
+struct Group {
+    targets: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Target {
+    context: String,
+    /// Bake reads it relative to `context`.
+    dockerfile: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    platforms: Vec<String>,
+    tags: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Variable {
+    default: String,
+}
+
+/// Bake interpolates `${…}` and `%{…}` in every string of a JSON file too:
+/// a directory name must reach it as written.
+fn literal(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
+fn absolute(path: &Path) -> Result<PathBuf> {
+    std::fs::canonicalize(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
+/// `to` relative to `from`, both absolute and canonical.
+fn relative(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut path = PathBuf::new();
+    for _ in common..from.len() {
+        path.push("..");
+    }
+    for component in &to[common..] {
+        path.push(component);
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_paths_climb_and_descend() {
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/b/c/d")),
+            PathBuf::from("c/d")
+        );
+        assert_eq!(
+            relative(Path::new("/a/b"), Path::new("/a/x")),
+            PathBuf::from("../x")
+        );
+        assert_eq!(relative(Path::new("/a"), Path::new("/a")), PathBuf::new());
+    }
+
+    #[test]
+    fn interpolation_is_escaped() {
+        assert_eq!(literal("svc/${HOME}/%{x}"), "svc/$${HOME}/%%{x}");
+    }
+}
