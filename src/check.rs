@@ -100,13 +100,20 @@ pub fn first_changed_line(on_disk: &str, rendered: &str) -> Option<usize> {
 /// A unified diff with 3 lines of context, from the file on disk to the
 /// render.
 pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str, manifest: &str) -> String {
-    TextDiff::from_lines(on_disk, rendered)
+    diff_with_headers(
+        on_disk,
+        rendered,
+        &format!("{dockerfile} (on disk)"),
+        &format!("{dockerfile} (rendered from {manifest})"),
+    )
+}
+
+/// A unified diff with 3 lines of context and the given file headers.
+pub fn diff_with_headers(old: &str, new: &str, old_header: &str, new_header: &str) -> String {
+    TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(
-            &format!("{dockerfile} (on disk)"),
-            &format!("{dockerfile} (rendered from {manifest})"),
-        )
+        .header(old_header, new_header)
         .to_string()
 }
 

@@ -386,16 +386,14 @@ fn bake(args: BakeArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> 
     if on_disk.as_deref() == Some(text.as_str()) {
         return Ok(EXIT_OK);
     }
-    let diff = similar::TextDiff::from_lines(on_disk.as_deref().unwrap_or(""), &text)
-        .unified_diff()
-        .context_radius(3)
-        .header(
-            &format!("{shown} (on disk)"),
-            &format!("{shown} (baked from the tree)"),
-        )
-        .to_string();
+    let diff = check::diff_with_headers(
+        on_disk.as_deref().unwrap_or(""),
+        &text,
+        &format!("{shown} (on disk)"),
+        &format!("{shown} (baked from the tree)"),
+    );
     let diff = if env.color_stdout {
-        crate::check::colorize(&diff)
+        check::colorize(&diff)
     } else {
         diff
     };
