@@ -13,12 +13,17 @@ use serde::Serialize;
 /// bake file that silently drops a service would build a partial tree.
 pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String> {
     let base = absolute(bake_dir)?;
+    // Loading and planning reads each project's files: on every core.
+    let planned = crate::parallel_map(manifests, |path| -> Result<_> {
+        let loaded = crate::load_manifest(path)?;
+        let plan = crate::plan_manifest(&loaded)?;
+        let context = absolute(&crate::context_dir(path).join(&plan.build.context))?;
+        Ok((loaded.manifest, plan, context))
+    });
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();
     let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
-    for path in manifests {
-        let loaded = crate::load_manifest(path)?;
-        crate::plan_manifest(&loaded)?;
-        let manifest = &loaded.manifest;
+    for (path, planned) in manifests.iter().zip(planned) {
+        let (manifest, plan, context) = planned?;
         let name = manifest.name.clone();
         if let Some(first) = owners.get(&name) {
             anyhow::bail!(
@@ -28,19 +33,32 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
             );
         }
         owners.insert(name.clone(), path.clone());
-        let context = relative(&base, &absolute(&crate::context_dir(path))?);
+        let context = relative(&base, &context);
         let context = context
             .to_str()
             .with_context(|| format!("`{}` is not a UTF-8 path", path.display()))?;
         let image = manifest.image.clone().unwrap_or_default();
         let repository = image.repository.unwrap_or_else(|| name.clone());
+        let (cache_from, cache_to) = match image.cache {
+            true => (
+                vec![format!("type=registry,ref={repository}:buildcache")],
+                vec![format!(
+                    "type=registry,ref={repository}:buildcache,mode=max"
+                )],
+            ),
+            false => (Vec::new(), Vec::new()),
+        };
         targets.insert(
             name,
             Target {
                 context: literal(if context.is_empty() { "." } else { context }),
-                dockerfile: "Dockerfile".to_string(),
+                // The member's directory inside the context is a checked
+                // path (`build.context`): no interpolation to escape.
+                dockerfile: format!("{}Dockerfile", plan.build.member),
                 platforms: image.platforms,
                 tags: vec![format!("{repository}:${{TAG}}")],
+                cache_from,
+                cache_to,
             },
         );
     }
@@ -84,6 +102,10 @@ struct Target {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     platforms: Vec<String>,
     tags: Vec<String>,
+    #[serde(rename = "cache-from", skip_serializing_if = "Vec::is_empty")]
+    cache_from: Vec<String>,
+    #[serde(rename = "cache-to", skip_serializing_if = "Vec::is_empty")]
+    cache_to: Vec<String>,
 }
 
 #[derive(Serialize)]

@@ -3,7 +3,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -255,7 +254,7 @@ fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write)
     match &args.output {
         Some(path) => {
             // Every target is checked before anything is written.
-            let ignore = (!args.no_dockerignore).then(|| dockerignore_beside(path));
+            let ignore = (!args.no_dockerignore).then(|| dockerignore_beside(path, &outputs.plan));
             let manifest = &args.manifest.manifest;
             for file in std::iter::once(path).chain(&ignore) {
                 if crate::output::same_file(file, manifest) {
@@ -318,9 +317,20 @@ fn keep_users_dockerignore(ignore: &Path, force: bool) -> Result<()> {
     )
 }
 
-/// The `.dockerignore` that goes with a Dockerfile: in the same directory.
-fn dockerignore_beside(dockerfile: &Path) -> PathBuf {
-    dockerfile.with_file_name(".dockerignore")
+/// The ignore file that goes with a Dockerfile, where BuildKit reads it:
+/// `.dockerignore` at the context root when the context is the
+/// Dockerfile's directory, else `<Dockerfile>.dockerignore` beside it
+/// (which BuildKit prefers to the context root's, so each workspace member
+/// keeps its own).
+pub(crate) fn dockerignore_beside(dockerfile: &Path, plan: &crate::plan::Plan) -> PathBuf {
+    if plan.build.member.is_empty() {
+        return dockerfile.with_file_name(".dockerignore");
+    }
+    let name = dockerfile
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Dockerfile".into());
+    dockerfile.with_file_name(format!("{name}.dockerignore"))
 }
 
 /// The result of checking one manifest.
@@ -460,7 +470,10 @@ fn check_one(
     let dockerfile_name = dockerfile.display().to_string();
     let mut files = vec![(dockerfile.to_path_buf(), outputs.dockerfile.text)];
     if with_dockerignore {
-        files.push((dockerignore_beside(dockerfile), outputs.dockerignore.text));
+        files.push((
+            dockerignore_beside(dockerfile, &outputs.plan),
+            outputs.dockerignore.text,
+        ));
     }
 
     let mut drift: Option<(check::Reason, String, Option<usize>)> = None;
@@ -628,36 +641,11 @@ fn check_many(
     templates: &Templates,
     with_dockerignore: bool,
 ) -> Vec<CheckReport> {
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(manifests.len().max(1));
-    let mut results: Vec<(usize, CheckReport)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(manifest) = manifests.get(index) else {
-                            break;
-                        };
-                        let dockerfile = manifest.with_file_name("Dockerfile");
-                        let report = check_one(manifest, &dockerfile, templates, with_dockerignore)
-                            .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error));
-                        done.push((index, report));
-                    }
-                    done
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_default())
-            .collect()
-    });
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, report)| report).collect()
+    crate::parallel_map(manifests, |manifest| {
+        let dockerfile = manifest.with_file_name("Dockerfile");
+        check_one(manifest, &dockerfile, templates, with_dockerignore)
+            .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error))
+    })
 }
 
 fn write_text(

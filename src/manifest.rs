@@ -103,6 +103,15 @@ impl Language {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Build {
+    /// The build context, relative to this manifest: `"."` (the default,
+    /// the manifest's directory) or one of its ancestors, e.g. `"../.."`
+    /// for a member of a workspace (go.work, pnpm/npm/yarn workspaces, uv
+    /// workspaces). The workspace's lockfile and members' manifests are
+    /// copied before the install; paths in the language table stay
+    /// relative to this manifest.
+    #[schemars(regex(pattern = r"^(\.|\.\.(/\.\.)*)/?$"))]
+    pub context: Option<String>,
+
     /// Toolchain version, e.g. `"1.23"` for Go or `"3.12"` for Python; picks
     /// the builder (and default runtime) image tag. A string: quote it.
     pub version: Option<String>,
@@ -372,6 +381,12 @@ pub struct ImageTable {
     /// `linux/arm/v7`). Default: the builder's own platform.
     #[serde(default)]
     pub platforms: Vec<String>,
+    /// A registry build cache for `shipit bake`: each build imports
+    /// `<repository>:buildcache` and exports all its stages' layers there
+    /// (`mode=max`), so CI builders that start empty reuse the dependency
+    /// layers of the last build. Needs push access to the repository.
+    #[serde(default)]
+    pub cache: bool,
 }
 
 /// `[c]`: C settings.

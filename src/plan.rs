@@ -45,6 +45,12 @@ pub struct Plan {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildPlan {
+    /// The build context relative to the manifest, normalised: `.` or
+    /// `..`, `../..`, ...
+    pub context: String,
+    /// The manifest's directory inside the build context, with a trailing
+    /// `/`; empty when the context is the manifest's directory.
+    pub member: String,
     pub version: String,
     /// Where `version` came from: `manifest`, `default`, or the project
     /// file that declares it (`.nvmrc`, `go.mod toolchain`, ...).
@@ -187,8 +193,17 @@ pub struct LanguageDefaults {
 pub struct Cx<'a> {
     pub manifest: &'a Manifest,
     pub spans: &'a Spans,
-    /// The build context: the directory holding the manifest.
+    /// The manifest's directory: the language's project files (go.mod,
+    /// package.json, pyproject.toml) are read here, and the language
+    /// table's paths are relative to it.
     pub context: PathBuf,
+    /// The build context (`build.context`): the manifest's directory or a
+    /// workspace root above it. Workspace files are read here.
+    pub root: PathBuf,
+    /// The manifest's directory inside `root`, with a trailing `/`, or
+    /// empty: the prefix of every context-relative path the Dockerfile
+    /// names.
+    pub member: String,
     pub diagnostics: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
     /// Where the build version came from: `manifest`, `default`, or the
@@ -276,9 +291,23 @@ impl Cx<'_> {
         }
     }
 
-    /// True when `file` exists in the build context.
+    /// True when `file` exists in the manifest's directory.
     pub fn exists(&self, file: &str) -> bool {
         self.context.join(file).is_file()
+    }
+
+    /// True when `file` exists at the root of the build context.
+    pub fn root_exists(&self, file: &str) -> bool {
+        self.root.join(file).is_file()
+    }
+
+    /// A path relative to the manifest as the Dockerfile names it:
+    /// relative to the build context.
+    pub fn in_context(&self, path: &str) -> String {
+        match path {
+            "." | "./" if !self.member.is_empty() => self.member.clone(),
+            _ => format!("{}{path}", self.member),
+        }
     }
 
     /// Where an app that ships as a tree (node runtime mode, python) lives:
@@ -340,6 +369,8 @@ pub fn resolve(
         manifest,
         spans,
         context: context.to_path_buf(),
+        root: context.to_path_buf(),
+        member: String::new(),
         diagnostics: Vec::new(),
         warnings: Vec::new(),
         version_from: String::new(),
@@ -348,8 +379,10 @@ pub fn resolve(
     check_language_tables(&mut cx);
     check_templates_dir(&mut cx);
     check_image_table(&mut cx);
+    let context = check_build_context(&mut cx);
     let defaults = languages::defaults(&mut cx);
     let mut plan = assemble(&mut cx, defaults);
+    plan.build.context = context;
     if cx.diagnostics.is_empty() {
         crate::diagnostic::sort(&mut cx.warnings);
         plan.warnings = cx.warnings;
@@ -378,6 +411,75 @@ fn check_name(cx: &mut Cx) {
             "use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or digit (at most 128 characters), e.g. `href-counter`",
         );
     }
+}
+
+/// `build.context`: `.` or a chain of `..`, so the manifest's directory is
+/// inside the context; sets `cx.root` and `cx.member`. Returns the
+/// normalised value.
+fn check_build_context(cx: &mut Cx) -> String {
+    let Some(value) = cx.manifest.build.context.clone() else {
+        return ".".into();
+    };
+    let trimmed = value.strip_suffix('/').unwrap_or(&value);
+    let ups = trimmed.split('/').filter(|part| *part == "..").count();
+    let valid =
+        trimmed == "." || (!trimmed.is_empty() && trimmed.split('/').all(|part| part == ".."));
+    if !valid {
+        cx.error(
+            "build.context",
+            format!("`build.context` = `{value}` is not the manifest's directory or one above it"),
+            "give `.` (the default) or the workspace root above the manifest, e.g. `\"..\"` or `\"../..\"`",
+        );
+        return ".".into();
+    }
+    if ups == 0 {
+        return ".".into();
+    }
+    let dir = match cx.context.canonicalize() {
+        Ok(dir) => dir,
+        Err(error) => {
+            cx.error(
+                "build.context",
+                format!(
+                    "cannot resolve the manifest's directory `{}`: {error}",
+                    cx.context.display()
+                ),
+                "",
+            );
+            return ".".into();
+        }
+    };
+    let mut root = dir.clone();
+    for _ in 0..ups {
+        if !root.pop() {
+            cx.error(
+                "build.context",
+                format!(
+                    "`build.context` = `{value}` climbs above the file system root from `{}`",
+                    dir.display()
+                ),
+                "give fewer `..`: the workspace root that holds this manifest",
+            );
+            return ".".into();
+        }
+    }
+    let member = dir
+        .strip_prefix(&root)
+        .ok()
+        .and_then(|path| path.to_str())
+        .map(|path| format!("{path}/"))
+        .unwrap_or_default();
+    if !crate::languages::safe_relative(&member) {
+        cx.error(
+            "build.context",
+            format!("the manifest's directory inside the build context, `{member}`, is not a path a Dockerfile can name unquoted"),
+            "rename its directories with letters, digits, `.`, `_`, `@`, `+` and `-`, not starting with `-`",
+        );
+        return ".".into();
+    }
+    cx.root = root;
+    cx.member = member;
+    std::iter::repeat_n("..", ups).collect::<Vec<_>>().join("/")
 }
 
 fn check_templates_dir(cx: &mut Cx) {
@@ -614,6 +716,8 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         name: manifest.name.clone(),
         language: manifest.language,
         build: BuildPlan {
+            context: ".".into(),
+            member: cx.member.clone(),
             version: defaults.version,
             version_from: cx.version_from.clone(),
             package_manager: PackageManager::for_image(&image),

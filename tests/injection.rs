@@ -367,6 +367,7 @@ fn benign(path: &str, kind: Kind) -> &'static str {
         ("build.secrets[].env", _) => "TOKEN",
         ("image.platforms", _) => "linux/amd64",
         ("image.repository", _) => "ghcr.io/acme/plain",
+        ("build.context", _) => ".",
         _ => "plain",
     }
 }

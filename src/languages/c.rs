@@ -83,7 +83,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         links_libc: !table.static_,
         version,
         settings: serde_json::to_value(Settings {
-            sources: table.sources,
+            sources: table.sources.iter().map(|s| cx.in_context(s)).collect(),
             output,
             compiler: compiler.command(),
             flags,

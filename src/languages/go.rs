@@ -11,13 +11,19 @@ const VERSION: &str = "1.25";
 #[derive(Serialize)]
 struct Settings {
     package: String,
+    /// What `go build` builds, relative to the context root: `package`, or
+    /// `./<member>/<package>` for a workspace member.
+    target: String,
     cgo: bool,
     tzdata: bool,
     binary: String,
     /// `go.work` is at the context root: a workspace.
     workspace: bool,
-    /// Directories of local modules (`replace … => ./lib`, `use ./lib`) whose
-    /// go.mod must be in place before `go mod download`.
+    /// The context root has a go.mod (a module rooted there).
+    root_module: bool,
+    /// Directories of the other modules (the member's own, `replace … =>
+    /// ./lib`, `use ./lib`), relative to the context root, whose go.mod
+    /// must be in place before `go mod download`.
     modules: Vec<String>,
 }
 
@@ -43,8 +49,16 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         let goflags = with_tag(cx.manifest.build.env.get("GOFLAGS"), "timetzdata");
         build_env.insert("GOFLAGS".to_string(), goflags);
     }
-    let workspace = cx.exists("go.work");
+    let workspace = cx.root_exists("go.work");
     let modules = local_modules(cx);
+    let root_module = cx.member.is_empty() || cx.root_exists("go.mod");
+    let target = match cx.member.as_str() {
+        "" => package.clone(),
+        member => {
+            let joined = super::join_relative(member, &package).unwrap_or_default();
+            format!("./{joined}")
+        }
+    };
 
     let (artifacts, entrypoint) = super::program(&binary);
     LanguageDefaults {
@@ -63,10 +77,12 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         links_libc: table.cgo,
         settings: serde_json::to_value(Settings {
             package,
+            target,
             cgo: table.cgo,
             tzdata: table.tzdata,
             binary,
             workspace,
+            root_module,
             modules,
         })
         .unwrap_or_default(),
@@ -110,20 +126,25 @@ fn with_tag(goflags: Option<&String>, tag: &str) -> String {
     words.join(" ")
 }
 
-/// The local modules `go mod download` reads: `replace … => ./dir` in
-/// go.mod and `use`/`replace` in go.work, followed into each module found,
-/// relative to the context root, sorted.
+/// The local modules `go mod download` reads: the member's own module,
+/// `replace … => ./dir` in go.mod and `use`/`replace` in go.work, followed
+/// into each module found, relative to the context root, sorted.
 fn local_modules(cx: &mut Cx) -> Vec<String> {
     let mut found = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, &'static str)> =
         vec![(String::new(), "go.mod"), (String::new(), "go.work")];
+    let member = cx.member.trim_end_matches('/').to_string();
+    if !member.is_empty() && cx.exists("go.mod") {
+        found.insert(member.clone());
+        queue.push((member, "go.mod"));
+    }
     while let Some((dir, file)) = queue.pop() {
         let path = if dir.is_empty() {
             file.to_string()
         } else {
             format!("{dir}/{file}")
         };
-        let Some(text) = super::read(&cx.context.join(&path)) else {
+        let Some(text) = super::read(&cx.root.join(&path)) else {
             continue;
         };
         for (line, target) in module_paths(&text) {
@@ -140,7 +161,7 @@ fn local_modules(cx: &mut Cx) -> Vec<String> {
                     crate::diagnostic::Diagnostic::new(format!(
                         "`{path}` line {line}: the local module `{target}` is not a directory inside the build context"
                     ))
-                    .with_help("a Dockerfile can only copy from its context: move the module under the manifest's directory (letters, digits, `.`, `_`, `/`, `@`, `+`, `-`)"),
+                    .with_help("a Dockerfile can only copy from its context: set `build.context` to the workspace root that holds the module, or move it there (letters, digits, `.`, `_`, `/`, `@`, `+`, `-`)"),
                 ),
             }
         }

@@ -51,6 +51,72 @@ pub(crate) fn detect(
     }
 }
 
+/// The members of a workspace rooted at `root`: the directories, relative
+/// to it and sorted, that the workspace's globs match (`packages/*`,
+/// `apps/**`; a leading `!` excludes) and that hold `marker` (the member's
+/// package.json or pyproject.toml). Dependency trees and hidden or
+/// git-ignored directories are not searched.
+pub(crate) fn workspace_members(
+    root: &std::path::Path,
+    patterns: &[String],
+    marker: &str,
+) -> Vec<String> {
+    let mut include = globset::GlobSetBuilder::new();
+    let mut exclude = globset::GlobSetBuilder::new();
+    for pattern in patterns {
+        let (set, pattern) = match pattern.strip_prefix('!') {
+            Some(rest) => (&mut exclude, rest),
+            None => (&mut include, pattern.as_str()),
+        };
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        if let Ok(glob) = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+        {
+            set.add(glob);
+        }
+    }
+    let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
+        return Vec::new();
+    };
+    let mut members: Vec<String> = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .filter_entry(|entry| {
+            !matches!(
+                entry.file_name().to_str(),
+                Some("node_modules" | ".venv" | "target" | "__pycache__")
+            )
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().is_some_and(|t| t.is_dir()))
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(root).ok()?.to_str()?.to_string();
+            (!relative.is_empty()
+                && include.is_match(&relative)
+                && !exclude.is_match(&relative)
+                && entry.path().join(marker).is_file())
+            .then_some(relative)
+        })
+        .collect();
+    members.sort();
+    members
+}
+
+/// `members` where each can be copied by name: a directory whose name
+/// `COPY` would read as a glob or a variable is an error, not a member
+/// quietly left out of the install.
+pub(crate) fn copyable_members(cx: &mut Cx, members: Vec<String>) -> Vec<String> {
+    for member in members.iter().filter(|member| !safe_relative(member)) {
+        cx.error(
+            "build.context",
+            format!("the workspace member `{member}` has a directory name a Dockerfile cannot copy as written"),
+            "rename it with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`, not starting with `-`",
+        );
+    }
+    members
+}
+
 /// Files copied into one directory before an install: `COPY FILES... DIR`.
 #[derive(serde::Serialize)]
 pub(crate) struct CopyGroup {

@@ -27,7 +27,10 @@ const LOCKFILES: [(&str, NodeManager); 3] = [
 
 #[derive(Serialize)]
 struct Settings {
+    /// The entry, relative to the context root.
     entry: String,
+    /// package.json, relative to the context root (pkg's `--config`).
+    config: String,
     mode: NodeMode,
     /// Node's major version, for pkg's `node<major>-<platform>-<arch>` target.
     major: String,
@@ -53,8 +56,13 @@ struct Settings {
 /// when it allows it, else the newest release it allows: a range such as
 /// `>=18` never picks an end-of-life major.
 fn project_version(cx: &Cx, package: &serde_json::Value) -> Option<(String, String)> {
-    for file in [".nvmrc", ".node-version"] {
-        let Some(text) = super::read(&cx.context.join(file)) else {
+    // A workspace keeps them at its root, beside the lockfile.
+    let dirs = [&cx.context, &cx.root];
+    let found = dirs
+        .iter()
+        .flat_map(|dir| [".nvmrc", ".node-version"].map(|file| (file, dir.join(file))));
+    for (file, path) in found {
+        let Some(text) = super::read(&path) else {
             continue;
         };
         let written = text.lines().next().unwrap_or("").trim();
@@ -117,31 +125,49 @@ struct Install {
 /// The manager and how it installs: the manifest's, else package.json's
 /// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
 /// (they install frozen); npm falls back to `npm install` without one.
+/// A workspace member (`build.context` above the manifest) installs at the
+/// workspace root: the root's package.json, lockfile and configuration,
+/// and every member's package.json.
 fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value) -> Install {
-    let declared = package_manager(package);
+    let workspace = !cx.member.is_empty();
+    let root_package: serde_json::Value = match workspace {
+        true => super::read(&cx.root.join("package.json"))
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
+        false => serde_json::Value::Null,
+    };
+    let at_root = |cx: &Cx, file: &str| match workspace {
+        true => cx.root_exists(file),
+        false => cx.exists(file),
+    };
+    let declared = package_manager(&root_package).or_else(|| package_manager(package));
     let manager = chosen
         .or(declared.map(|(m, _)| m))
         .or_else(|| {
             LOCKFILES
                 .iter()
-                .find(|(file, _)| cx.exists(file))
+                .find(|(file, _)| at_root(cx, file))
                 .map(|(_, m)| *m)
         })
         .unwrap_or(NodeManager::Npm);
     let berry = manager == NodeManager::Yarn
         && match declared {
             Some((NodeManager::Yarn, major)) => major >= 2,
-            _ => cx.exists(".yarnrc.yml"),
+            _ => at_root(cx, ".yarnrc.yml"),
         };
     let lockfile = match manager {
         NodeManager::Npm => "package-lock.json",
         NodeManager::Pnpm => "pnpm-lock.yaml",
         NodeManager::Yarn => "yarn.lock",
     };
-    if manager != NodeManager::Npm && !cx.exists(lockfile) {
+    let beside = match workspace {
+        true => "at the workspace root (`build.context`)",
+        false => "beside the manifest",
+    };
+    if manager != NodeManager::Npm && !at_root(cx, lockfile) {
         cx.diagnostics.push(
             crate::diagnostic::Diagnostic::new(format!(
-                "{} installs from `{lockfile}`, and there is none beside the manifest",
+                "{} installs from `{lockfile}`, and there is none {beside}",
                 manager.key()
             ))
             .with_help(format!(
@@ -161,7 +187,7 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
     files.extend(
         optional
             .iter()
-            .filter(|f| cx.exists(f))
+            .filter(|f| at_root(cx, f))
             .map(|f| f.to_string()),
     );
     // `npm ci` when the lockfile is there: the glob keeps COPY from failing
@@ -170,15 +196,72 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
         NodeManager::Npm => "package-lock.json*".to_string(),
         _ => lockfile.to_string(),
     });
-    if berry && cx.context.join(".yarn/releases").is_dir() {
+    let root = if workspace { &cx.root } else { &cx.context };
+    if berry && root.join(".yarn/releases").is_dir() {
         files.push(".yarn/releases/".to_string());
+    }
+    if workspace {
+        files.extend(
+            members(cx, manager, &root_package)
+                .into_iter()
+                .map(|member| format!("{member}/package.json")),
+        );
     }
     Install {
         manager,
         berry,
         files,
-        npmrc: cx.exists(".npmrc"),
+        npmrc: at_root(cx, ".npmrc"),
     }
+}
+
+/// The workspace's members, from the root package.json's `workspaces`
+/// (npm, yarn) or pnpm-workspace.yaml's `packages`; the manifest's own
+/// directory must be one of them, or the root install would skip its
+/// dependencies.
+fn members(cx: &mut Cx, manager: NodeManager, root_package: &serde_json::Value) -> Vec<String> {
+    let (patterns, declared_in): (Vec<String>, &str) = match manager {
+        NodeManager::Pnpm => {
+            let text = super::read(&cx.root.join("pnpm-workspace.yaml")).unwrap_or_default();
+            let packages = yaml_rust2::YamlLoader::load_from_str(&text)
+                .ok()
+                .and_then(|docs| docs.into_iter().next())
+                .map(|doc| {
+                    doc["packages"]
+                        .as_vec()
+                        .map(|list| {
+                            list.iter()
+                                .filter_map(|item| item.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default();
+            (packages, "pnpm-workspace.yaml's `packages`")
+        }
+        _ => {
+            let field = &root_package["workspaces"];
+            let list = field.as_array().or_else(|| field["packages"].as_array());
+            let patterns = list
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|item| item.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (patterns, "the root package.json's `workspaces`")
+        }
+    };
+    let members = super::workspace_members(&cx.root, &patterns, "package.json");
+    let own = cx.member.trim_end_matches('/');
+    if !members.iter().any(|member| member == own) {
+        cx.error(
+            "build.context",
+            format!("`{own}` is not a member of the workspace at `build.context`: {declared_in} does not name it"),
+            format!("add `{own}` (or a glob that matches it) to {declared_in}, or build it on its own without `build.context`"),
+        );
+    }
+    super::copyable_members(cx, members)
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
@@ -250,8 +333,13 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
                 from: build_workdir.clone(),
                 to: app_workdir.clone(),
             }];
+            // A workspace member runs from its own directory in the tree.
             let entrypoint = vec!["node".into(), entry.clone()];
-            (artifacts, entrypoint, Some(app_workdir), Vec::new())
+            let workdir = match cx.member.trim_end_matches('/') {
+                "" => app_workdir,
+                member => format!("{}/{member}", app_workdir.trim_end_matches('/')),
+            };
+            (artifacts, entrypoint, Some(workdir), Vec::new())
         }
     };
 
@@ -271,7 +359,8 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         links_libc: mode == NodeMode::Runtime && platform != "linuxstatic",
         version,
         settings: serde_json::to_value(Settings {
-            entry,
+            entry: cx.in_context(&entry),
+            config: cx.in_context("package.json"),
             mode,
             major,
             platform,

@@ -67,12 +67,20 @@ struct Settings {
     pipenv: &'static str,
     poetry: &'static str,
     manager: PythonManager,
+    /// A uv workspace member: its package name (`uv sync --package`).
+    uv_package: Option<String>,
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.python.clone().unwrap_or_default();
     let version = cx.version(VERSION, project_version(cx));
-    let (manager, requirements) = choose(cx, &table);
+    let workspace = uv_workspace(cx);
+    let (manager, requirements) = match &workspace {
+        Some(_) if table.manager.is_none_or(|m| m == PythonManager::Uv) => {
+            (PythonManager::Uv, "pyproject.toml".to_string())
+        }
+        _ => choose(cx, &table),
+    };
     let installer = match manager {
         PythonManager::Pipenv => Installer::Pipenv,
         PythonManager::Uv => Installer::Uv,
@@ -87,8 +95,26 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
         .map(|cut| requirements[..=cut].to_string())
         .unwrap_or_default();
 
-    let deps = Dependencies::read(cx, &requirements, installer);
-    let (build_workdir, workdir) = cx.app_dirs();
+    let (deps, uv_package) = match workspace {
+        Some(members) if installer == Installer::Uv => workspace_dependencies(cx, members),
+        _ => {
+            let mut deps = Dependencies::read(cx, &requirements, installer);
+            deps.files = deps.files.iter().map(|f| cx.in_context(f)).collect();
+            (deps, None)
+        }
+    };
+    // What the Dockerfile names is relative to the context root.
+    let dir = match (&uv_package, dir.as_str()) {
+        (Some(_), _) => String::new(),
+        (None, dir) => cx.in_context(dir),
+    };
+    let requirements = cx.in_context(&requirements);
+    let (build_workdir, app_workdir) = cx.app_dirs();
+    // A workspace member runs from its own directory in the tree.
+    let workdir = match cx.member.trim_end_matches('/') {
+        "" => app_workdir.clone(),
+        member => format!("{}/{member}", app_workdir.trim_end_matches('/')),
+    };
     LanguageDefaults {
         builder_image: format!("python:{version}-{DEBIAN}"),
         runtime_base: format!("python:{version}-slim-{DEBIAN}"),
@@ -107,7 +133,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             },
             Artifact {
                 from: build_workdir,
-                to: workdir.clone(),
+                to: app_workdir,
             },
         ],
         entrypoint: None,
@@ -126,9 +152,80 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             pipenv: PIPENV,
             poetry: POETRY,
             manager,
+            uv_package,
         })
         .unwrap_or_default(),
     }
+}
+
+/// A member of a uv workspace: `build.context` is above the manifest and
+/// the context root has uv.lock and a pyproject.toml with
+/// `[tool.uv.workspace]`. Its `members` globs, minus `exclude`.
+fn uv_workspace(cx: &Cx) -> Option<Vec<String>> {
+    if cx.member.is_empty() || !cx.root_exists("uv.lock") {
+        return None;
+    }
+    let root: toml::Table = toml::from_str(&super::read(&cx.root.join("pyproject.toml"))?).ok()?;
+    let workspace = root.get("tool")?.get("uv")?.get("workspace")?;
+    let list = |key: &str| -> Vec<String> {
+        workspace
+            .get(key)
+            .and_then(|v| v.as_array())
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut patterns = list("members");
+    patterns.extend(list("exclude").into_iter().map(|p| format!("!{p}")));
+    Some(patterns)
+}
+
+/// A uv workspace member installs at the root, from the workspace lock:
+/// the root pyproject.toml, uv.lock and every member's pyproject.toml are
+/// what `uv sync --locked` reads. Returns them and the member's package
+/// name, from its own pyproject.toml.
+fn workspace_dependencies(cx: &mut Cx, patterns: Vec<String>) -> (Dependencies, Option<String>) {
+    let members = super::workspace_members(&cx.root, &patterns, "pyproject.toml");
+    let own = cx.member.trim_end_matches('/').to_string();
+    if !members.contains(&own) {
+        cx.error(
+            "build.context",
+            format!("`{own}` is not a member of the uv workspace at `build.context`: `[tool.uv.workspace].members` does not name it"),
+            format!("add `{own}` (or a glob that matches it) to `members` in the root pyproject.toml"),
+        );
+    }
+    let members = super::copyable_members(cx, members);
+    let pyproject: Option<toml::Table> =
+        super::read(&cx.context.join("pyproject.toml")).and_then(|text| toml::from_str(&text).ok());
+    let name = pyproject
+        .as_ref()
+        .and_then(|p| p.get("project"))
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .map(str::to_string);
+    let name = match name {
+        Some(name) if crate::plan::made_of(&name, "._-") => name,
+        _ => {
+            cx.error(
+                "build.context",
+                format!("`{own}/pyproject.toml` has no `[project] name` that `uv sync --package` can take"),
+                "give the member a `[project]` table with a `name` (letters, digits, `.`, `_`, `-`)",
+            );
+            String::new()
+        }
+    };
+    let mut files = vec!["pyproject.toml".to_string(), "uv.lock".to_string()];
+    files.extend(members.iter().map(|m| format!("{m}/pyproject.toml")));
+    let deps = Dependencies {
+        files,
+        local: false,
+        package: pyproject.is_some_and(|p| p.contains_key("build-system")),
+    };
+    (deps, Some(name))
 }
 
 /// What the dependency file says about the install, read from the build

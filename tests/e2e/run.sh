@@ -411,6 +411,78 @@ for name in "${examples[@]}" "${variants[@]}"; do
   stage "$name"
 done
 
+# --- a monorepo, built target by target from its bake file --------------------
+# Buildx cannot be installed here, so each target of
+# examples/monorepo/docker-bake.json is built the way Bake would build it:
+# buildah with the target's context, dockerfile and args (native platform
+# only). The file is checked against Bake's documented fields first. The
+# tree is built from a copy with a secret at each workspace root that the
+# ignore file beside each Dockerfile (<Dockerfile>.dockerignore) keeps out.
+log "examples/monorepo: every bake target"
+"$shipit" check --all examples/monorepo >/dev/null || fail "examples/monorepo has drifted from its manifests"
+"$shipit" bake --check examples/monorepo >/dev/null || fail "examples/monorepo/docker-bake.json is not what shipit bake writes"
+mono="$context/monorepo"
+cp -r examples/monorepo "$mono"
+for workspace in go js py npm; do echo "SECRET=1" > "$mono/$workspace/.env"; done
+python3 - "$mono/docker-bake.json" > "$context/bake-targets" <<'PY'
+import json, sys
+# Bake's JSON file: group, target, variable and function blocks; a
+# target's attributes as the Bake file reference documents them.
+TARGET = {"args", "annotations", "attest", "cache-from", "cache-to", "call",
+          "context", "contexts", "description", "dockerfile", "dockerfile-inline",
+          "entitlements", "inherits", "labels", "matrix", "name", "network",
+          "no-cache", "no-cache-filter", "output", "platforms", "pull",
+          "secret", "shm-size", "ssh", "tags", "target", "ulimits"}
+bake = json.load(open(sys.argv[1]))
+assert set(bake) <= {"group", "target", "variable", "function"}, set(bake)
+targets = bake["target"]
+assert bake["group"]["default"]["targets"] == sorted(targets), bake["group"]
+assert bake["variable"]["TAG"] == {"default": "latest"}, bake["variable"]
+for name, target in targets.items():
+    assert set(target) <= TARGET, (name, set(target) - TARGET)
+    for key in ("context", "dockerfile"):
+        assert isinstance(target[key], str), (name, key)
+    for key in ("platforms", "tags", "cache-from", "cache-to"):
+        value = target.get(key, [])
+        assert isinstance(value, list) and all(isinstance(v, str) for v in value), (name, key)
+    assert target["tags"] and all(t.endswith(":${TAG}") for t in target["tags"]), name
+    args = " ".join(f"{k}={v}" for k, v in sorted(target.get("args", {}).items()))
+    print(name, target["context"], target["dockerfile"], args)
+PY
+echo "ok: docker-bake.json has only Bake's documented fields" >&2
+declare -A bake_expect=(
+  [api]="Hello from api, built in a Go workspace!"
+  [web]="Hello from web, built in a pnpm workspace! is-number(1)=true dev-dependencies=absent"
+  [worker]="Hello from worker, built in a uv workspace! six=1.16.0 dev-dependencies=absent"
+  [hello]="Hello from hello, built in an npm workspace! is-number(1)=true"
+  [count]="Hello from count, built on its own! 0 arguments"
+)
+built=0
+while read -r -u 3 name target_context dockerfile args; do
+  log "bake target $name (context $target_context, dockerfile $dockerfile)"
+  dir="$mono/$target_context"
+  mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/$dockerfile")
+  for image in "${froms[@]}" $(sed -n 's/^COPY --from=\([^ ]*[:@][^ ]*\) .*/\1/p' "$dir/$dockerfile"); do
+    [ "$image" = scratch ] || ensure_image "$image"
+  done
+  flags=()
+  for arg in $args; do flags+=(--build-arg "$arg"); done
+  image="localhost/shipit-e2e/bake-$name"
+  "${B[@]}" build --isolation chroot --pull=never --layers=false "${flags[@]}" -t "$image" \
+    -f "$dir/$dockerfile" "$dir" > "$context/build.log" 2>&1 || { cat "$context/build.log"; fail "bake target $name does not build"; }
+  [ -n "${bake_expect[$name]:-}" ] || fail "bake target $name has no expectation"
+  mapfile -t ep < <(entrypoint "$image")
+  container=$("${B[@]}" from --pull=never "$image")
+  expect "bake target $name runs" "${bake_expect[$name]}" "$(run_in "${ep[@]}")"
+  mount=$("${B[@]}" mount "$container")
+  ! grep -rqsF "SECRET=1" "$mount/app" "$mount/src" 2>/dev/null || fail "bake target $name: a workspace's .env is in the image"
+  "${B[@]}" umount "$container" >/dev/null
+  "${B[@]}" rm "$container" >/dev/null
+  built=$((built + 1))
+  stage "bake target $name"
+done 3< "$context/bake-targets"
+[ "$built" = "${#bake_expect[@]}" ] || fail "built $built bake targets, expected ${#bake_expect[@]}"
+
 # --- PID 1: docker stop reaches the program -----------------------------------
 for name in python-options node-options; do
   expect "$name stops on SIGTERM as PID 1 (tini)" "stopped" "$(pid1_after_sigterm "localhost/shipit-e2e/$name")"
@@ -541,4 +613,4 @@ stage "clean up"
   echo "prebuilt Node binaries at build time, which this machine cannot reach."
 } > docs/images.md
 cat docs/images.md
-echo "e2e: ${#examples[@]} examples and ${#variants[@]} option variants built, run and checked; 4 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
+echo "e2e: ${#examples[@]} examples, ${#variants[@]} option variants and $built monorepo bake targets built, run and checked; 4 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2

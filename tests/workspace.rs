@@ -1,0 +1,452 @@
+//! Workspace members (`build.context`): a generated monorepo with a Go
+//! workspace service, a pnpm workspace member, a uv workspace application,
+//! an npm workspace member and a plain service. The bake file keeps a
+//! golden copy; each Dockerfile copies the workspace's lockfile and its
+//! members' manifests before the install; bad contexts are refused.
+
+mod common;
+
+use std::path::Path;
+
+use common::{shipit, stderr, stdout};
+
+fn write(root: &Path, path: &str, text: &str) {
+    let path = root.join(path);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const PNPM_LOCK: &str = "lockfileVersion: '9.0'\n";
+
+fn monorepo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    // A Go workspace: a service and the library it uses.
+    write(
+        root,
+        "go/go.work",
+        "go 1.22\n\nuse (\n\t./libs/greet\n\t./services/api\n)\n",
+    );
+    write(
+        root,
+        "go/libs/greet/go.mod",
+        "module example.com/greet\n\ngo 1.22\n",
+    );
+    write(root, "go/libs/greet/go.sum", "");
+    write(
+        root,
+        "go/services/api/go.mod",
+        "module example.com/api\n\ngo 1.22\n",
+    );
+    write(
+        root,
+        "go/services/api/main.go",
+        "package main\n\nfunc main() {}\n",
+    );
+    write(
+        root,
+        "go/services/api/shipit.toml",
+        "name = \"api\"\nlanguage = \"go\"\n\n[build]\ncontext = \"../..\"\n\n[image]\nrepository = \"ghcr.io/acme/api\"\nplatforms = [\"linux/amd64\", \"linux/arm64\"]\ncache = true\n",
+    );
+    // A pnpm workspace: the app, a library, and a directory the workspace
+    // does not list.
+    write(
+        root,
+        "js/package.json",
+        "{\"private\": true, \"packageManager\": \"pnpm@9.15.9\"}\n",
+    );
+    write(
+        root,
+        "js/pnpm-workspace.yaml",
+        "packages:\n  - \"packages/*\"\n  - \"apps/*\"\n  - \"!packages/legacy\"\n",
+    );
+    write(root, "js/pnpm-lock.yaml", PNPM_LOCK);
+    write(root, "js/.npmrc", "auto-install-peers=true\n");
+    write(
+        root,
+        "js/packages/greet/package.json",
+        "{\"name\": \"@acme/greet\"}\n",
+    );
+    write(
+        root,
+        "js/packages/legacy/package.json",
+        "{\"name\": \"legacy\"}\n",
+    );
+    write(
+        root,
+        "js/packages/greet/node_modules/x/package.json",
+        "{\"name\": \"x\"}\n",
+    );
+    write(
+        root,
+        "js/apps/web/package.json",
+        "{\"name\": \"@acme/web\"}\n",
+    );
+    write(root, "js/apps/web/index.js", "console.log('web')\n");
+    write(
+        root,
+        "js/apps/web/shipit.toml",
+        "name = \"web\"\nlanguage = \"node\"\n\n[build]\ncontext = \"../..\"\n\n[node]\nentry = \"index.js\"\nmode = \"runtime\"\n",
+    );
+    // A uv workspace: an application and a library.
+    write(
+        root,
+        "py/pyproject.toml",
+        "[tool.uv.workspace]\nmembers = [\"packages/*\", \"apps/*\"]\nexclude = [\"packages/old\"]\n",
+    );
+    write(root, "py/uv.lock", "version = 1\n");
+    write(
+        root,
+        "py/packages/greet/pyproject.toml",
+        "[project]\nname = \"greet\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        root,
+        "py/packages/old/pyproject.toml",
+        "[project]\nname = \"old\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        root,
+        "py/apps/worker/pyproject.toml",
+        "[project]\nname = \"worker\"\nversion = \"0.1.0\"\ndependencies = [\"greet\"]\n",
+    );
+    write(root, "py/apps/worker/app.py", "print('worker')\n");
+    write(
+        root,
+        "py/apps/worker/shipit.toml",
+        "name = \"worker\"\nlanguage = \"python\"\n\n[build]\ncontext = \"../..\"\n\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
+    );
+    // An npm workspace with `workspaces` as `{packages}` (yarn's form).
+    write(
+        root,
+        "npm/package.json",
+        "{\"private\": true, \"workspaces\": {\"packages\": [\"packages/*\"]}}\n",
+    );
+    write(root, "npm/package-lock.json", "{}\n");
+    write(
+        root,
+        "npm/packages/hello/package.json",
+        "{\"name\": \"hello\"}\n",
+    );
+    write(
+        root,
+        "npm/packages/hello/index.js",
+        "console.log('hello')\n",
+    );
+    write(
+        root,
+        "npm/packages/hello/shipit.toml",
+        "name = \"hello\"\nlanguage = \"node\"\n\n[build]\ncontext = \"../..\"\n\n[node]\nentry = \"index.js\"\nmode = \"runtime\"\n",
+    );
+    // A plain service, its own context.
+    write(
+        root,
+        "tools/count/count.c",
+        "int main(void) { return 0; }\n",
+    );
+    write(
+        root,
+        "tools/count/shipit.toml",
+        "name = \"count\"\nlanguage = \"c\"\n\n[c]\nsources = [\"count.c\"]\n",
+    );
+    dir
+}
+
+fn render(dir: &Path, manifest: &str) -> String {
+    let output = shipit(dir, &["render", "-m", manifest]);
+    assert!(output.status.success(), "{manifest}: {}", stderr(&output));
+    stdout(&output)
+}
+
+/// The lines of `text` that start with `prefix`.
+fn lines<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.starts_with(prefix)).collect()
+}
+
+#[test]
+fn the_bake_file_of_a_workspace_monorepo_matches_its_golden_copy() {
+    let dir = monorepo();
+    let output = shipit(dir.path(), &["bake"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let golden_path = common::root().join("tests/golden/workspace-bake.json");
+    if std::env::var_os("SHIPIT_BLESS").is_some() {
+        std::fs::write(&golden_path, &text).unwrap();
+    }
+    let golden = std::fs::read_to_string(&golden_path).unwrap_or_default();
+    assert!(
+        golden == text,
+        "tests/golden/workspace-bake.json is stale (SHIPIT_BLESS=1 cargo test --test workspace):\n{}",
+        shipit::check::unified_diff(&golden, &text, "golden", "bake")
+    );
+    let file: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let target = |name: &str, key: &str| file["target"][name][key].clone();
+    // Members build from their workspace root, with the Dockerfile beside
+    // the manifest, relative to that root; the plain service from its own
+    // directory.
+    for (name, context, dockerfile) in [
+        ("api", "go", "services/api/Dockerfile"),
+        ("web", "js", "apps/web/Dockerfile"),
+        ("worker", "py", "apps/worker/Dockerfile"),
+        ("hello", "npm", "packages/hello/Dockerfile"),
+        ("count", "tools/count", "Dockerfile"),
+    ] {
+        assert_eq!(target(name, "context"), context, "{name}");
+        assert_eq!(target(name, "dockerfile"), dockerfile, "{name}");
+        assert!(
+            dir.path().join(context).is_dir(),
+            "{name}: the context exists"
+        );
+    }
+    assert_eq!(
+        file["group"]["default"]["targets"],
+        serde_json::json!(["api", "count", "hello", "web", "worker"])
+    );
+    assert_eq!(
+        target("api", "platforms"),
+        serde_json::json!(["linux/amd64", "linux/arm64"])
+    );
+    assert_eq!(
+        target("api", "cache-from"),
+        serde_json::json!(["type=registry,ref=ghcr.io/acme/api:buildcache"])
+    );
+    assert_eq!(
+        target("api", "cache-to"),
+        serde_json::json!(["type=registry,ref=ghcr.io/acme/api:buildcache,mode=max"])
+    );
+    assert_eq!(target("web", "cache-from"), serde_json::Value::Null);
+}
+
+#[test]
+fn a_go_workspace_member_copies_go_work_and_every_used_module() {
+    let dir = monorepo();
+    let text = render(dir.path(), "go/services/api/shipit.toml");
+    assert_eq!(
+        lines(&text, "COPY "),
+        [
+            "COPY go.work go.work.sum* ./",
+            "COPY libs/greet/go.mod libs/greet/go.sum* libs/greet/",
+            "COPY services/api/go.mod services/api/go.sum* services/api/",
+            "COPY . .",
+        ]
+        .iter()
+        .chain(lines(&text, "COPY --").iter())
+        .copied()
+        .collect::<Vec<_>>(),
+        "{text}"
+    );
+    assert!(
+        text.contains("go build -trimpath -ldflags=\"-s -w\" -o /out/api ./services/api\n"),
+        "{text}"
+    );
+    // No go.mod at the workspace root: none is copied.
+    assert!(!text.contains("COPY go.mod"), "{text}");
+}
+
+#[test]
+fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
+    let dir = monorepo();
+    let text = render(dir.path(), "js/apps/web/shipit.toml");
+    let copies = lines(&text, "COPY ");
+    assert_eq!(
+        copies[..4],
+        [
+            "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./",
+            "COPY apps/web/package.json apps/web/",
+            "COPY packages/greet/package.json packages/greet/",
+            "COPY . .",
+        ],
+        "{text}"
+    );
+    // An excluded directory and anything under node_modules are not members.
+    assert!(
+        !text.contains("legacy") && !text.contains("node_modules/x"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pnpm install --frozen-lockfile --prod\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("RUN rm -f .npmrc apps/web/.npmrc\n"),
+        "{text}"
+    );
+    assert!(text.contains("WORKDIR /app/apps/web\n"), "{text}");
+    assert!(text.ends_with("ENTRYPOINT [\"/sbin/tini\", \"--\", \"node\", \"index.js\"]\n"));
+}
+
+#[test]
+fn an_npm_workspace_member_reads_workspaces_in_either_form() {
+    let dir = monorepo();
+    let text = render(dir.path(), "npm/packages/hello/shipit.toml");
+    assert_eq!(
+        lines(&text, "COPY ")[..2],
+        [
+            "COPY package.json package-lock.json* ./",
+            "COPY packages/hello/package.json packages/hello/",
+        ],
+        "{text}"
+    );
+    assert!(text.contains("npm ci --omit=dev"), "{text}");
+}
+
+#[test]
+fn a_uv_workspace_application_syncs_its_package_in_two_steps() {
+    let dir = monorepo();
+    let text = render(dir.path(), "py/apps/worker/shipit.toml");
+    assert_eq!(
+        lines(&text, "COPY ")[1..5],
+        [
+            "COPY pyproject.toml uv.lock ./",
+            "COPY apps/worker/pyproject.toml apps/worker/",
+            "COPY packages/greet/pyproject.toml packages/greet/",
+            "COPY . .",
+        ],
+        "{text}"
+    );
+    assert!(!text.contains("packages/old"), "excluded: {text}");
+    let deps = text
+        .find("uv sync --locked --no-dev --no-install-workspace --package worker\n")
+        .expect(&text);
+    let project = text
+        .find("uv sync --locked --no-dev --package worker\n")
+        .expect(&text);
+    assert!(deps < text.find("COPY . .").unwrap() && project > deps);
+    assert!(text.contains("WORKDIR /app/apps/worker\n"), "{text}");
+}
+
+#[test]
+fn every_branch_parses_with_buildkit() {
+    let dir = monorepo();
+    let texts: Vec<String> = [
+        "go/services/api/shipit.toml",
+        "js/apps/web/shipit.toml",
+        "py/apps/worker/shipit.toml",
+        "npm/packages/hello/shipit.toml",
+    ]
+    .iter()
+    .map(|m| render(dir.path(), m))
+    .collect();
+    for (text, parsed) in texts.iter().zip(common::parse_dockerfiles(&texts)) {
+        let parsed = parsed.unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(parsed.last().unwrap().cmd, "ENTRYPOINT");
+    }
+}
+
+#[test]
+fn render_writes_the_ignore_file_beside_the_dockerfile_and_check_guards_it() {
+    let dir = monorepo();
+    let member = dir.path().join("js/apps/web");
+    let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(member.join("Dockerfile.dockerignore").is_file());
+    assert!(!member.join(".dockerignore").exists());
+    assert!(!dir.path().join("js/.dockerignore").exists());
+    let ignore = std::fs::read_to_string(member.join("Dockerfile.dockerignore")).unwrap();
+    // Relative to the context root: the member's own files by their path.
+    for pattern in [
+        "apps/web/Dockerfile",
+        "apps/web/shipit.toml",
+        "**/node_modules",
+    ] {
+        assert!(ignore.lines().any(|l| l == pattern), "{pattern}: {ignore}");
+    }
+    // Another -o name, another ignore file.
+    let output = shipit(&member, &["render", "-o", "web.Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(member.join("web.Dockerfile.dockerignore").is_file());
+
+    assert_eq!(shipit(&member, &["check"]).status.code(), Some(0));
+    std::fs::remove_file(member.join("Dockerfile.dockerignore")).unwrap();
+    let drift = shipit(&member, &["check"]);
+    assert_eq!(drift.status.code(), Some(1));
+    assert!(
+        stdout(&drift).contains("Dockerfile.dockerignore"),
+        "{}",
+        stdout(&drift)
+    );
+}
+
+#[test]
+fn a_bad_context_is_refused_at_its_key_and_writes_nothing() {
+    for (context, wanted) in [
+        ("\"services\"", "build.context"),
+        ("\"/\"", "build.context"),
+        ("\"../x\"", "build.context"),
+        (
+            "\"../../../../../../../../../../../../../../../../..\"",
+            "build.context",
+        ),
+    ] {
+        let dir = monorepo();
+        let member = dir.path().join("go/services/api");
+        write(
+            &member,
+            "shipit.toml",
+            &format!("name = \"api\"\nlanguage = \"go\"\n\n[build]\ncontext = {context}\n"),
+        );
+        let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{context}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(wanted) && stderr(&output).contains("shipit.toml:5:"),
+            "{context}: {}",
+            stderr(&output)
+        );
+        assert!(!member.join("Dockerfile").exists(), "{context}");
+    }
+}
+
+#[test]
+fn a_member_the_workspace_does_not_list_is_an_error() {
+    let dir = monorepo();
+    write(
+        dir.path(),
+        "js/pnpm-workspace.yaml",
+        "packages:\n  - \"packages/*\"\n",
+    );
+    let member = dir.path().join("js/apps/web");
+    let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("`apps/web` is not a member of the workspace")
+            && message.contains("pnpm-workspace.yaml"),
+        "{message}"
+    );
+    assert!(!member.join("Dockerfile").exists());
+    assert!(!member.join("Dockerfile.dockerignore").exists());
+}
+
+#[test]
+fn a_workspace_without_its_lockfile_at_the_root_is_an_error() {
+    let dir = monorepo();
+    std::fs::remove_file(dir.path().join("js/pnpm-lock.yaml")).unwrap();
+    // A lockfile beside the member does not count: pnpm reads the root's.
+    write(dir.path(), "js/apps/web/pnpm-lock.yaml", PNPM_LOCK);
+    let output = shipit(&dir.path().join("js/apps/web"), &["render"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("at the workspace root"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn the_bundled_monorepo_is_current() {
+    let root = common::root().join("examples/monorepo");
+    let check = shipit(&root, &["check", "--all"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+    assert!(
+        stdout(&check).contains("5 manifests: 5 ok"),
+        "{}",
+        stdout(&check)
+    );
+    let bake = shipit(&root, &["bake", "--check"]);
+    assert_eq!(bake.status.code(), Some(0), "{}", stdout(&bake));
+}
