@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use minijinja::Value;
 use minijinja::value::Serde;
 use sha2::{Digest, Sha256};
@@ -76,32 +76,29 @@ fn render_template(
     let fail = |error| template_error(error, templates);
     let template = env.get_template(name).map_err(fail)?;
 
-    let mut context: BTreeMap<String, Value> = BTreeMap::new();
-    let plan_value = serde_json::to_value(plan).context("cannot serialise the plan")?;
-    if let serde_json::Value::Object(fields) = plan_value {
-        for (key, value) in fields {
-            context.insert(key, Value::from(Serde(value)));
-        }
-    }
-    context.insert(
+    check_manifest_name(manifest_name)?;
+    let mut extra: BTreeMap<String, Value> = BTreeMap::new();
+    extra.insert(
         plan.language.key().to_string(),
         Value::from(Serde(&plan.settings)),
     );
-    check_manifest_name(manifest_name)?;
     // The OCI base-image labels: what a pinned runtime base is, by name
     // and digest (none for `scratch` or an unpinned base).
     let base_image = crate::lock::base_image(&plan.runtime.base)
         .map(|(name, digest)| BTreeMap::from([("name", name), ("digest", digest)]));
-    context.insert("base_image".into(), Value::from(Serde(&base_image)));
+    extra.insert("base_image".into(), Value::from(Serde(&base_image)));
     // `pin("registry.example.com/tools:1")`: the reference with its digest
     // when the lock pins it, as written otherwise.
     let pins: Arc<Lock> = Arc::new(lock.cloned().unwrap_or_default());
-    context.insert(
+    extra.insert(
         "pin".into(),
         Value::from_function(move |reference: String| pins.pinned(&reference).unwrap_or(reference)),
     );
-    context.insert("manifest".into(), Value::from(manifest_name));
-    context.insert("digest".into(), Value::from(DIGEST_SENTINEL));
+    extra.insert("manifest".into(), Value::from(manifest_name));
+    extra.insert("digest".into(), Value::from(DIGEST_SENTINEL));
+    // The plan's fields at the top level, straight from serde (no JSON
+    // in between); the names above take precedence.
+    let context = minijinja::context! { ..Value::from(extra), ..Value::from(Serde(plan)) };
 
     let text = template.render(&context).map_err(fail)?;
     let text = normalise(&text);
