@@ -24,10 +24,12 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
     let mut owners: BTreeMap<String, PathBuf> = BTreeMap::new();
     for (path, planned) in manifests.iter().zip(planned) {
         let (manifest, plan, context) = planned?;
-        let name = manifest.name.clone();
+        // Bake's target names are letters, digits, `_` and `-`: a manifest
+        // name's dots become underscores.
+        let name = manifest.name.replace('.', "_");
         if let Some(first) = owners.get(&name) {
             anyhow::bail!(
-                "two manifests are named `{name}`: `{}` and `{}`; bake targets are named after `name`, so give each a unique one",
+                "two manifests are named `{name}` as bake targets (`.` becomes `_`): `{}` and `{}`; bake targets are named after `name`, so give each a unique one",
                 first.display(),
                 path.display()
             );
@@ -38,7 +40,14 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
             .to_str()
             .with_context(|| format!("`{}` is not a UTF-8 path", path.display()))?;
         let image = manifest.image.clone().unwrap_or_default();
-        let repository = image.repository.unwrap_or_else(|| name.clone());
+        if image.cache && image.repository.is_none() {
+            anyhow::bail!(
+                "`{}`: `[image] cache = true` needs `[image] repository`: the cache is pushed to `<repository>:buildcache`, and `{}` alone would be Docker Hub's library",
+                path.display(),
+                manifest.name
+            );
+        }
+        let repository = image.repository.unwrap_or_else(|| manifest.name.clone());
         let (cache_from, cache_to) = match image.cache {
             true => (
                 vec![format!("type=registry,ref={repository}:buildcache")],
@@ -51,7 +60,9 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
         targets.insert(
             name,
             Target {
-                context: literal(if context.is_empty() { "." } else { context }),
+                // `./`: BuildKit reads a context such as `github.com/acme/api`
+                // as a remote Git repository, never one starting with `./`.
+                context: literal(&local_path(context)),
                 // The member's directory inside the context is a checked
                 // path (`build.context`): no interpolation to escape.
                 dockerfile: format!("{}Dockerfile", plan.build.member),
@@ -111,6 +122,36 @@ struct Target {
 #[derive(Serialize)]
 struct Variable {
     default: String,
+}
+
+/// A local context path as BuildKit reads it: `.`, `./dir` or `../dir`.
+fn local_path(path: &str) -> String {
+    if path.is_empty() {
+        ".".to_string()
+    } else if path == ".." || path.starts_with("../") {
+        path.to_string()
+    } else {
+        format!("./{path}")
+    }
+}
+
+/// `-o` replaces a bake file, never another file: what is there must be
+/// a JSON object of Bake's blocks.
+pub(crate) fn refuse_foreign(file: &Path) -> Result<()> {
+    let Ok(bytes) = std::fs::read(file) else {
+        return Ok(());
+    };
+    let bake = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+        .is_ok_and(|map| {
+            map.keys()
+                .all(|key| matches!(key.as_str(), "group" | "target" | "variable" | "function"))
+        });
+    anyhow::ensure!(
+        bake,
+        "refusing to replace `{}`: it is not a Bake JSON file; choose another `-o`, or remove it first",
+        file.display()
+    );
+    Ok(())
 }
 
 /// Bake interpolates `${…}` and `%{…}` in every string of a JSON file too:

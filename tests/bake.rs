@@ -88,12 +88,12 @@ fn bake_writes_one_target_per_manifest_and_a_default_group() {
     );
     assert_eq!(
         file["target"]["api"],
-        serde_json::json!({"context": "services/api", "dockerfile": "Dockerfile", "tags": ["api:${TAG}"]})
+        serde_json::json!({"context": "./services/api", "dockerfile": "Dockerfile", "tags": ["api:${TAG}"]})
     );
     assert_eq!(
         file["target"]["web"],
         serde_json::json!({
-            "context": "apps/web",
+            "context": "./apps/web",
             "dockerfile": "Dockerfile",
             "platforms": ["linux/amd64", "linux/arm/v7"],
             "tags": ["ghcr.io/acme/web:${TAG}"],
@@ -123,7 +123,7 @@ fn bake_paths_are_relative_to_the_bake_file_and_output_is_deterministic() {
     let again = shipit(dir.path(), &["bake", "services"]);
     assert_eq!(
         json(&again.stdout)["target"]["worker"]["context"],
-        "services/worker"
+        "./services/worker"
     );
     shipit(dir.path(), &["bake", "services", "-o", "ci/bake.json"]);
     assert_eq!(
@@ -240,7 +240,7 @@ fn interpolation_in_a_directory_name_reaches_bake_escaped() {
     );
     assert_eq!(
         json(&output.stdout)["target"]["odd"]["context"],
-        "odd/$${HOME}"
+        "./odd/$${HOME}"
     );
 }
 

@@ -185,11 +185,11 @@ fn the_bake_file_of_a_workspace_monorepo_matches_its_golden_copy() {
     // the manifest, relative to that root; the plain service from its own
     // directory.
     for (name, context, dockerfile) in [
-        ("api", "go", "services/api/Dockerfile"),
-        ("web", "js", "apps/web/Dockerfile"),
-        ("worker", "py", "apps/worker/Dockerfile"),
-        ("hello", "npm", "packages/hello/Dockerfile"),
-        ("count", "tools/count", "Dockerfile"),
+        ("api", "./go", "services/api/Dockerfile"),
+        ("web", "./js", "apps/web/Dockerfile"),
+        ("worker", "./py", "apps/worker/Dockerfile"),
+        ("hello", "./npm", "packages/hello/Dockerfile"),
+        ("count", "./tools/count", "Dockerfile"),
     ] {
         assert_eq!(target(name, "context"), context, "{name}");
         assert_eq!(target(name, "dockerfile"), dockerfile, "{name}");
@@ -267,8 +267,11 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
         text.contains("pnpm install --frozen-lockfile --prod\n"),
         "{text}"
     );
+    // Every .npmrc of the workspace, a member's too, stays out of the image.
     assert!(
-        text.contains("RUN rm -f .npmrc apps/web/.npmrc\n"),
+        text.contains(
+            "RUN find . -name node_modules -prune -o -name .npmrc -type f -exec rm -f {} +\n"
+        ),
         "{text}"
     );
     assert!(text.contains("WORKDIR /app/apps/web\n"), "{text}");
@@ -449,4 +452,112 @@ fn the_bundled_monorepo_is_current() {
     );
     let bake = shipit(&root, &["bake", "--check"]);
     assert_eq!(bake.status.code(), Some(0), "{}", stdout(&bake));
+}
+
+// Regressions from the adversarial review ---------------------------------
+
+#[test]
+fn a_yaml_alias_bomb_in_pnpm_workspace_yaml_is_refused_not_expanded() {
+    let dir = monorepo();
+    let mut yaml = String::from("a0: &a0 [\"apps/*\"]\n");
+    for n in 1..25 {
+        let previous = format!("*a{}", n - 1);
+        let list = [previous.as_str(); 10].join(", ");
+        yaml.push_str(&format!("a{n}: &a{n} [{list}]\n"));
+    }
+    yaml.push_str("packages: *a24\n");
+    write(dir.path(), "js/pnpm-workspace.yaml", &yaml);
+    let output = shipit(&dir.path().join("js/apps/web"), &["render"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("alias"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_uv_member_name_that_is_a_flag_is_refused() {
+    for name in ["--no-locked", "-x", ".", "worker-"] {
+        let dir = monorepo();
+        write(
+            dir.path(),
+            "py/apps/worker/pyproject.toml",
+            &format!("[project]\nname = \"{name}\"\nversion = \"0.1.0\"\n"),
+        );
+        let output = shipit(&dir.path().join("py/apps/worker"), &["render"]);
+        assert_eq!(output.status.code(), Some(2), "{name}: {}", stdout(&output));
+        assert!(stderr(&output).contains("PEP 508"), "{}", stderr(&output));
+    }
+}
+
+#[test]
+fn a_go_member_needs_the_workspace_to_use_it() {
+    let dir = monorepo();
+    write(dir.path(), "go/go.work", "go 1.22\n\nuse ./libs/greet\n");
+    let member = dir.path().join("go/services/api");
+    let output = shipit(&member, &["render"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("go.work does not `use` it"),
+        "{}",
+        stderr(&output)
+    );
+    std::fs::remove_file(dir.path().join("go/go.work")).unwrap();
+    let output = shipit(&member, &["render"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("neither go.work nor go.mod"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn bake_refuses_to_replace_a_file_that_is_not_a_bake_file() {
+    let dir = monorepo();
+    let manifest = dir.path().join("tools/count/shipit.toml");
+    let before = std::fs::read(&manifest).unwrap();
+    let output = shipit(dir.path(), &["bake", "-o", "tools/count/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a Bake JSON file"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read(&manifest).unwrap(), before);
+    // Its own output it replaces.
+    assert!(
+        shipit(dir.path(), &["bake", "-o", "x.json"])
+            .status
+            .success()
+    );
+    assert!(
+        shipit(dir.path(), &["bake", "-o", "x.json"])
+            .status
+            .success()
+    );
+}
+
+#[test]
+fn bake_target_names_follow_bakes_rules_and_cache_needs_a_repository() {
+    let dir = monorepo();
+    write(
+        dir.path(),
+        "tools/count/shipit.toml",
+        "name = \"count.v2\"\nlanguage = \"c\"\n\n[c]\nsources = [\"count.c\"]\n",
+    );
+    let output = shipit(dir.path(), &["bake"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let file: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(file["target"]["count_v2"]["tags"][0], "count.v2:${TAG}");
+    write(
+        dir.path(),
+        "tools/count/shipit.toml",
+        "name = \"count\"\nlanguage = \"c\"\n\n[c]\nsources = [\"count.c\"]\n\n[image]\ncache = true\n",
+    );
+    let output = shipit(dir.path(), &["bake", "-o", "docker-bake.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("needs `[image] repository`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("docker-bake.json").exists());
 }

@@ -52,6 +52,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let workspace = cx.root_exists("go.work");
     let modules = local_modules(cx);
     let root_module = cx.member.is_empty() || cx.root_exists("go.mod");
+    check_member(cx, workspace, root_module);
     let target = match cx.member.as_str() {
         "" => package.clone(),
         member => {
@@ -124,6 +125,37 @@ fn with_tag(goflags: Option<&String>, tag: &str) -> String {
         None => words.push(format!("-tags={tag}")),
     }
     words.join(" ")
+}
+
+/// A member (`build.context` above the manifest) builds in the context
+/// root: go.work there must `use` its module, or a go.mod there must be
+/// the module the member's package belongs to.
+fn check_member(cx: &mut Cx, workspace: bool, root_module: bool) {
+    let member = cx.member.trim_end_matches('/').to_string();
+    if member.is_empty() {
+        return;
+    }
+    if !workspace && !root_module {
+        cx.error(
+            "build.context",
+            "the build context has neither go.work nor go.mod: `go mod download` and `go build` run at the context root",
+            "point `build.context` at the directory with the workspace's go.work (`go work init`, `go work use ./...`), or leave it out",
+        );
+        return;
+    }
+    if workspace && cx.exists("go.mod") {
+        let text = super::read(&cx.root.join("go.work")).unwrap_or_default();
+        let used = module_paths(&text)
+            .into_iter()
+            .any(|(_, path)| super::join_relative("", &path).as_deref() == Some(member.as_str()));
+        if !used {
+            cx.error(
+                "build.context",
+                format!("`{member}` is not a module of the Go workspace at `build.context`: go.work does not `use` it"),
+                format!("add it: `go work use ./{member}` at the workspace root"),
+            );
+        }
+    }
 }
 
 /// The local modules `go mod download` reads: the member's own module,

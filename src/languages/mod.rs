@@ -79,8 +79,14 @@ pub(crate) fn workspace_members(
     let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
         return Vec::new();
     };
+    // The managers list members by glob alone: no .gitignore (above the
+    // root or global) may drop one, or the render would differ by machine.
     let mut members: Vec<String> = ignore::WalkBuilder::new(root)
-        .require_git(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
         .filter_entry(|entry| {
             !matches!(
                 entry.file_name().to_str(),

@@ -223,20 +223,14 @@ fn members(cx: &mut Cx, manager: NodeManager, root_package: &serde_json::Value) 
     let (patterns, declared_in): (Vec<String>, &str) = match manager {
         NodeManager::Pnpm => {
             let text = super::read(&cx.root.join("pnpm-workspace.yaml")).unwrap_or_default();
-            let packages = yaml_rust2::YamlLoader::load_from_str(&text)
-                .ok()
-                .and_then(|docs| docs.into_iter().next())
-                .map(|doc| {
-                    doc["packages"]
-                        .as_vec()
-                        .map(|list| {
-                            list.iter()
-                                .filter_map(|item| item.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default()
-                })
-                .unwrap_or_default();
+            let packages = pnpm_packages(&text).unwrap_or_else(|problem| {
+                cx.error(
+                    "build.context",
+                    format!("the workspace's pnpm-workspace.yaml cannot be read: {problem}"),
+                    "write `packages:` as a list of glob strings, e.g. `packages: [\"apps/*\", \"packages/*\"]`",
+                );
+                Vec::new()
+            });
             (packages, "pnpm-workspace.yaml's `packages`")
         }
         _ => {
@@ -262,6 +256,73 @@ fn members(cx: &mut Cx, manager: NodeManager, root_package: &serde_json::Value) 
         );
     }
     super::copyable_members(cx, members)
+}
+
+/// pnpm-workspace.yaml's `packages`, read from the parser's events: an
+/// alias is refused rather than expanded (a few lines of nested aliases
+/// expand to gigabytes), and every entry must be a plain string.
+fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
+    use yaml_rust2::parser::{Event, EventReceiver, Parser};
+    struct Events(Vec<Event>);
+    impl EventReceiver for Events {
+        fn on_event(&mut self, event: Event) {
+            self.0.push(event);
+        }
+    }
+    let mut events = Events(Vec::new());
+    Parser::new_from_str(text)
+        .load(&mut events, false)
+        .map_err(|e| format!("not valid YAML: {e}"))?;
+    let mut events = events.0.into_iter().skip_while(|e| {
+        matches!(
+            e,
+            Event::StreamStart | Event::DocumentStart | Event::Nothing
+        )
+    });
+    let Some(Event::MappingStart(..)) = events.next() else {
+        return Ok(Vec::new());
+    };
+    // Key, value pairs of the top-level mapping; other values are skipped
+    // node by node.
+    loop {
+        let key = match events.next() {
+            Some(Event::Scalar(key, ..)) => key,
+            Some(Event::MappingEnd) | None => return Ok(Vec::new()),
+            Some(_) => return Err("its top-level keys must be plain strings".into()),
+        };
+        if key == "packages" {
+            match events.next() {
+                Some(Event::SequenceStart(..)) => {}
+                Some(Event::Alias(_)) => {
+                    return Err("`packages` is an alias; write the list out".into());
+                }
+                _ => return Err("`packages` is not a list".into()),
+            }
+            let mut packages = Vec::new();
+            loop {
+                match events.next() {
+                    Some(Event::Scalar(item, ..)) => packages.push(item),
+                    Some(Event::SequenceEnd) => return Ok(packages),
+                    Some(Event::Alias(_)) => {
+                        return Err("an entry of `packages` is an alias; write it out".into());
+                    }
+                    _ => return Err("an entry of `packages` is not a string".into()),
+                }
+            }
+        }
+        let mut depth = 0usize;
+        loop {
+            match events.next() {
+                Some(Event::SequenceStart(..) | Event::MappingStart(..)) => depth += 1,
+                Some(Event::SequenceEnd | Event::MappingEnd) => depth = depth.saturating_sub(1),
+                Some(_) => {}
+                None => return Ok(Vec::new()),
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+    }
 }
 
 pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {

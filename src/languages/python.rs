@@ -208,12 +208,19 @@ fn workspace_dependencies(cx: &mut Cx, patterns: Vec<String>) -> (Dependencies, 
         .and_then(|n| n.as_str())
         .map(str::to_string);
     let name = match name {
-        Some(name) if crate::plan::made_of(&name, "._-") => name,
+        // PEP 508: a letter or digit at both ends, so never a flag.
+        Some(name)
+            if crate::plan::made_of(&name, "._-")
+                && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && name.ends_with(|c: char| c.is_ascii_alphanumeric()) =>
+        {
+            name
+        }
         _ => {
             cx.error(
                 "build.context",
                 format!("`{own}/pyproject.toml` has no `[project] name` that `uv sync --package` can take"),
-                "give the member a `[project]` table with a `name` (letters, digits, `.`, `_`, `-`)",
+                "give the member a `[project]` table with a PEP 508 `name`: letters, digits, `.`, `_`, `-`, starting and ending with a letter or digit",
             );
             String::new()
         }
