@@ -561,3 +561,25 @@ fn bake_target_names_follow_bakes_rules_and_cache_needs_a_repository() {
     );
     assert!(!dir.path().join("docker-bake.json").exists());
 }
+
+#[test]
+fn a_uv_workspace_without_its_lock_is_an_error_not_a_pip_install() {
+    let dir = monorepo();
+    std::fs::remove_file(dir.path().join("py/uv.lock")).unwrap();
+    let member = dir.path().join("py/apps/worker");
+    let output = shipit(&member, &["render"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("has no uv.lock"),
+        "{}",
+        stderr(&output)
+    );
+    write(dir.path(), "py/pyproject.toml", "[tool.uv.workspace\n");
+    let output = shipit(&member, &["render"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("not valid TOML"),
+        "{}",
+        stderr(&output)
+    );
+}

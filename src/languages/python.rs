@@ -161,12 +161,36 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
 /// A member of a uv workspace: `build.context` is above the manifest and
 /// the context root has uv.lock and a pyproject.toml with
 /// `[tool.uv.workspace]`. Its `members` globs, minus `exclude`.
-fn uv_workspace(cx: &Cx) -> Option<Vec<String>> {
-    if cx.member.is_empty() || !cx.root_exists("uv.lock") {
+fn uv_workspace(cx: &mut Cx) -> Option<Vec<String>> {
+    if cx.member.is_empty() {
         return None;
     }
-    let root: toml::Table = toml::from_str(&super::read(&cx.root.join("pyproject.toml"))?).ok()?;
+    let text = super::read(&cx.root.join("pyproject.toml"))?;
+    let root: toml::Table = match toml::from_str(&text) {
+        Ok(root) => root,
+        Err(error) => {
+            cx.error(
+                "build.context",
+                format!(
+                    "the pyproject.toml at `build.context` is not valid TOML: {}",
+                    error.message()
+                ),
+                "fix it: the workspace root's pyproject.toml says whether this is a uv workspace",
+            );
+            return None;
+        }
+    };
     let workspace = root.get("tool")?.get("uv")?.get("workspace")?;
+    // Without the workspace lock, installing the member on its own would
+    // fetch its workspace dependencies from an index by name.
+    if !cx.root_exists("uv.lock") {
+        cx.error(
+            "build.context",
+            "the uv workspace at `build.context` has no uv.lock",
+            "run `uv lock` at the workspace root and commit uv.lock",
+        );
+        return None;
+    }
     let list = |key: &str| -> Vec<String> {
         workspace
             .get(key)
