@@ -301,6 +301,21 @@ impl Cx<'_> {
         self.root.join(file).is_file()
     }
 
+    /// The manifest's directory inside the build context, without the
+    /// trailing `/`: empty unless `build.context` is above the manifest.
+    pub fn member_dir(&self) -> &str {
+        self.member.trim_end_matches('/')
+    }
+
+    /// Where a workspace member's app runs in the image: its own
+    /// directory in the tree shipped at `app_workdir`.
+    pub fn member_workdir(&self, app_workdir: &str) -> String {
+        match self.member_dir() {
+            "" => app_workdir.to_string(),
+            member => format!("{}/{member}", app_workdir.trim_end_matches('/')),
+        }
+    }
+
     /// A path relative to the manifest as the Dockerfile names it:
     /// relative to the build context.
     pub fn in_context(&self, path: &str) -> String {
@@ -379,10 +394,9 @@ pub fn resolve(
     check_language_tables(&mut cx);
     check_templates_dir(&mut cx);
     check_image_table(&mut cx);
-    let context = check_build_context(&mut cx);
+    check_build_context(&mut cx);
     let defaults = languages::defaults(&mut cx);
     let mut plan = assemble(&mut cx, defaults);
-    plan.build.context = context;
     if cx.diagnostics.is_empty() {
         crate::diagnostic::sort(&mut cx.warnings);
         plan.warnings = cx.warnings;
@@ -414,11 +428,10 @@ fn check_name(cx: &mut Cx) {
 }
 
 /// `build.context`: `.` or a chain of `..`, so the manifest's directory is
-/// inside the context; sets `cx.root` and `cx.member`. Returns the
-/// normalised value.
-fn check_build_context(cx: &mut Cx) -> String {
+/// inside the context; sets `cx.root` and `cx.member`.
+fn check_build_context(cx: &mut Cx) {
     let Some(value) = cx.manifest.build.context.clone() else {
-        return ".".into();
+        return;
     };
     let trimmed = value.strip_suffix('/').unwrap_or(&value);
     let ups = trimmed.split('/').filter(|part| *part == "..").count();
@@ -430,10 +443,10 @@ fn check_build_context(cx: &mut Cx) -> String {
             format!("`build.context` = `{value}` is not the manifest's directory or one above it"),
             "give `.` (the default) or the workspace root above the manifest, e.g. `\"..\"` or `\"../..\"`",
         );
-        return ".".into();
+        return;
     }
     if ups == 0 {
-        return ".".into();
+        return;
     }
     let dir = match cx.context.canonicalize() {
         Ok(dir) => dir,
@@ -446,7 +459,7 @@ fn check_build_context(cx: &mut Cx) -> String {
                 ),
                 "",
             );
-            return ".".into();
+            return;
         }
     };
     let mut root = dir.clone();
@@ -460,7 +473,7 @@ fn check_build_context(cx: &mut Cx) -> String {
                 ),
                 "give fewer `..`: the workspace root that holds this manifest",
             );
-            return ".".into();
+            return;
         }
     }
     let member = dir
@@ -475,11 +488,10 @@ fn check_build_context(cx: &mut Cx) -> String {
             format!("the manifest's directory inside the build context, `{member}`, is not a path a Dockerfile can name unquoted"),
             "rename its directories with letters, digits, `.`, `_`, `@`, `+` and `-`, not starting with `-`",
         );
-        return ".".into();
+        return;
     }
     cx.root = root;
     cx.member = member;
-    std::iter::repeat_n("..", ups).collect::<Vec<_>>().join("/")
 }
 
 fn check_templates_dir(cx: &mut Cx) {
@@ -716,7 +728,12 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         name: manifest.name.clone(),
         language: manifest.language,
         build: BuildPlan {
-            context: ".".into(),
+            // One `..` per directory of the member: the normalised
+            // `build.context`.
+            context: match cx.member_dir() {
+                "" => ".".into(),
+                member => vec![".."; member.split('/').count()].join("/"),
+            },
             member: cx.member.clone(),
             version: defaults.version,
             version_from: cx.version_from.clone(),

@@ -131,7 +131,7 @@ fn with_tag(goflags: Option<&String>, tag: &str) -> String {
 /// root: go.work there must `use` its module, or a go.mod there must be
 /// the module the member's package belongs to.
 fn check_member(cx: &mut Cx, workspace: bool, root_module: bool) {
-    let member = cx.member.trim_end_matches('/').to_string();
+    let member = cx.member_dir().to_string();
     if member.is_empty() {
         return;
     }
@@ -165,7 +165,7 @@ fn local_modules(cx: &mut Cx) -> Vec<String> {
     let mut found = std::collections::BTreeSet::new();
     let mut queue: Vec<(String, &'static str)> =
         vec![(String::new(), "go.mod"), (String::new(), "go.work")];
-    let member = cx.member.trim_end_matches('/').to_string();
+    let member = cx.member_dir().to_string();
     if !member.is_empty() && cx.exists("go.mod") {
         found.insert(member.clone());
         queue.push((member, "go.mod"));

@@ -109,10 +109,27 @@ pub(crate) fn workspace_members(
     members
 }
 
-/// `members` where each can be copied by name: a directory whose name
-/// `COPY` would read as a glob or a variable is an error, not a member
-/// quietly left out of the install.
-pub(crate) fn copyable_members(cx: &mut Cx, members: Vec<String>) -> Vec<String> {
+/// The members of the workspace at the build context that the Dockerfile
+/// copies: [`workspace_members`], where the manifest's own directory must
+/// be one (else the root install would skip its dependencies;
+/// `declared_in` names what lists them), and each can be copied by name:
+/// a directory whose name `COPY` would read as a glob or a variable is an
+/// error, not a member quietly left out of the install.
+pub(crate) fn copied_members(
+    cx: &mut Cx,
+    patterns: &[String],
+    marker: &str,
+    declared_in: &str,
+) -> Vec<String> {
+    let members = workspace_members(&cx.root, patterns, marker);
+    let own = cx.member_dir().to_string();
+    if !members.contains(&own) {
+        cx.error(
+            "build.context",
+            format!("`{own}` is not a member of the workspace at `build.context`: {declared_in} does not name it"),
+            format!("add `{own}` (or a glob that matches it) to {declared_in}, or build it on its own without `build.context`"),
+        );
+    }
     for member in members.iter().filter(|member| !safe_relative(member)) {
         cx.error(
             "build.context",

@@ -136,24 +136,22 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
             .unwrap_or_default(),
         false => serde_json::Value::Null,
     };
-    let at_root = |cx: &Cx, file: &str| match workspace {
-        true => cx.root_exists(file),
-        false => cx.exists(file),
-    };
+    // The root is the manifest's directory unless `build.context` is
+    // above it: the install's files are looked up there either way.
     let declared = package_manager(&root_package).or_else(|| package_manager(package));
     let manager = chosen
         .or(declared.map(|(m, _)| m))
         .or_else(|| {
             LOCKFILES
                 .iter()
-                .find(|(file, _)| at_root(cx, file))
+                .find(|(file, _)| cx.root_exists(file))
                 .map(|(_, m)| *m)
         })
         .unwrap_or(NodeManager::Npm);
     let berry = manager == NodeManager::Yarn
         && match declared {
             Some((NodeManager::Yarn, major)) => major >= 2,
-            _ => at_root(cx, ".yarnrc.yml"),
+            _ => cx.root_exists(".yarnrc.yml"),
         };
     let lockfile = match manager {
         NodeManager::Npm => "package-lock.json",
@@ -164,7 +162,7 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
         true => "at the workspace root (`build.context`)",
         false => "beside the manifest",
     };
-    if manager != NodeManager::Npm && !at_root(cx, lockfile) {
+    if manager != NodeManager::Npm && !cx.root_exists(lockfile) {
         cx.diagnostics.push(
             crate::diagnostic::Diagnostic::new(format!(
                 "{} installs from `{lockfile}`, and there is none {beside}",
@@ -187,7 +185,7 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
     files.extend(
         optional
             .iter()
-            .filter(|f| at_root(cx, f))
+            .filter(|f| cx.root_exists(f))
             .map(|f| f.to_string()),
     );
     // `npm ci` when the lockfile is there: the glob keeps COPY from failing
@@ -196,8 +194,7 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
         NodeManager::Npm => "package-lock.json*".to_string(),
         _ => lockfile.to_string(),
     });
-    let root = if workspace { &cx.root } else { &cx.context };
-    if berry && root.join(".yarn/releases").is_dir() {
+    if berry && cx.root.join(".yarn/releases").is_dir() {
         files.push(".yarn/releases/".to_string());
     }
     if workspace {
@@ -211,7 +208,7 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
         manager,
         berry,
         files,
-        npmrc: at_root(cx, ".npmrc"),
+        npmrc: cx.root_exists(".npmrc"),
     }
 }
 
@@ -246,16 +243,7 @@ fn members(cx: &mut Cx, manager: NodeManager, root_package: &serde_json::Value) 
             (patterns, "the root package.json's `workspaces`")
         }
     };
-    let members = super::workspace_members(&cx.root, &patterns, "package.json");
-    let own = cx.member.trim_end_matches('/');
-    if !members.iter().any(|member| member == own) {
-        cx.error(
-            "build.context",
-            format!("`{own}` is not a member of the workspace at `build.context`: {declared_in} does not name it"),
-            format!("add `{own}` (or a glob that matches it) to {declared_in}, or build it on its own without `build.context`"),
-        );
-    }
-    super::copyable_members(cx, members)
+    super::copied_members(cx, &patterns, "package.json", declared_in)
 }
 
 /// pnpm-workspace.yaml's `packages`, read from the parser's events: an
@@ -396,10 +384,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
             }];
             // A workspace member runs from its own directory in the tree.
             let entrypoint = vec!["node".into(), entry.clone()];
-            let workdir = match cx.member.trim_end_matches('/') {
-                "" => app_workdir,
-                member => format!("{}/{member}", app_workdir.trim_end_matches('/')),
-            };
+            let workdir = cx.member_workdir(&app_workdir);
             (artifacts, entrypoint, Some(workdir), Vec::new())
         }
     };

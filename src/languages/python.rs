@@ -111,10 +111,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let requirements = cx.in_context(&requirements);
     let (build_workdir, app_workdir) = cx.app_dirs();
     // A workspace member runs from its own directory in the tree.
-    let workdir = match cx.member.trim_end_matches('/') {
-        "" => app_workdir.clone(),
-        member => format!("{}/{member}", app_workdir.trim_end_matches('/')),
-    };
+    let workdir = cx.member_workdir(&app_workdir);
     LanguageDefaults {
         builder_image: format!("python:{version}-{DEBIAN}"),
         runtime_base: format!("python:{version}-slim-{DEBIAN}"),
@@ -213,16 +210,13 @@ fn uv_workspace(cx: &mut Cx) -> Option<Vec<String>> {
 /// what `uv sync --locked` reads. Returns them and the member's package
 /// name, from its own pyproject.toml.
 fn workspace_dependencies(cx: &mut Cx, patterns: Vec<String>) -> (Dependencies, Option<String>) {
-    let members = super::workspace_members(&cx.root, &patterns, "pyproject.toml");
-    let own = cx.member.trim_end_matches('/').to_string();
-    if !members.contains(&own) {
-        cx.error(
-            "build.context",
-            format!("`{own}` is not a member of the uv workspace at `build.context`: `[tool.uv.workspace].members` does not name it"),
-            format!("add `{own}` (or a glob that matches it) to `members` in the root pyproject.toml"),
-        );
-    }
-    let members = super::copyable_members(cx, members);
+    let members = super::copied_members(
+        cx,
+        &patterns,
+        "pyproject.toml",
+        "the root pyproject.toml's `[tool.uv.workspace].members`",
+    );
+    let own = cx.member_dir().to_string();
     let pyproject: Option<toml::Table> =
         super::read(&cx.context.join("pyproject.toml")).and_then(|text| toml::from_str(&text).ok());
     let name = pyproject
