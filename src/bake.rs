@@ -40,21 +40,11 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
             .to_str()
             .with_context(|| format!("`{}` is not a UTF-8 path", path.display()))?;
         let image = manifest.image.clone().unwrap_or_default();
-        if image.cache && image.repository.is_none() {
-            anyhow::bail!(
-                "`{}`: `[image] cache = true` needs `[image] repository`: the cache is pushed to `<repository>:buildcache`, and `{}` alone would be Docker Hub's library",
-                path.display(),
-                manifest.name
-            );
-        }
+        // The plan refused `cache` without a repository.
         let repository = image.repository.unwrap_or_else(|| manifest.name.clone());
+        let cache = format!("type=registry,ref={repository}:buildcache");
         let (cache_from, cache_to) = match image.cache {
-            true => (
-                vec![format!("type=registry,ref={repository}:buildcache")],
-                vec![format!(
-                    "type=registry,ref={repository}:buildcache,mode=max"
-                )],
-            ),
+            true => (vec![cache.clone()], vec![format!("{cache},mode=max")]),
             false => (Vec::new(), Vec::new()),
         };
         targets.insert(
@@ -137,8 +127,8 @@ fn local_path(path: &str) -> String {
 
 /// `-o` replaces a bake file, never another file: what is there must be
 /// a JSON object of Bake's blocks.
-pub(crate) fn refuse_foreign(file: &Path) -> Result<()> {
-    let Ok(bytes) = std::fs::read(file) else {
+pub(crate) fn refuse_foreign(file: &Path, bake_dir: &Path) -> Result<()> {
+    let Some(bytes) = crate::input::read_file(file, bake_dir)? else {
         return Ok(());
     };
     let bake = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)

@@ -387,7 +387,7 @@ fn bake(args: BakeArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> 
     let bake_dir = crate::context_dir(&file);
     let text = crate::bake::bake_file(&manifests, &bake_dir)?;
     if !args.check {
-        crate::bake::refuse_foreign(&file)?;
+        crate::bake::refuse_foreign(&file, &bake_dir)?;
         crate::output::write_atomic(&file, text.as_bytes())?;
         return Ok(EXIT_OK);
     }

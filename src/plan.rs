@@ -862,6 +862,13 @@ fn check_image_table(cx: &mut Cx) {
             );
         }
     }
+    if image.cache && image.repository.is_none() {
+        cx.error(
+            "image.cache",
+            "`image.cache` needs `image.repository`: the cache is pushed to `<repository>:buildcache`, and the manifest's `name` alone would be Docker Hub's library",
+            "set `repository` beside it, e.g. `repository = \"ghcr.io/acme/api\"`",
+        );
+    }
     for (index, platform) in image.platforms.iter().enumerate() {
         let parts: Vec<&str> = platform.split('/').collect();
         let valid = (2..=3).contains(&parts.len())

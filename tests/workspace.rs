@@ -555,7 +555,8 @@ fn bake_target_names_follow_bakes_rules_and_cache_needs_a_repository() {
     let output = shipit(dir.path(), &["bake", "-o", "docker-bake.json"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("needs `[image] repository`"),
+        stderr(&output).contains("`image.cache` needs `image.repository`")
+            && stderr(&output).contains("shipit.toml:8:"),
         "{}",
         stderr(&output)
     );
