@@ -414,8 +414,8 @@ done
 # --- a monorepo, built target by target from its bake file --------------------
 # Buildx cannot be installed here, so each target of
 # examples/monorepo/docker-bake.json is built the way Bake would build it:
-# buildah with the target's context, dockerfile and args (native platform
-# only). The file is checked against Bake's documented fields first. The
+# buildah with the target's context, dockerfile and args, for the native
+# platform (which must be one the target lists, when it lists any). The file is checked against Bake's documented fields first. The
 # tree is built from a copy with a secret at each workspace root that the
 # ignore file beside each Dockerfile (<Dockerfile>.dockerignore) keeps out.
 log "examples/monorepo: every bake target"
@@ -447,7 +447,7 @@ for name, target in targets.items():
         assert isinstance(value, list) and all(isinstance(v, str) for v in value), (name, key)
     assert target["tags"] and all(t.endswith(":${TAG}") for t in target["tags"]), name
     args = " ".join(f"{k}={v}" for k, v in sorted(target.get("args", {}).items()))
-    print(name, target["context"], target["dockerfile"], args)
+    print(name, target["context"], target["dockerfile"], ",".join(target.get("platforms", [])) or "-", args)
 PY
 echo "ok: docker-bake.json has only Bake's documented fields" >&2
 declare -A bake_expect=(
@@ -458,7 +458,8 @@ declare -A bake_expect=(
   [count]="Hello from count, built on its own! 0 arguments"
 )
 built=0
-while read -r -u 3 name target_context dockerfile args; do
+native="linux/$(dpkg --print-architecture)"
+while read -r -u 3 name target_context dockerfile platforms args; do
   log "bake target $name (context $target_context, dockerfile $dockerfile)"
   dir="$mono/$target_context"
   mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/$dockerfile")
@@ -467,6 +468,10 @@ while read -r -u 3 name target_context dockerfile args; do
   done
   flags=()
   for arg in $args; do flags+=(--build-arg "$arg"); done
+  if [ "$platforms" != - ]; then
+    [[ ",$platforms," == *",$native,"* ]] || fail "bake target $name: $native is not among its platforms ($platforms)"
+    flags+=(--platform "$native")
+  fi
   image="localhost/shipit-e2e/bake-$name"
   "${B[@]}" build --isolation chroot --pull=never --layers=false "${flags[@]}" -t "$image" \
     -f "$dir/$dockerfile" "$dir" > "$context/build.log" 2>&1 || { cat "$context/build.log"; fail "bake target $name does not build"; }
@@ -474,6 +479,10 @@ while read -r -u 3 name target_context dockerfile args; do
   mapfile -t ep < <(entrypoint "$image")
   container=$("${B[@]}" from --pull=never "$image")
   expect "bake target $name runs" "${bake_expect[$name]}" "$(run_in "${ep[@]}")"
+  if [ "$platforms" != - ]; then
+    expect "bake target $name is built for $native (image.platforms)" "$native" \
+      "$(image_config "$image" "oci['os'] + '/' + oci['architecture']")"
+  fi
   mount=$("${B[@]}" mount "$container")
   ! grep -rqsF "SECRET=1" "$mount/app" "$mount/src" 2>/dev/null || fail "bake target $name: a workspace's .env is in the image"
   "${B[@]}" umount "$container" >/dev/null
