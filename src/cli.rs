@@ -35,7 +35,7 @@ pub enum Command {
         dir: PathBuf,
         /// Use this language instead of detecting one.
         #[arg(long, value_enum)]
-        language: Option<InitLanguage>,
+        language: Option<crate::manifest::Language>,
         /// Overwrite an existing shipit.toml.
         #[arg(long)]
         force: bool,
@@ -64,14 +64,14 @@ pub enum TemplatesCommand {
     List(TemplateArgs),
     /// Print the template that would be used for a language.
     Show {
-        /// A language (`go`, `node`, `python`, `c`) or a template name.
+        /// A language (`go`, `node`, ...) or a template name.
         template: String,
         #[command(flatten)]
         search: TemplateArgs,
     },
     /// Copy a built-in template out for editing.
     Eject {
-        /// A language (`go`, `node`, `python`, `c`) or a template name.
+        /// A language (`go`, `node`, ...) or a template name.
         template: String,
         /// Where to write it.
         #[arg(long, value_name = "DIR", default_value = "templates")]
@@ -140,26 +140,6 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PlanFormat::Toml)]
     pub format: PlanFormat,
-}
-
-/// The languages `init --language` accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InitLanguage {
-    Go,
-    Node,
-    Python,
-    C,
-}
-
-impl From<InitLanguage> for crate::manifest::Language {
-    fn from(language: InitLanguage) -> Self {
-        match language {
-            InitLanguage::Go => Self::Go,
-            InitLanguage::Node => Self::Node,
-            InitLanguage::Python => Self::Python,
-            InitLanguage::C => Self::C,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

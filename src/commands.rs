@@ -94,8 +94,7 @@ pub(crate) fn dispatch(
             force,
             manager,
         } => {
-            let (language, draft) =
-                crate::init::detect(&dir, language.map(Into::into), manager.as_deref())?;
+            let (language, draft) = crate::init::detect(&dir, language, manager.as_deref())?;
             writeln!(err, "detected {}:", language.key())?;
             for reason in &draft.reasons {
                 writeln!(err, "  {reason}")?;
@@ -166,7 +165,7 @@ fn template_name(name: &str) -> Result<String> {
         return Ok(candidate);
     }
     let mut accepted: Vec<&str> = Language::ALL.iter().map(|l| l.key()).collect();
-    accepted.extend(templates::BUILTIN.iter().map(|(name, _)| *name));
+    accepted.extend(templates::BUILTIN.iter().map(|(name, _)| name.as_str()));
     anyhow::bail!(
         "no template `{name}`; accepted: {}",
         accepted
@@ -186,7 +185,7 @@ fn templates(
     match command {
         TemplatesCommand::List(args) => {
             let search = template_search(&args, env)?;
-            for (name, _) in templates::BUILTIN {
+            for (name, _) in templates::BUILTIN.iter() {
                 let origin = match search.find(name)? {
                     Some(Loaded {
                         origin: Origin::Dir(dir),

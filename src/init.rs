@@ -6,38 +6,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::manifest::Language;
-
-/// A manifest under construction: the keys `init` fills, in the order they
-/// are written, plus what it saw.
-#[derive(Debug, Default)]
-pub struct Draft {
-    pub name: Option<String>,
-    pub build: Vec<(String, toml::Value)>,
-    pub artifacts: Vec<(String, String)>,
-    pub runtime: Vec<(String, toml::Value)>,
-    pub table: Vec<(String, toml::Value)>,
-    /// What was detected, and from which file: printed for the user.
-    pub reasons: Vec<String>,
-}
-
-impl Draft {
-    pub fn build(&mut self, key: &str, value: impl Into<toml::Value>) {
-        self.build.push((key.into(), value.into()));
-    }
-    pub fn runtime(&mut self, key: &str, value: impl Into<toml::Value>) {
-        self.runtime.push((key.into(), value.into()));
-    }
-    pub fn table(&mut self, key: &str, value: impl Into<toml::Value>) {
-        self.table.push((key.into(), value.into()));
-    }
-    pub fn reason(&mut self, reason: impl Into<String>) {
-        self.reasons.push(reason.into());
-    }
-}
-
-/// What `init` looks for, per language, for the "nothing found" message.
-const LOOKED_FOR: &str = "go.mod (go), package.json (node), requirements.txt / Pipfile / pyproject.toml (python), Makefile or *.c files (c)";
+pub use crate::languages::Draft;
+use crate::languages::Language;
 
 /// Detects the language of `dir` (or uses `forced`) and drafts its
 /// manifest, with `manager` as its package manager when given.
@@ -52,30 +22,31 @@ pub fn detect(
     let candidates: Vec<Language> = match forced {
         Some(language) => vec![language],
         None => Language::ALL
-            .into_iter()
-            .filter(|language| crate::languages::recognises(*language, dir))
+            .iter()
+            .copied()
+            .filter(|language| language.support().recognises(dir))
             .collect(),
     };
     match candidates.as_slice() {
         [] => anyhow::bail!(
-            "no known project in `{}`; looked for {LOOKED_FOR}; pass `--language` to choose one",
-            dir.display()
+            "no known project in `{}`; looked for {}; pass `--language` to choose one",
+            dir.display(),
+            Language::ALL
+                .iter()
+                .map(|l| format!("{} ({})", l.support().looked_for(), l.key()))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         [language] => {
             // A forced language still needs its project files: a manifest
             // naming files that do not exist would not build.
-            if forced.is_some() && !crate::languages::recognises(*language, dir) {
+            if forced.is_some() && !language.support().recognises(dir) {
                 anyhow::bail!(
                     "`--language {}` needs {} in `{}`; found none. Create the project first (e.g. `{}`)",
                     language.key(),
-                    crate::languages::looked_for(*language),
+                    language.support().looked_for(),
                     dir.display(),
-                    match language {
-                        Language::Go => "go mod init example.com/app",
-                        Language::Node => "npm init",
-                        Language::Python => "pip freeze > requirements.txt",
-                        Language::C => "a `main.c`",
-                    }
+                    language.support().starter()
                 );
             }
             let draft = crate::languages::detect(*language, dir, manager)?;

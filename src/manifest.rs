@@ -70,34 +70,7 @@ pub struct Manifest {
     pub c: Option<CTable>,
 }
 
-/// A supported application language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Language {
-    /// Go: a static binary on `scratch`.
-    Go,
-    /// Node.js: one `pkg` executable on `alpine`, or `node:<v>-alpine` with
-    /// production dependencies.
-    Node,
-    /// Python: a virtualenv copied onto `python:<v>-slim`.
-    Python,
-    /// C: a gcc-built binary on `ubuntu`.
-    C,
-}
-
-impl Language {
-    pub const ALL: [Language; 4] = [Language::Go, Language::Node, Language::Python, Language::C];
-
-    /// The manifest key of this language's table, and its template's stem.
-    pub fn key(self) -> &'static str {
-        match self {
-            Language::Go => "go",
-            Language::Node => "node",
-            Language::Python => "python",
-            Language::C => "c",
-        }
-    }
-}
+pub use crate::languages::Language;
 
 /// The builder stage.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -456,6 +429,11 @@ impl Spans {
     /// The span of the key at `path` (with the same fallbacks).
     pub fn key(&self, path: &str) -> Option<Range<usize>> {
         self.lookup(path, &self.keys)
+    }
+
+    /// Whether the manifest writes the key at `path` itself.
+    pub fn has_key(&self, path: &str) -> bool {
+        self.keys.contains_key(path)
     }
 
     fn lookup(&self, path: &str, first: &HashMap<String, Range<usize>>) -> Option<Range<usize>> {

@@ -521,27 +521,22 @@ fn check_templates_dir(cx: &mut Cx) {
 
 fn check_language_tables(cx: &mut Cx) {
     let chosen = cx.manifest.language;
-    let present = [
-        (Language::Go, cx.manifest.go.is_some()),
-        (Language::Node, cx.manifest.node.is_some()),
-        (Language::Python, cx.manifest.python.is_some()),
-        (Language::C, cx.manifest.c.is_some()),
-    ];
-    for (language, is_present) in present {
-        if is_present && language != chosen {
-            let key = language.key();
-            let span = cx.spans.key(key);
-            cx.diagnostics.push(
-                Diagnostic::new(format!(
-                    "table `[{key}]` does not apply to `language = \"{}\"`",
-                    chosen.key()
-                ))
-                .with_span(span)
-                .with_help(format!(
-                    "remove `[{key}]`, or set `language = \"{key}\"`; only the table named by `language` is read"
-                )),
-            );
+    for language in Language::ALL.iter().filter(|l| **l != chosen) {
+        let key = language.key();
+        if !cx.spans.has_key(key) {
+            continue;
         }
+        let span = cx.spans.key(key);
+        cx.diagnostics.push(
+            Diagnostic::new(format!(
+                "table `[{key}]` does not apply to `language = \"{}\"`",
+                chosen.key()
+            ))
+            .with_span(span)
+            .with_help(format!(
+                "remove `[{key}]`, or set `language = \"{key}\"`; only the table named by `language` is read"
+            )),
+        );
     }
 }
 

@@ -3,38 +3,36 @@
 //! Also the filters that make each manifest value safe for its position.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
 
-/// Every built-in template, by name.
-pub const BUILTIN: &[(&str, &str)] = &[
-    (
-        "base.Dockerfile.j2",
-        include_str!("../templates/base.Dockerfile.j2"),
-    ),
-    ("macros.j2", include_str!("../templates/macros.j2")),
-    (
-        "go.Dockerfile.j2",
-        include_str!("../templates/go.Dockerfile.j2"),
-    ),
-    (
-        "node.Dockerfile.j2",
-        include_str!("../templates/node.Dockerfile.j2"),
-    ),
-    (
-        "python.Dockerfile.j2",
-        include_str!("../templates/python.Dockerfile.j2"),
-    ),
-    (
-        "c.Dockerfile.j2",
-        include_str!("../templates/c.Dockerfile.j2"),
-    ),
-    (
-        "dockerignore.j2",
-        include_str!("../templates/dockerignore.j2"),
-    ),
-];
+/// Every built-in template, by name: the shared ones, then each
+/// language's `<key>.Dockerfile.j2`.
+pub static BUILTIN: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
+    let shared = [
+        (
+            "base.Dockerfile.j2",
+            include_str!("../templates/base.Dockerfile.j2"),
+        ),
+        ("macros.j2", include_str!("../templates/macros.j2")),
+        (
+            "dockerignore.j2",
+            include_str!("../templates/dockerignore.j2"),
+        ),
+    ];
+    let mut all: Vec<(String, &'static str)> = shared
+        .into_iter()
+        .map(|(name, source)| (name.to_string(), source))
+        .collect();
+    all.extend(
+        crate::manifest::Language::ALL
+            .iter()
+            .map(|l| (l.template_name(), l.support().template())),
+    );
+    all.sort();
+    all
+});
 
 /// The template of the `.dockerignore` written beside the Dockerfile.
 pub const DOCKERIGNORE: &str = "dockerignore.j2";
@@ -46,7 +44,7 @@ pub const BUILTIN_PREFIX: &str = "builtin/";
 pub fn builtin(name: &str) -> Option<&'static str> {
     BUILTIN
         .iter()
-        .find(|(builtin_name, _)| *builtin_name == name)
+        .find(|(builtin_name, _)| builtin_name == name)
         .map(|(_, source)| *source)
 }
 
@@ -520,7 +518,7 @@ mod tests {
     #[test]
     fn every_language_has_a_builtin_template() {
         for language in crate::manifest::Language::ALL {
-            assert!(builtin(&format!("{}.Dockerfile.j2", language.key())).is_some());
+            assert!(builtin(&language.template_name()).is_some());
         }
     }
 }

@@ -36,7 +36,7 @@ fn every_example_matches_its_committed_dockerfile() {
 #[test]
 fn every_language_has_an_example() {
     let manifests = common::example_manifests();
-    for language in shipit::manifest::Language::ALL {
+    for language in shipit::manifest::Language::ALL.iter().copied() {
         let found = manifests.iter().any(|m| {
             shipit::load_manifest(m).is_ok_and(|loaded| loaded.manifest.language == language)
         });

@@ -201,7 +201,7 @@ fn empty_ambiguous_and_existing() {
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(
-        message.contains("looked for go.mod (go), package.json (node)"),
+        message.contains("looked for `go.mod` (go), `package.json` (node)"),
         "{message}"
     );
     assert!(!empty.path().join("shipit.toml").exists());

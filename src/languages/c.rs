@@ -7,6 +7,38 @@ use serde::Serialize;
 use crate::manifest::Compiler;
 use crate::plan::{Cx, LanguageDefaults, PackageManager};
 
+pub(crate) struct C;
+
+impl super::Support for C {
+    fn template(&self) -> &'static str {
+        include_str!("../../templates/c.Dockerfile.j2")
+    }
+
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
+        defaults(cx)
+    }
+
+    fn recognises(&self, dir: &std::path::Path) -> bool {
+        recognises(dir)
+    }
+
+    fn looked_for(&self) -> &'static str {
+        "a `Makefile` or `*.c` files"
+    }
+
+    fn starter(&self) -> &'static str {
+        "a `main.c`"
+    }
+
+    fn detect(
+        &self,
+        dir: &std::path::Path,
+        _manager: Option<&str>,
+    ) -> anyhow::Result<super::Draft> {
+        detect(dir)
+    }
+}
+
 const VERSION: &str = "24.04";
 
 #[derive(Serialize)]
@@ -20,7 +52,7 @@ struct Settings {
     static_: bool,
 }
 
-pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
+fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.c.clone().unwrap_or_default();
     let version = cx.version(VERSION, None);
     for (index, source) in table.sources.iter().enumerate() {
@@ -94,7 +126,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
 }
 
-pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+fn recognises(dir: &std::path::Path) -> bool {
     dir.join("Makefile").is_file() || !c_sources(dir).is_empty()
 }
 
@@ -133,8 +165,8 @@ fn c_sources(dir: &std::path::Path) -> Vec<String> {
 /// A Makefile builds with `make` on every core (installing into a prefix
 /// when it has an `install` target that honours `DESTDIR`); otherwise the
 /// `*.c` files are compiled together.
-pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
-    let mut draft = crate::init::Draft::default();
+fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
+    let mut draft = super::Draft::default();
     if let Some(makefile) = super::read(&dir.join("Makefile")) {
         let targets: Vec<&str> = makefile
             .lines()

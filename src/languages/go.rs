@@ -6,6 +6,38 @@ use serde::Serialize;
 use super::DEBIAN;
 use crate::plan::{Cx, LanguageDefaults};
 
+pub(crate) struct Go;
+
+impl super::Support for Go {
+    fn template(&self) -> &'static str {
+        include_str!("../../templates/go.Dockerfile.j2")
+    }
+
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
+        defaults(cx)
+    }
+
+    fn recognises(&self, dir: &std::path::Path) -> bool {
+        recognises(dir)
+    }
+
+    fn looked_for(&self) -> &'static str {
+        "`go.mod`"
+    }
+
+    fn starter(&self) -> &'static str {
+        "go mod init example.com/app"
+    }
+
+    fn detect(
+        &self,
+        dir: &std::path::Path,
+        _manager: Option<&str>,
+    ) -> anyhow::Result<super::Draft> {
+        detect(dir)
+    }
+}
+
 const VERSION: &str = "1.25";
 
 #[derive(Serialize)]
@@ -27,7 +59,7 @@ struct Settings {
     modules: Vec<String>,
 }
 
-pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
+fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.go.clone().unwrap_or_default();
     let version = cx.version(VERSION, project_version(cx));
     let package = table.package.unwrap_or_else(|| ".".into());
@@ -241,15 +273,15 @@ fn module_paths(text: &str) -> Vec<(usize, String)> {
     paths
 }
 
-pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+fn recognises(dir: &std::path::Path) -> bool {
     dir.join("go.mod").is_file()
 }
 
 /// From go.mod: the module's last path element as the name, the `go`
 /// directive as the version; the main package is `.` when the root has a
 /// `package main`, else the only (or first) `cmd/*`.
-pub(crate) fn detect(dir: &std::path::Path) -> anyhow::Result<crate::init::Draft> {
-    let mut draft = crate::init::Draft::default();
+fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
+    let mut draft = super::Draft::default();
     let path = dir.join("go.mod");
     let go_mod = super::read(&path)
         .ok_or_else(|| anyhow::anyhow!("cannot read `{}` as UTF-8 text", path.display()))?;

@@ -1,5 +1,7 @@
-//! One small file per language: its defaults and its own checks. Adding a
-//! language is one file here, one arm below, and one template.
+//! The language layer: one module per language, each implementing
+//! [`Support`], registered in the one table below. Adding a language is
+//! its module, its template (`templates/<key>.Dockerfile.j2`), one line in
+//! [`languages!`] and its typed table in `manifest.rs`.
 
 mod c;
 mod go;
@@ -7,47 +9,166 @@ mod node;
 mod python;
 mod versions;
 
-use crate::manifest::{Artifact, Language};
+use std::path::Path;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::manifest::Artifact;
 use crate::plan::{Cx, LanguageDefaults};
 
 /// The Debian release that builder and runtime images share where a binary
 /// links against glibc, so both sides have the same libc.
 pub(crate) const DEBIAN: &str = "trixie";
 
-pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
-    match cx.manifest.language {
-        Language::Go => go::defaults(cx),
-        Language::Node => node::defaults(cx),
-        Language::Python => python::defaults(cx),
-        Language::C => c::defaults(cx),
+/// What one language brings: its defaults for the plan, and what `init`
+/// recognises and drafts.
+pub(crate) trait Support: Sync {
+    /// The built-in template, `templates/<key>.Dockerfile.j2`.
+    fn template(&self) -> &'static str;
+
+    /// The language's defaults, merged with its manifest table, and that
+    /// table resolved for the template.
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults;
+
+    /// Whether `dir` looks like a project in this language.
+    fn recognises(&self, dir: &Path) -> bool;
+
+    /// What [`Support::recognises`] looks for, for messages.
+    fn looked_for(&self) -> &'static str;
+
+    /// How a user starts a project that `init` would recognise.
+    fn starter(&self) -> &'static str;
+
+    /// Whether `init --manager` chooses among package managers.
+    fn chooses_manager(&self) -> bool {
+        false
+    }
+
+    /// A starter manifest for the project in `dir`, with the package
+    /// `manager` the user chose, if any.
+    fn detect(&self, dir: &Path, manager: Option<&str>) -> anyhow::Result<Draft>;
+}
+
+/// Declares the languages: the `language` enum of the manifest (its doc
+/// comments are the schema's descriptions), each one's key, and the
+/// module that supports it.
+macro_rules! languages {
+    ($($(#[doc = $doc:literal])* $variant:ident = $key:literal => $support:expr,)+) => {
+        /// A supported application language.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+        pub enum Language {
+            $($(#[doc = $doc])* #[serde(rename = $key)] $variant,)+
+        }
+
+        impl Language {
+            pub const ALL: &'static [Language] = &[$(Language::$variant),+];
+
+            /// The manifest key of this language's table, and its
+            /// template's stem.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Language::$variant => $key,)+
+                }
+            }
+
+            pub(crate) fn support(self) -> &'static dyn Support {
+                match self {
+                    $(Language::$variant => &$support,)+
+                }
+            }
+        }
+    };
+}
+
+languages! {
+    /// Go: a static binary on `scratch`.
+    Go = "go" => go::Go,
+    /// Node.js: one `pkg` executable on `alpine`, or `node:<v>-alpine` with
+    /// production dependencies.
+    Node = "node" => node::Node,
+    /// Python: a virtualenv copied onto `python:<v>-slim`.
+    Python = "python" => python::Python,
+    /// C: a gcc-built binary on `ubuntu`.
+    C = "c" => c::C,
+}
+
+/// `init --language` takes the same keys as the manifest.
+impl clap::ValueEnum for Language {
+    fn value_variants<'a>() -> &'a [Self] {
+        Language::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.key()))
     }
 }
 
-/// Whether `dir` looks like a project in `language`.
-pub(crate) fn recognises(language: Language, dir: &std::path::Path) -> bool {
-    match language {
-        Language::Go => go::recognises(dir),
-        Language::Node => node::recognises(dir),
-        Language::Python => python::recognises(dir),
-        Language::C => c::recognises(dir),
+impl Language {
+    /// The language whose key is `key`.
+    pub fn from_key(key: &str) -> Option<Language> {
+        Language::ALL.iter().copied().find(|l| l.key() == key)
     }
+
+    /// The built-in template's file name.
+    pub fn template_name(self) -> String {
+        format!("{}.Dockerfile.j2", self.key())
+    }
+}
+
+pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
+    cx.manifest.language.support().defaults(cx)
 }
 
 /// A starter manifest for the project in `dir`.
 pub(crate) fn detect(
     language: Language,
-    dir: &std::path::Path,
+    dir: &Path,
     manager: Option<&str>,
-) -> anyhow::Result<crate::init::Draft> {
-    match (language, manager) {
-        (Language::Python, manager) => python::detect(dir, manager),
-        (Language::Node, manager) => node::detect(dir, manager),
-        (language, Some(manager)) => anyhow::bail!(
-            "`--manager {manager}` does not apply to `{}`: only python and node projects have a package manager to choose",
-            language.key()
-        ),
-        (Language::Go, None) => go::detect(dir),
-        (Language::C, None) => c::detect(dir),
+) -> anyhow::Result<Draft> {
+    let support = language.support();
+    if let Some(manager) = manager
+        && !support.chooses_manager()
+    {
+        let choosers: Vec<String> = Language::ALL
+            .iter()
+            .filter(|l| l.support().chooses_manager())
+            .map(|l| format!("`{}`", l.key()))
+            .collect();
+        anyhow::bail!(
+            "`--manager {manager}` does not apply to `{}`: only {} projects have a package manager to choose",
+            language.key(),
+            choosers.join(", ")
+        );
+    }
+    support.detect(dir, manager)
+}
+
+/// A manifest under construction: the keys `init` fills, in the order they
+/// are written, plus what it saw.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub name: Option<String>,
+    pub build: Vec<(String, toml::Value)>,
+    pub artifacts: Vec<(String, String)>,
+    pub runtime: Vec<(String, toml::Value)>,
+    pub table: Vec<(String, toml::Value)>,
+    /// What was detected, and from which file: printed for the user.
+    pub reasons: Vec<String>,
+}
+
+impl Draft {
+    pub fn build(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.build.push((key.into(), value.into()));
+    }
+    pub fn runtime(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.runtime.push((key.into(), value.into()));
+    }
+    pub fn table(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.table.push((key.into(), value.into()));
+    }
+    pub fn reason(&mut self, reason: impl Into<String>) {
+        self.reasons.push(reason.into());
     }
 }
 
@@ -204,18 +325,6 @@ pub(crate) fn read(path: &std::path::Path) -> Option<String> {
     };
     let bytes = crate::input::read_file(path, root).ok()??;
     String::from_utf8(bytes).ok()
-}
-
-/// What `init` looks for to recognise a project in `language`.
-pub(crate) fn looked_for(language: Language) -> &'static str {
-    match language {
-        Language::Go => "`go.mod`",
-        Language::Node => "`package.json`",
-        Language::Python => {
-            "`requirements.txt`, `Pipfile`, `pyproject.toml`, `uv.lock` or `poetry.lock`"
-        }
-        Language::C => "a `Makefile` or `*.c` files",
-    }
 }
 
 /// The usual single artifact: one program built to `/out/<file>` and

@@ -7,6 +7,38 @@ use super::DEBIAN;
 use crate::manifest::{Artifact, NodeManager, NodeMode};
 use crate::plan::{Cx, LanguageDefaults, PackageManager};
 
+pub(crate) struct Node;
+
+impl super::Support for Node {
+    fn template(&self) -> &'static str {
+        include_str!("../../templates/node.Dockerfile.j2")
+    }
+
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
+        defaults(cx)
+    }
+
+    fn recognises(&self, dir: &std::path::Path) -> bool {
+        recognises(dir)
+    }
+
+    fn looked_for(&self) -> &'static str {
+        "`package.json`"
+    }
+
+    fn starter(&self) -> &'static str {
+        "npm init"
+    }
+
+    fn chooses_manager(&self) -> bool {
+        true
+    }
+
+    fn detect(&self, dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
+        detect(dir, manager)
+    }
+}
+
 const VERSION: &str = "22";
 const ALPINE: &str = "3.22";
 /// The maintained pkg fork, pinned so a rebuild bundles the same way.
@@ -313,7 +345,7 @@ fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
     }
 }
 
-pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
+fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.node.clone().unwrap_or_default();
     // Read once: it declares both the version and the package manager.
     let package: serde_json::Value = super::read(&cx.context.join("package.json"))
@@ -423,19 +455,16 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
 }
 
-pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+fn recognises(dir: &std::path::Path) -> bool {
     dir.join("package.json").is_file()
 }
 
 /// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
 /// file `scripts.start` runs (a service: runtime mode) as the entry; the
 /// major version of `engines.node`.
-pub(crate) fn detect(
-    dir: &std::path::Path,
-    chosen: Option<&str>,
-) -> anyhow::Result<crate::init::Draft> {
+fn detect(dir: &std::path::Path, chosen: Option<&str>) -> anyhow::Result<super::Draft> {
     use anyhow::Context as _;
-    let mut draft = crate::init::Draft::default();
+    let mut draft = super::Draft::default();
     let path = dir.join("package.json");
     let text = super::read(&path)
         .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
@@ -495,7 +524,7 @@ fn detect_manager(
     dir: &std::path::Path,
     package: &serde_json::Value,
     chosen: Option<&str>,
-    draft: &mut crate::init::Draft,
+    draft: &mut super::Draft,
 ) -> anyhow::Result<NodeManager> {
     let all = [NodeManager::Npm, NodeManager::Pnpm, NodeManager::Yarn];
     if let Some(chosen) = chosen {

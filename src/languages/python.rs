@@ -7,6 +7,38 @@ use super::DEBIAN;
 use crate::manifest::{Artifact, PythonManager};
 use crate::plan::{Cx, LanguageDefaults};
 
+pub(crate) struct Python;
+
+impl super::Support for Python {
+    fn template(&self) -> &'static str {
+        include_str!("../../templates/python.Dockerfile.j2")
+    }
+
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
+        defaults(cx)
+    }
+
+    fn recognises(&self, dir: &std::path::Path) -> bool {
+        recognises(dir)
+    }
+
+    fn looked_for(&self) -> &'static str {
+        "`requirements.txt`, `Pipfile`, `pyproject.toml`, `uv.lock` or `poetry.lock`"
+    }
+
+    fn starter(&self) -> &'static str {
+        "pip freeze > requirements.txt"
+    }
+
+    fn chooses_manager(&self) -> bool {
+        true
+    }
+
+    fn detect(&self, dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
+        detect(dir, manager)
+    }
+}
+
 const VERSION: &str = "3.13";
 /// Where the builder creates the virtualenv; the same path in the runtime,
 /// since a venv's interpreter link is absolute.
@@ -71,7 +103,7 @@ struct Settings {
     uv_package: Option<String>,
 }
 
-pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
+fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.python.clone().unwrap_or_default();
     let version = cx.version(VERSION, project_version(cx));
     let workspace = uv_workspace(cx);
@@ -533,7 +565,7 @@ fn is_local(requirement: &str) -> bool {
         || requirement.starts_with("file:")
 }
 
-pub(crate) fn recognises(dir: &std::path::Path) -> bool {
+fn recognises(dir: &std::path::Path) -> bool {
     DETECTED.iter().any(|(file, _, _)| dir.join(file).is_file())
 }
 
@@ -542,7 +574,7 @@ pub(crate) fn recognises(dir: &std::path::Path) -> bool {
 fn detect_manager(
     dir: &std::path::Path,
     chosen: Option<&str>,
-    draft: &mut crate::init::Draft,
+    draft: &mut super::Draft,
 ) -> anyhow::Result<PythonManager> {
     let all = [
         PythonManager::Pip,
@@ -591,11 +623,8 @@ fn detect_manager(
 /// (`.python-version`, `requires-python` or Pipfile's `python_version`)
 /// and the server to start (gunicorn, uvicorn, flask), else `python
 /// <module>.py`.
-pub(crate) fn detect(
-    dir: &std::path::Path,
-    manager: Option<&str>,
-) -> anyhow::Result<crate::init::Draft> {
-    let mut draft = crate::init::Draft::default();
+fn detect(dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
+    let mut draft = super::Draft::default();
     let manager = detect_manager(dir, manager, &mut draft)?;
     let file = match manager {
         PythonManager::Pipenv => "Pipfile",
