@@ -61,6 +61,8 @@ pub struct BuildPlan {
     pub env: BTreeMap<String, String>,
     /// `None`: the template's default build commands.
     pub steps: Option<Vec<String>>,
+    /// The language's `.dockerignore` patterns.
+    pub language_ignore: Vec<String>,
     /// Extra `.dockerignore` patterns.
     pub ignore: Vec<String>,
     pub workdir: String,
@@ -185,6 +187,9 @@ pub struct LanguageDefaults {
     /// builder's family (a dynamically linked program, or a virtualenv of
     /// compiled wheels), or nothing (a static binary).
     pub links_libc: bool,
+    /// `.dockerignore` patterns for the language's own litter (dependency
+    /// trees, build outputs), before `build.ignore`.
+    pub ignore: Vec<String>,
     pub settings: serde_json::Value,
 }
 
@@ -746,6 +751,7 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .chain(defaults.build_env)
                 .collect(),
             steps: build.steps.clone(),
+            language_ignore: defaults.ignore,
             ignore: build.ignore.clone(),
             workdir,
             helpers: defaults.helpers,

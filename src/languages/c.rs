@@ -114,6 +114,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         init: false,
         links_libc: !table.static_,
         version,
+        ignore: vec!["**/*.o".into(), "**/*.a".into(), "**/*.so".into()],
         settings: serde_json::to_value(Settings {
             sources: table.sources.iter().map(|s| cx.in_context(s)).collect(),
             output,

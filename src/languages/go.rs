@@ -108,6 +108,11 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_workdir: None,
         init: false,
         links_libc: table.cgo,
+        ignore: vec![
+            "**/*.test".into(),
+            "**/*.out".into(),
+            format!("/{}bin", cx.member),
+        ],
         settings: serde_json::to_value(Settings {
             package,
             target,

@@ -436,6 +436,12 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         // Native addons built in the builder load only with its libc.
         links_libc: mode == NodeMode::Runtime && platform != "linuxstatic",
         version,
+        ignore: vec![
+            "**/node_modules".into(),
+            "**/npm-debug.log*".into(),
+            "**/.npm".into(),
+            format!("{}coverage", cx.member),
+        ],
         settings: serde_json::to_value(Settings {
             entry: cx.in_context(&entry),
             config: cx.in_context("package.json"),

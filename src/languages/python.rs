@@ -170,6 +170,18 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         init: true,
         links_libc: true,
         version,
+        ignore: vec![
+            "**/__pycache__".into(),
+            "**/*.py[cod]".into(),
+            "**/.venv".into(),
+            format!("{}venv", cx.member),
+            "**/.pytest_cache".into(),
+            "**/.mypy_cache".into(),
+            "**/.ruff_cache".into(),
+            "**/*.egg-info".into(),
+            format!("{}build", cx.member),
+            format!("{}dist", cx.member),
+        ],
         settings: serde_json::to_value(Settings {
             dir,
             requirements,
