@@ -68,6 +68,9 @@ pub struct Manifest {
 
     /// Settings for `language = "c"`.
     pub c: Option<CTable>,
+
+    /// Settings for `language = "rust"`.
+    pub rust: Option<RustTable>,
 }
 
 pub use crate::languages::Language;
@@ -383,6 +386,25 @@ pub struct CTable {
     #[serde(default)]
     pub libs: Vec<String>,
     /// Link statically; the runtime base then defaults to `scratch`.
+    #[serde(default, rename = "static")]
+    pub static_: bool,
+}
+
+/// `[rust]`: Rust settings.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RustTable {
+    /// The workspace package to build (`cargo build -p`), by its name.
+    /// Default: the package at the build context's root (or, with
+    /// `build.context`, the manifest's own).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"))]
+    pub package: Option<String>,
+    /// The binary target (`--bin`). Default: the package's only binary, or
+    /// its `default-run`.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"))]
+    pub bin: Option<String>,
+    /// Build for the musl target (`<arch>-unknown-linux-musl`), linked
+    /// statically; the runtime base then defaults to `scratch`.
     #[serde(default, rename = "static")]
     pub static_: bool,
 }

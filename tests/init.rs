@@ -274,6 +274,13 @@ fn every_example_is_recreated_by_init() {
         ("python-poetry", &[]),
         ("node-pnpm", &[]),
         ("node-yarn", &[]),
+        // The description is the author's.
+        (
+            "rust-hello",
+            &[
+                "LABEL org.opencontainers.image.description=\"A Rust workspace binary on debian-slim\"",
+            ],
+        ),
     ];
     let manifests = common::example_manifests();
     assert_eq!(

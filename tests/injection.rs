@@ -66,6 +66,7 @@ fn base(language: &str) -> toml::Table {
         "python" => {
             "name = \"demo\"\nlanguage = \"python\"\n[python]\nrequirements = \"requirements.txt\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n"
         }
+        "rust" => "name = \"demo\"\nlanguage = \"rust\"\n",
         _ => unreachable!(),
     };
     toml::from_str(text).unwrap()
@@ -126,6 +127,15 @@ fn plain_value(path: &str) -> &'static str {
 fn render(manifest: &str) -> Option<String> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("requirements.txt"), "flask\n").unwrap();
+    // A Cargo package named `plain` with a binary of that name.
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"plain\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("Cargo.lock"), "version = 4\n").unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").unwrap();
     let path = dir.path().join("shipit.toml");
     std::fs::write(&path, manifest).unwrap();
     shipit::render_manifest(&path, &Templates::default())
@@ -283,6 +293,7 @@ fn language_of(path: &str) -> &'static str {
         "c" => "c",
         "node" => "node",
         "python" => "python",
+        "rust" => "rust",
         _ => "go",
     }
 }

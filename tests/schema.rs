@@ -93,7 +93,7 @@ const INVALID: &[(&str, &str)] = &[
         "wrong type",
         "name = \"demo\"\nlanguage = \"go\"\n[runtime]\nports = \"80\"\n",
     ),
-    ("bad enum value", "name = \"demo\"\nlanguage = \"rust\"\n"),
+    ("bad enum value", "name = \"demo\"\nlanguage = \"java\"\n"),
     (
         "bad node mode",
         "name = \"demo\"\nlanguage = \"node\"\n[node]\nmode = \"bundle\"\n",

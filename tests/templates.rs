@@ -169,7 +169,7 @@ fn eject_refuses_to_overwrite_without_force() {
         shipit::templates::builtin("python.Dockerfile.j2").unwrap()
     );
     assert_eq!(
-        shipit(root, &["templates", "eject", "rust"]).status.code(),
+        shipit(root, &["templates", "eject", "java"]).status.code(),
         Some(2)
     );
 }

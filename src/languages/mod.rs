@@ -7,6 +7,7 @@ mod c;
 mod go;
 mod node;
 mod python;
+mod rust;
 mod versions;
 
 use std::path::Path;
@@ -91,6 +92,9 @@ languages! {
     Python = "python" => python::Python,
     /// C: a gcc-built binary on `ubuntu`.
     C = "c" => c::C,
+    /// Rust: a `--locked` release build on `debian:<release>-slim`, or a
+    /// static musl binary on `scratch`.
+    Rust = "rust" => rust::Rust,
 }
 
 /// `init --language` takes the same keys as the manifest.

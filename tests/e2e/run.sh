@@ -80,6 +80,7 @@ standin_for() { # image reference -> stand-in Dockerfile (or "base")
     python:*-slim*) echo python-slim ;;
     python:*) echo python-builder ;;
     node:*) echo node ;;
+    rust:*) echo rust ;;
     ubuntu:* | debian:*) echo base ;;
     *) fail "no stand-in for $1" ;;
   esac

@@ -1,0 +1,472 @@
+//! Rust: dependencies compiled in their own layer with cargo-chef, the
+//! program in a `--locked` release build; it runs on the builder's Debian
+//! release (`-slim`, same glibc), or on `scratch` when built for musl.
+
+use serde::Serialize;
+
+use super::DEBIAN;
+use crate::plan::{Cx, LanguageDefaults};
+
+pub(crate) struct Rust;
+
+impl super::Support for Rust {
+    fn template(&self) -> &'static str {
+        include_str!("../../templates/rust.Dockerfile.j2")
+    }
+
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
+        defaults(cx)
+    }
+
+    fn recognises(&self, dir: &std::path::Path) -> bool {
+        dir.join("Cargo.toml").is_file()
+    }
+
+    fn looked_for(&self) -> &'static str {
+        "`Cargo.toml`"
+    }
+
+    fn starter(&self) -> &'static str {
+        "cargo init"
+    }
+
+    fn detect(
+        &self,
+        dir: &std::path::Path,
+        _manager: Option<&str>,
+    ) -> anyhow::Result<super::Draft> {
+        detect(dir)
+    }
+}
+
+const VERSION: &str = "1.96";
+/// cargo-chef, pinned: it writes the recipe of the dependency layer, so a
+/// new release must not change which layers a rebuild reuses.
+const CHEF: &str = "cargo-chef@0.1.78";
+
+#[derive(Serialize)]
+struct Settings {
+    /// `-p` for a workspace member, or none for the root package.
+    package: Option<String>,
+    /// The binary target (`--bin`).
+    bin: String,
+    #[serde(rename = "static")]
+    static_: bool,
+    chef: &'static str,
+}
+
+/// A package of the workspace: its name, directory relative to the
+/// workspace root (empty for the root) and binary targets.
+#[derive(Debug)]
+struct Package {
+    name: String,
+    dir: String,
+    bins: Vec<String>,
+    default_run: Option<String>,
+}
+
+fn defaults(cx: &mut Cx) -> LanguageDefaults {
+    let table = cx.manifest.rust.clone().unwrap_or_default();
+    let version = cx.version(VERSION, project_version(&cx.root));
+    let (package, bin) = select(cx, table.package.as_deref(), table.bin.as_deref());
+    let builder_image = format!("rust:{version}-{DEBIAN}");
+    let runtime_base = if table.static_ {
+        "scratch".to_string()
+    } else {
+        format!("debian:{DEBIAN}-slim")
+    };
+    let (artifacts, entrypoint) = super::program(&bin);
+    let member = cx.member.clone();
+    LanguageDefaults {
+        version,
+        builder_image,
+        runtime_base,
+        build_workdir: "/src".into(),
+        build_env: Default::default(),
+        helpers: Default::default(),
+        // musl-gcc, for crates that compile C (ring, zstd-sys, ...).
+        build_packages: if table.static_ {
+            vec!["musl-tools".into()]
+        } else {
+            Vec::new()
+        },
+        runtime_packages: Vec::new(),
+        artifacts,
+        entrypoint: Some(entrypoint),
+        runtime_workdir: None,
+        init: false,
+        links_libc: !table.static_,
+        ignore: vec![format!("/{member}target"), "**/*.rs.bk".into()],
+        settings: serde_json::to_value(Settings {
+            package,
+            bin,
+            static_: table.static_,
+            chef: CHEF,
+        })
+        .unwrap_or_default(),
+    }
+}
+
+/// The package to build (`None`: the root package, no `-p`) and its
+/// binary. A problem is recorded at `rust.package` or `rust.bin`.
+fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<String>, String) {
+    let fallback = |bin: Option<&str>, cx: &Cx| {
+        bin.map(str::to_string)
+            .unwrap_or_else(|| cx.manifest.name.clone())
+    };
+    for (key, value) in [("rust.package", package), ("rust.bin", bin)] {
+        if let Some(value) = value
+            && !is_target_name(value)
+        {
+            cx.error(
+                key,
+                format!("`{key}` = `{value}` is not a Cargo package or target name"),
+                "use letters, digits, `_` and `-`, starting with a letter or digit",
+            );
+        }
+    }
+    if !cx.root_exists("Cargo.lock") {
+        cx.error(
+            "language",
+            "no `Cargo.lock` at the build context: the build runs `cargo build --locked`",
+            "run `cargo generate-lockfile` (or any `cargo build`) and commit Cargo.lock",
+        );
+    }
+    let packages = match workspace(&cx.root) {
+        Ok(packages) => packages,
+        Err((message, help)) => {
+            cx.error("language", message, help);
+            return (package.map(str::to_string), fallback(bin, cx));
+        }
+    };
+    let names = || {
+        packages
+            .iter()
+            .map(|p| format!("`{}`", p.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let chosen = match package {
+        Some(name) => match packages.iter().find(|p| p.name == name) {
+            Some(found) => found,
+            None => {
+                let message =
+                    format!("`rust.package` = `{name}` is not a package of the workspace");
+                let help = format!("the workspace has {}", names());
+                cx.error("rust.package", message, help);
+                return (Some(name.to_string()), fallback(bin, cx));
+            }
+        },
+        None => {
+            // A member built from the workspace root above it is its own
+            // package; otherwise the root's.
+            let own = cx.member_dir().to_string();
+            match packages.iter().find(|p| p.dir == own) {
+                Some(found) => found,
+                None => {
+                    let message = if own.is_empty() {
+                        "the `Cargo.toml` at the build context is a virtual workspace: it has no package to build".to_string()
+                    } else {
+                        format!(
+                            "`{own}` is not a package of the Cargo workspace at `build.context`"
+                        )
+                    };
+                    let help = format!("set `rust.package` to one of {}", names());
+                    cx.error("rust.package", message, help);
+                    return (None, fallback(bin, cx));
+                }
+            }
+        }
+    };
+    // `-p` only where it is needed: a root package builds without it.
+    let flag = (!chosen.dir.is_empty() || package.is_some()).then(|| chosen.name.clone());
+    let listed = || {
+        chosen
+            .bins
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let bin = match bin {
+        Some(bin) if chosen.bins.iter().any(|b| b == bin) => bin.to_string(),
+        Some(bin) => {
+            let message = format!(
+                "`rust.bin` = `{bin}` is not a binary of the package `{}`",
+                chosen.name
+            );
+            let help = match chosen.bins.as_slice() {
+                [] => {
+                    "the package has no binary target (`src/main.rs`, `src/bin/*.rs` or `[[bin]]`)"
+                        .to_string()
+                }
+                _ => format!("its binaries are {}", listed()),
+            };
+            cx.error("rust.bin", message, help);
+            bin.to_string()
+        }
+        None => match (chosen.bins.as_slice(), &chosen.default_run) {
+            ([only], _) => only.clone(),
+            (_, Some(default)) if chosen.bins.contains(default) => default.clone(),
+            ([], _) => {
+                let message = format!("the package `{}` has no binary target", chosen.name);
+                let help = "add `src/main.rs` (or `[[bin]]`), or choose another package with `rust.package`";
+                cx.error(
+                    if package.is_some() {
+                        "rust.package"
+                    } else {
+                        "language"
+                    },
+                    message,
+                    help,
+                );
+                cx.manifest.name.clone()
+            }
+            _ => {
+                let message = format!("the package `{}` has several binaries", chosen.name);
+                let help = format!("choose one with `rust.bin`: {}", listed());
+                cx.error("rust", message, help);
+                chosen.bins[0].clone()
+            }
+        },
+    };
+    (flag, bin)
+}
+
+/// A name `cargo -p` / `--bin` takes as it is, and no option.
+fn is_target_name(name: &str) -> bool {
+    crate::plan::made_of(name, "_-") && !name.starts_with('-')
+}
+
+/// The packages of the Cargo project at the build context: the root
+/// package, if any, and every `[workspace] members` directory with a
+/// Cargo.toml (less `exclude`).
+fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, String)> {
+    let root = dir.join("Cargo.toml");
+    let text = super::read(&root).ok_or_else(|| {
+        (
+            format!(
+                "no readable `Cargo.toml` at the build context `{}`",
+                dir.display()
+            ),
+            "run `cargo init` there, or point `build.context` at the workspace root".to_string(),
+        )
+    })?;
+    let manifest: toml::Table = toml::from_str(&text).map_err(|error| {
+        (
+            format!(
+                "`{}` is not valid TOML: {}",
+                root.display(),
+                error.message()
+            ),
+            "fix it so that `cargo metadata` reads it".to_string(),
+        )
+    })?;
+    let mut packages = Vec::new();
+    if manifest.contains_key("package") {
+        packages.push(package(dir, "", &manifest));
+    }
+    let workspace = manifest.get("workspace").and_then(toml::Value::as_table);
+    let patterns = |key: &str, prefix: &str| -> Vec<String> {
+        workspace
+            .and_then(|w| w.get(key))
+            .and_then(toml::Value::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(toml::Value::as_str)
+                    .map(|p| format!("{prefix}{p}"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut globs = patterns("members", "");
+    globs.extend(patterns("exclude", "!"));
+    for member in super::workspace_members(dir, &globs, "Cargo.toml") {
+        let Some(text) = super::read(&dir.join(&member).join("Cargo.toml")) else {
+            continue;
+        };
+        if let Ok(table) = toml::from_str::<toml::Table>(&text)
+            && table.contains_key("package")
+        {
+            packages.push(package(&dir.join(&member), &member, &table));
+        }
+    }
+    Ok(packages)
+}
+
+/// A package's name and binaries: `[[bin]]` targets, plus (unless
+/// `autobins = false`) `src/main.rs` named after the package and
+/// `src/bin/<name>.rs` or `src/bin/<name>/main.rs`.
+fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Package {
+    let table = manifest.get("package").and_then(toml::Value::as_table);
+    let field = |key: &str| {
+        table
+            .and_then(|t| t.get(key))
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    let name = field("name").unwrap_or_default();
+    let mut bins: Vec<String> = Vec::new();
+    let mut explicit_main = false;
+    for bin in manifest
+        .get("bin")
+        .and_then(toml::Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(bin_name) = bin.get("name").and_then(toml::Value::as_str) {
+            bins.push(bin_name.to_string());
+            let path = bin.get("path").and_then(toml::Value::as_str);
+            explicit_main |= path == Some("src/main.rs") || (path.is_none() && bin_name == name);
+        }
+    }
+    let autobins = table
+        .and_then(|t| t.get("autobins"))
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(true);
+    if autobins {
+        if !explicit_main && dir.join("src/main.rs").is_file() {
+            bins.push(name.clone());
+        }
+        if let Ok(entries) = std::fs::read_dir(dir.join("src/bin")) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let stem = if path.extension().is_some_and(|e| e == "rs") && path.is_file() {
+                    path.file_stem()
+                } else if path.join("main.rs").is_file() {
+                    path.file_name()
+                } else {
+                    None
+                };
+                if let Some(stem) = stem.and_then(|s| s.to_str()) {
+                    bins.push(stem.to_string());
+                }
+            }
+        }
+    }
+    bins.sort();
+    bins.dedup();
+    Package {
+        name,
+        dir: relative.to_string(),
+        bins,
+        default_run: field("default-run"),
+    }
+}
+
+/// The toolchain the project pins (`rust-toolchain.toml`'s `channel`, when
+/// it is a version), else its `rust-version` (the package's or the
+/// workspace's).
+fn project_version(root: &std::path::Path) -> Option<(String, String)> {
+    for file in ["rust-toolchain.toml", "rust-toolchain"] {
+        let Some(text) = super::read(&root.join(file)) else {
+            continue;
+        };
+        let channel = match toml::from_str::<toml::Table>(&text) {
+            Ok(table) => table
+                .get("toolchain")
+                .and_then(|t| t.get("channel"))
+                .and_then(toml::Value::as_str)
+                .map(str::to_string),
+            // The legacy file holds the channel alone.
+            Err(_) => Some(text.trim().to_string()),
+        };
+        if let Some(channel) = channel.filter(|c| is_version(c)) {
+            return Some((channel.clone(), format!("{file}: channel {channel}")));
+        }
+    }
+    let text = super::read(&root.join("Cargo.toml"))?;
+    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    let declared = |table: Option<&toml::Value>| {
+        table
+            .and_then(|t| t.get("rust-version"))
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+    };
+    let version = declared(manifest.get("package"))
+        .or_else(|| declared(manifest.get("workspace").and_then(|w| w.get("package"))))?;
+    is_version(&version).then(|| {
+        (
+            version.clone(),
+            format!("Cargo.toml: rust-version {version}"),
+        )
+    })
+}
+
+/// `1.85` or `1.85.0`: a toolchain the official images are tagged with.
+fn is_version(value: &str) -> bool {
+    let parts: Vec<&str> = value.split('.').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// From Cargo.toml: the package name (or, for a virtual workspace, its
+/// members to choose from), the toolchain the project pins, and the
+/// binary when the package has several.
+fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
+    let mut draft = super::Draft::default();
+    let path = dir.join("Cargo.toml");
+    let packages =
+        workspace(dir).map_err(|(message, help)| anyhow::anyhow!("{message}; {help}"))?;
+    let (root_package, members): (Vec<Package>, Vec<Package>) =
+        packages.into_iter().partition(|p| p.dir.is_empty());
+    let root_package = root_package.into_iter().next();
+    let chosen = match root_package {
+        Some(root) if !root.bins.is_empty() || members.is_empty() => {
+            draft.reason(format!("Cargo.toml: package `{}`", root.name));
+            root
+        }
+        _ => {
+            // A virtual workspace (or a library root): the first member
+            // with a binary, and the others named for the user.
+            let names: Vec<String> = members
+                .iter()
+                .filter(|m| !m.bins.is_empty())
+                .map(|m| format!("`{}`", m.name))
+                .collect();
+            let Some(first) = members.into_iter().find(|m| !m.bins.is_empty()) else {
+                anyhow::bail!(
+                    "`{}` has no package with a binary target to ship (`src/main.rs`, `src/bin/*.rs` or `[[bin]]`)",
+                    path.display()
+                );
+            };
+            draft.reason(format!(
+                "Cargo.toml: a workspace; packages with binaries: {} (`rust.package` chooses)",
+                names.join(", ")
+            ));
+            draft.table("package", first.name.clone());
+            first
+        }
+    };
+    draft.name = Some(chosen.name.clone());
+    match chosen.bins.as_slice() {
+        [] | [_] => {}
+        several => {
+            // Cargo's own choice first (`default-run`), then the binary
+            // named after the package (`src/main.rs`).
+            let bin = [chosen.default_run.clone(), Some(chosen.name.clone())]
+                .into_iter()
+                .flatten()
+                .find(|b| several.contains(b))
+                .unwrap_or_else(|| several[0].clone());
+            draft.reason(format!(
+                "package `{}` has binaries {}; `rust.bin` chooses",
+                chosen.name,
+                several.join(", ")
+            ));
+            draft.table("bin", bin);
+        }
+    }
+    if let Some((version, from)) = project_version(dir) {
+        draft.reason(format!("{from}: the builder is rust:{version}"));
+        draft.build("version", version);
+    }
+    if !dir.join("Cargo.lock").is_file() {
+        draft.reason(
+            "no Cargo.lock: run `cargo generate-lockfile` and commit it; builds are `--locked`",
+        );
+    }
+    Ok(draft)
+}
