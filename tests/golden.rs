@@ -108,3 +108,19 @@ fn the_readme_manifest_example_renders() {
         )
     );
 }
+
+/// shipit ships itself: the repository's own Dockerfile and ignore file are
+/// what its shipit.toml renders (`shipit check` in the repository root).
+#[test]
+fn the_repository_dockerfile_is_current() {
+    let output = common::shipit(&common::root(), &["check"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "run `cargo run -- render -o Dockerfile` in the repository root:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let manifest = std::fs::read_to_string(common::root().join("shipit.toml")).unwrap();
+    assert!(manifest.contains("language = \"rust\""), "{manifest}");
+}

@@ -157,6 +157,15 @@ final_copies() { # Dockerfile -> the paths the final stage copies in
     done
 }
 
+from_images() { # Dockerfile -> the images its FROM lines name, not its own earlier stages
+  awk '/^FROM /{
+    image = ""
+    for (i = 2; i <= NF; i++) if ($i !~ /^--/) { image = $i; break }
+    if (!(image in stage)) print image
+    for (i = 2; i < NF; i++) if (toupper($i) == "AS") stage[$(i + 1)] = 1
+  }' "$1"
+}
+
 image_config() { # image python-expression -> a field of its OCI config
   "${B[@]}" inspect --type image "$1" |
     python3 -c "import json,sys; oci = json.load(sys.stdin)['OCIv1']; print($2)"
@@ -187,7 +196,7 @@ printf 'machine git.example.com login ci password s3cr3t-%s\n' "$RANDOM$RANDOM" 
 # vfs storage has no copy-on-write: every cached layer is a full copy of
 # the stage's file system, hundreds of MB for a builder. Only the builds
 # whose layer reuse is checked below keep their layers.
-cached=" go-hello python-flask python-uv node-pnpm "
+cached=" go-hello python-flask python-uv node-pnpm rust-hello "
 build() { # dir image [buildah flags] -> buildah's output
   local dir=$1 image=$2 layers=false
   shift 2
@@ -241,7 +250,7 @@ zone_names() {
 }
 
 # --- what gets built ------------------------------------------------------------
-examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn)
+examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn rust-hello)
 variants=(go-options go-cgo c-static python-options python-pyproject python-pipenv-local node-options)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
@@ -255,6 +264,7 @@ declare -A seed=(
   [python-poetry]="—"
   [node-pnpm]="—"
   [node-yarn]="—"
+  [rust-hello]="—"
 )
 
 # A variant is rendered into a copy of its directory, with files its
@@ -290,7 +300,7 @@ for name in "${examples[@]}" "${variants[@]}"; do
   else
     dir=$(prepare_variant "$name")
   fi
-  mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/Dockerfile")
+  mapfile -t froms < <(from_images "$dir/Dockerfile")
   for image in "${froms[@]}" $(sed -n 's/^COPY --from=\([^ ]*[:@][^ ]*\) .*/\1/p' "$dir/Dockerfile"); do
     [ "$image" = scratch ] || ensure_image "$image"
   done
@@ -346,6 +356,11 @@ for name in "${examples[@]}" "${variants[@]}"; do
     python-poetry)
       expect "$name: poetry's main group, no dev group" "Hello from python-poetry! six=1.16.0 dev-dependencies=absent" "$(run_in "${ep[@]:2}")"
       expect "$name has no poetry" "absent" "$(run_in sh -c 'command -v poetry || ls /opt/poetry 2>/dev/null || echo absent')" ;;
+    rust-hello)
+      out=$(run_in "${ep[@]}")
+      expect "$name: the chosen package and binary, with a registry dependency" "Hello from rust-hello! itoa(42)=42" "$out"
+      expect "$name: account, CA bundle, /tmp" "user=nonroot home=/home/nonroot certs=true tmp=true" "$out"
+      expect "$name ships only the chosen binary" "absent" "$(run_in sh -c 'ls /usr/local/bin/admin 2>/dev/null || echo absent')" ;;
     node-yarn)
       expect "$name: yarn's production dependencies only" "Hello from node-yarn! is-number=true dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
     go-cgo)
@@ -412,6 +427,22 @@ for name in "${examples[@]}" "${variants[@]}"; do
   stage "$name"
 done
 
+# --- shipit ships itself -------------------------------------------------------
+# The repository's own shipit.toml (language rust) renders its Dockerfile;
+# the image it builds runs shipit, templates embedded.
+log "shipit itself, from the repository's shipit.toml"
+"$shipit" check -m shipit.toml >/dev/null || fail "the repository's Dockerfile is not what its shipit.toml renders"
+ensure_image "$(from_images Dockerfile | head -1)"
+ensure_image "$(from_images Dockerfile | tail -1)"
+build . localhost/shipit-e2e/shipit > "$context/build.log" || { cat "$context/build.log"; fail "shipit's own image does not build"; }
+mapfile -t ep < <(entrypoint localhost/shipit-e2e/shipit)
+container=$("${B[@]}" from --pull=never localhost/shipit-e2e/shipit)
+expect "shipit's image runs shipit --version" "shipit $(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" "$(run_in "${ep[@]}" --version)"
+expect "shipit's image renders a manifest with its embedded templates" "FROM --platform=\$BUILDPLATFORM golang:1.25 AS build" \
+  "$(run_in sh -c 'cd /tmp && mkdir -p s && cd s && printf "name = \"s\"\nlanguage = \"go\"\n" > shipit.toml && printf "module s\n" > go.mod && shipit render')"
+"${B[@]}" rm "$container" >/dev/null
+stage "shipit itself"
+
 # --- a monorepo, built target by target from its bake file --------------------
 # Buildx cannot be installed here, so each target of
 # examples/monorepo/docker-bake.json is built the way Bake would build it:
@@ -463,7 +494,7 @@ native="linux/$(dpkg --print-architecture)"
 while read -r -u 3 name target_context dockerfile platforms args; do
   log "bake target $name (context $target_context, dockerfile $dockerfile)"
   dir="$mono/$target_context"
-  mapfile -t froms < <(awk '/^FROM /{for(i=2;i<=NF;i++) if ($i !~ /^--/) {print $i; break}}' "$dir/$dockerfile")
+  mapfile -t froms < <(from_images "$dir/$dockerfile")
   for image in "${froms[@]}" $(sed -n 's/^COPY --from=\([^ ]*[:@][^ ]*\) .*/\1/p' "$dir/$dockerfile"); do
     [ "$image" = scratch ] || ensure_image "$image"
   done
@@ -570,7 +601,8 @@ cached_after() { # build log, step pattern -> "cached" or "rebuilt"
     step && /^-->/ { print "rebuilt"; exit }' "$1"
 }
 for pair in "go-hello|go mod download" "python-flask|pip install -r requirements.txt" \
-  "python-uv|uv sync --locked --no-dev --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod"; do
+  "python-uv|uv sync --locked --no-dev --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod" \
+  "rust-hello|cargo chef cook"; do
   name=${pair%%|*} step=${pair#*|}
   log "rebuild $name after a source-only change"
   copy="$context/$name"
@@ -580,6 +612,7 @@ for pair in "go-hello|go mod download" "python-flask|pip install -r requirements
     go-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/main.go" ;;
     python-flask | python-uv) echo "# a source-only change $(date +%s%N)" >> "$copy/app.py" ;;
     node-pnpm) echo "// a source-only change $(date +%s%N)" >> "$copy/index.js" ;;
+    rust-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/crates/hello/src/main.rs" ;;
   esac
   build "$copy" "localhost/shipit-e2e/$name-rebuild" > "$context/rebuild.log" ||
     { cat "$context/rebuild.log"; fail "$name rebuild"; }
@@ -623,4 +656,4 @@ stage "clean up"
   echo "prebuilt Node binaries at build time, which this machine cannot reach."
 } > docs/images.md
 cat docs/images.md
-echo "e2e: ${#examples[@]} examples, ${#variants[@]} option variants and $built monorepo bake targets built, run and checked; 4 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
+echo "e2e: ${#examples[@]} examples, ${#variants[@]} option variants and $built monorepo bake targets built, run and checked; 5 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
