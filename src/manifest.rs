@@ -304,6 +304,10 @@ pub enum NodeMode {
     Pkg,
     /// `node:<version>-alpine` with production `node_modules` and the app.
     Runtime,
+    /// One executable made with Node's own single-executable-application
+    /// support: the app bundled by esbuild into one script, injected into
+    /// a copy of the builder's `node`, on `debian:<release>-slim`.
+    Sea,
 }
 
 /// `[python]`: Python settings.

@@ -50,6 +50,13 @@ const PKG_FETCH: &str = "@yao-pkg/pkg-fetch@3.6.6";
 /// `packageManager` names, or at its own known-good version. Node 25 and
 /// later images no longer carry it, so the builder installs it.
 const COREPACK: &str = "corepack@0.36.0";
+/// Sea mode's tools, pinned: esbuild bundles the app into one script,
+/// postject injects it into the copy of node.
+const ESBUILD: &str = "esbuild@0.28.2";
+const POSTJECT: &str = "postject@1.0.0-alpha.6";
+/// The oldest Node whose single executable applications shipit builds
+/// (`--experimental-sea-config`).
+const SEA_MIN_MAJOR: u32 = 20;
 /// Lockfiles, in the order they decide the manager.
 const LOCKFILES: [(&str, NodeManager); 3] = [
     ("pnpm-lock.yaml", NodeManager::Pnpm),
@@ -71,6 +78,8 @@ struct Settings {
     platform: &'static str,
     pkg: &'static str,
     pkg_fetch: &'static str,
+    esbuild: &'static str,
+    postject: &'static str,
     binary: String,
     manager: NodeManager,
     /// Yarn 2 and later (`--immutable`) rather than yarn classic.
@@ -366,6 +375,9 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let runtime_base = match mode {
         NodeMode::Pkg => format!("alpine:{ALPINE}"),
         NodeMode::Runtime => format!("node:{version}-alpine"),
+        // The builder's own node, which links glibc and libstdc++: the
+        // builder's Debian release, whose slim image has both.
+        NodeMode::Sea => format!("debian:{DEBIAN}-slim"),
     };
     let effective_base = cx
         .manifest
@@ -389,7 +401,20 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     };
 
     let (build_workdir, app_workdir) = cx.app_dirs();
+    if mode == NodeMode::Sea {
+        check_sea(cx, &major, platform);
+    }
     let (artifacts, entrypoint, runtime_workdir, runtime_packages) = match mode {
+        NodeMode::Sea => {
+            let (artifacts, entrypoint) = super::program(&binary);
+            // node links libstdc++ and libgcc; alpine has neither.
+            let packages = if platform == "alpine" {
+                vec!["libgcc".to_string(), "libstdc++".to_string()]
+            } else {
+                Vec::new()
+            };
+            (artifacts, entrypoint, None, packages)
+        }
         NodeMode::Pkg => {
             let (artifacts, entrypoint) = super::program(&binary);
             // pkg's alpine binaries link libstdc++ and libgcc dynamically.
@@ -434,7 +459,9 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_workdir,
         init: true,
         // Native addons built in the builder load only with its libc.
-        links_libc: mode == NodeMode::Runtime && platform != "linuxstatic",
+        // A sea binary is the builder's node: dynamically linked.
+        links_libc: (mode == NodeMode::Runtime && platform != "linuxstatic")
+            || mode == NodeMode::Sea,
         version,
         ignore: vec![
             "**/node_modules".into(),
@@ -450,6 +477,8 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             platform,
             pkg: PKG,
             pkg_fetch: PKG_FETCH,
+            esbuild: ESBUILD,
+            postject: POSTJECT,
             binary,
             manager: install.manager,
             berry: install.berry,
@@ -463,6 +492,27 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 
 fn recognises(dir: &std::path::Path) -> bool {
     dir.join("package.json").is_file()
+}
+
+/// Sea mode copies the builder's node binary: it needs a Node with
+/// `--experimental-sea-config`, and a libc in the runtime.
+fn check_sea(cx: &mut Cx, major: &str, platform: &str) {
+    if let Ok(major) = major.parse::<u32>()
+        && major < SEA_MIN_MAJOR
+    {
+        cx.error(
+            "build.version",
+            format!("`node.mode = \"sea\"` needs Node {SEA_MIN_MAJOR} or newer to build a single executable; the build uses Node {major}"),
+            format!("set `build.version` to {SEA_MIN_MAJOR} or newer, or use `node.mode = \"pkg\"`"),
+        );
+    }
+    if platform == "linuxstatic" {
+        cx.error(
+            "runtime.base",
+            "`node.mode = \"sea\"` ships the builder's node, which links libc and libstdc++: `scratch` has neither",
+            "leave `runtime.base` out (the builder's `debian:<release>-slim`), or use `node.mode = \"pkg\"` for scratch",
+        );
+    }
 }
 
 /// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the

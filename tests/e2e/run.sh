@@ -79,6 +79,7 @@ standin_for() { # image reference -> stand-in Dockerfile (or "base")
     golang:*) echo golang ;;
     python:*-slim*) echo python-slim ;;
     python:*) echo python-builder ;;
+    node:*-trixie | node:*-bookworm) echo node-debian ;;
     node:*) echo node ;;
     rust:*) echo rust ;;
     ubuntu:* | debian:*) echo base ;;
@@ -103,7 +104,8 @@ ensure_image() { # image reference as written in FROM or COPY --from
   fi
   # The uv stand-in holds that version's binaries; the others are the same
   # for every tag they stand in for.
-  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; if [ "$kind" = uv ]; then echo "$1"; fi) | sha256sum | cut -c1-12)
+  hash=$( (cat "tests/e2e/standins/$kind.Dockerfile" tests/e2e/standins/apk; if [ "$kind" = uv ]; then echo "$1"; fi
+    if [ "$kind" = node-debian ]; then node --version; fi) | sha256sum | cut -c1-12)
   marker="localhost/shipit-e2e/standin-$kind:$hash"
   if ! has_image "$marker"; then
     log "stand-in $kind ($hash)"
@@ -115,6 +117,14 @@ ensure_image() { # image reference as written in FROM or COPY --from
       python3 -m zipfile -e "$context"/uv-wheel/*.whl "$context/uv-wheel/x"
       cp "$context"/uv-wheel/x/*.data/scripts/uv "$context"/uv-wheel/x/*.data/scripts/uvx "$context/"
       chmod +x "$context/uv" "$context/uvx"
+    fi
+    if [ "$kind" = node-debian ]; then
+      # The official Node build this machine runs (NodeSource's, of the
+      # official release), with its npm.
+      rm -rf "$context/node-official"
+      mkdir -p "$context/node-official"
+      cp "$(readlink -f "$(command -v node)")" "$context/node-official/node"
+      cp -r "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$context/node-official/npm"
     fi
     "${B[@]}" build -q --isolation chroot --pull=never --layers=false -t "$marker" \
       -f "tests/e2e/standins/$kind.Dockerfile" "$context" >/dev/null
@@ -250,7 +260,7 @@ zone_names() {
 }
 
 # --- what gets built ------------------------------------------------------------
-examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn rust-hello)
+examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn node-sea rust-hello)
 variants=(go-options go-cgo c-static python-options python-pyproject python-pipenv-local node-options)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
@@ -265,6 +275,7 @@ declare -A seed=(
   [node-pnpm]="—"
   [node-yarn]="—"
   [rust-hello]="—"
+  [node-sea]="~50 MB (seed 002, pkg on alpine)"
 )
 
 # A variant is rendered into a copy of its directory, with files its
@@ -356,6 +367,9 @@ for name in "${examples[@]}" "${variants[@]}"; do
     python-poetry)
       expect "$name: poetry's main group, no dev group" "Hello from python-poetry! six=1.16.0 dev-dependencies=absent" "$(run_in "${ep[@]:2}")"
       expect "$name has no poetry" "absent" "$(run_in sh -c 'command -v poetry || ls /opt/poetry 2>/dev/null || echo absent')" ;;
+    node-sea)
+      expect "$name: one executable, bundled, no Node install" "Hello from node-sea! sea=true is-number(7)=true node=absent" "$(run_in "${ep[@]:2}")"
+      expect "$name: its libraries are in the image" "none missing" "$(run_in sh -c 'ldd /usr/local/bin/node-sea | grep -q "not found" && echo missing || echo none missing')" ;;
     rust-hello)
       out=$(run_in "${ep[@]}")
       expect "$name: the chosen package and binary, with a registry dependency" "Hello from rust-hello! itoa(42)=42" "$out"
