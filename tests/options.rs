@@ -457,6 +457,89 @@ fn cases() -> Vec<Case> {
             ],
             absent: &["/etc/passwd"],
         },
+        // --- rust -------------------------------------------------------
+        Case {
+            label: "rust single package: no -p, the package's binary, debian-slim with CA bundle and account",
+            files: RUST_PACKAGE,
+            manifest: "name = \"svc\"\nlanguage = \"rust\"\n",
+            contains: &[
+                "FROM rust:1.96-trixie AS chef\n",
+                "cargo install --locked cargo-chef@0.1.78\n",
+                "FROM chef AS recipe\nCOPY . .\nRUN cargo chef prepare --recipe-path /recipe.json\n",
+                "FROM chef AS build\nCOPY --from=recipe /recipe.json /recipe.json\n",
+                "cargo chef cook --release --locked --bin svc --recipe-path /recipe.json\n",
+                "cargo build --release --locked --bin svc \\\n",
+                "cp target/release/svc /out/svc\n",
+                "FROM debian:trixie-slim\n",
+                "COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/\n",
+                "echo 'nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin' >> /etc/passwd",
+                "ENTRYPOINT [\"/usr/local/bin/svc\"]\n",
+            ],
+            absent: &["--package", "musl", "tini"],
+        },
+        Case {
+            label: "rust static: the musl target, musl-tools, scratch with passwd and /tmp",
+            files: RUST_PACKAGE,
+            manifest: "name = \"svc\"\nlanguage = \"rust\"\n[rust]\nstatic = true\n",
+            contains: &[
+                "apt-get install -y --no-install-recommends musl-tools",
+                "x86_64 | aarch64) echo \"$(uname -m)-unknown-linux-musl\" > /opt/rust-target ;;",
+                "rustup target add \"$(cat /opt/rust-target)\"\n",
+                "cargo chef cook --release --locked --bin svc --target \"$(cat /opt/rust-target)\" --recipe-path /recipe.json\n",
+                "cp target/\"$(cat /opt/rust-target)\"/release/svc /out/svc\n",
+                "FROM scratch\n",
+                "chmod 1777 /out/rootfs/tmp",
+            ],
+            absent: &["tini", "FROM debian"],
+        },
+        Case {
+            label: "rust workspace member and binary, with a secret and the SSH agent on cook and build, custom steps",
+            files: RUST_WORKSPACE,
+            manifest: "name = \"api\"\nlanguage = \"rust\"\n[rust]\npackage = \"api\"\nbin = \"api-admin\"\n[build]\nssh = true\n[[build.secrets]]\nid = \"cargo\"\ntarget = \"/usr/local/cargo/credentials.toml\"\n",
+            contains: &[
+                "RUN --mount=type=secret,id=cargo,target=/usr/local/cargo/credentials.toml \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git/db \\\n    cargo chef cook --release --locked --package api --bin api-admin --recipe-path /recipe.json\n",
+                "cargo build --release --locked --package api --bin api-admin \\\n",
+                "COPY --from=build /out/api-admin /usr/local/bin/api-admin\n",
+            ],
+            absent: &[],
+        },
+        Case {
+            label: "rust custom steps replace the build, not the dependency layer",
+            files: RUST_PACKAGE,
+            manifest: "name = \"svc\"\nlanguage = \"rust\"\n[build]\nsteps = [\"cargo build --release --locked --features fast\", \"mkdir -p /out && cp target/release/svc /out/svc\"]\n",
+            contains: &[
+                "cargo chef cook --release --locked --bin svc",
+                "RUN cargo build --release --locked --features fast\nRUN mkdir -p /out && cp target/release/svc /out/svc\n",
+            ],
+            absent: &["cargo build --release --locked --bin svc"],
+        },
+        // --- node sea ---------------------------------------------------
+        Case {
+            label: "node sea: esbuild and postject pinned before the source, the builder's node injected, debian-slim",
+            files: &[("package.json", "{\"dependencies\": {\"x\": \"1\"}}")],
+            manifest: "name = \"cli\"\nlanguage = \"node\"\n[node]\nentry = \"src/main.js\"\nmode = \"sea\"\n",
+            contains: &[
+                "FROM node:22-trixie AS build\n",
+                "npm install --global esbuild@0.28.2 postject@1.0.0-alpha.6\nCOPY package.json",
+                "esbuild src/main.js --bundle --platform=node --format=cjs --outfile=/out/sea/main.cjs",
+                "node --experimental-sea-config /out/sea/config.json",
+                "cp \"$(command -v node)\" /out/cli",
+                "postject /out/cli NODE_SEA_BLOB /out/sea/blob",
+                "FROM debian:trixie-slim\n",
+                "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"/usr/local/bin/cli\"]\n",
+            ],
+            absent: &["pkg", "NODE_ENV", "libstdc++"],
+        },
+        Case {
+            label: "node sea on alpine: an alpine builder, libstdc++ and libgcc in the runtime",
+            files: &[("package.json", "{}")],
+            manifest: "name = \"cli\"\nlanguage = \"node\"\n[node]\nmode = \"sea\"\n[runtime]\nbase = \"alpine:3.22\"\n",
+            contains: &[
+                "FROM node:22-alpine AS build\n",
+                "RUN apk add --no-cache tini libgcc libstdc++\n",
+            ],
+            absent: &[],
+        },
         Case {
             label: "c with make",
             files: &[],
@@ -468,6 +551,116 @@ fn cases() -> Vec<Case> {
             absent: &[],
         },
     ]
+}
+
+/// A Cargo package `svc` with its one binary and a lockfile.
+const RUST_PACKAGE: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n",
+    ),
+    ("Cargo.lock", "version = 4\n"),
+    ("src/main.rs", "fn main() {}\n"),
+];
+
+/// A virtual workspace: `api` has two binaries, `core` none.
+const RUST_WORKSPACE: &[(&str, &str)] = &[
+    (
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nexclude = [\"crates/old\"]\n",
+    ),
+    ("Cargo.lock", "version = 4\n"),
+    (
+        "crates/api/Cargo.toml",
+        "[package]\nname = \"api\"\nversion = \"0.1.0\"\n\n[[bin]]\nname = \"api-admin\"\npath = \"src/admin.rs\"\n",
+    ),
+    ("crates/api/src/main.rs", "fn main() {}\n"),
+    ("crates/api/src/admin.rs", "fn main() {}\n"),
+    (
+        "crates/core/Cargo.toml",
+        "[package]\nname = \"core\"\nversion = \"0.1.0\"\n",
+    ),
+    ("crates/core/src/lib.rs", ""),
+    (
+        "crates/old/Cargo.toml",
+        "[package]\nname = \"old\"\nversion = \"0.1.0\"\n",
+    ),
+    ("crates/old/src/main.rs", "fn main() {}\n"),
+];
+
+#[test]
+fn rust_packages_and_binaries_are_checked_against_the_workspace() {
+    let manifest = |table: &str| format!("name = \"api\"\nlanguage = \"rust\"\n[rust]\n{table}");
+    refused(
+        RUST_WORKSPACE,
+        &manifest(""),
+        "the `Cargo.toml` at the build context is a virtual workspace: it has no package to build",
+    );
+    refused(
+        RUST_WORKSPACE,
+        &manifest("package = \"old\"\n"),
+        "`rust.package` = `old` is not a package of the workspace",
+    );
+    refused(
+        RUST_WORKSPACE,
+        &manifest("package = \"api\"\n"),
+        "the package `api` has several binaries",
+    );
+    refused(
+        RUST_WORKSPACE,
+        &manifest("package = \"api\"\nbin = \"apu\"\n"),
+        "its binaries are `api`, `api-admin`",
+    );
+    refused(
+        RUST_WORKSPACE,
+        &manifest("package = \"core\"\n"),
+        "the package `core` has no binary target",
+    );
+    refused(
+        RUST_WORKSPACE,
+        &manifest("package = \"--locked\"\n"),
+        "`rust.package` = `--locked` is not a Cargo package or target name",
+    );
+    refused(
+        &RUST_PACKAGE[..1],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        "no `Cargo.lock` at the build context",
+    );
+    refused(
+        &[],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        "no readable `Cargo.toml` at the build context",
+    );
+    // `default-run` picks among several.
+    let output = run(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"svc\"\nversion = \"0.1.0\"\ndefault-run = \"tool\"\n",
+            ),
+            ("Cargo.lock", ""),
+            ("src/main.rs", ""),
+            ("src/bin/tool.rs", ""),
+        ],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        &["render"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("--bin tool"));
+}
+
+#[test]
+fn sea_needs_node_20_and_a_libc() {
+    refused(
+        &[("package.json", "{}")],
+        "name = \"a\"\nlanguage = \"node\"\n[build]\nversion = \"18\"\n[node]\nmode = \"sea\"\n",
+        "`node.mode = \"sea\"` needs Node 20 or newer",
+    );
+    refused(
+        &[("package.json", "{}")],
+        "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"sea\"\n[runtime]\nbase = \"scratch\"\n",
+        "`scratch` has neither",
+    );
 }
 
 fn render_case(case: &Case) -> (tempfile::TempDir, String) {
@@ -843,6 +1036,33 @@ fn the_project_declares_the_toolchain_version() {
             "go",
             "golang:1.22",
             "derived (go.mod: go 1.22.3)",
+        ),
+        (
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"a\"\nrust-version = \"1.85\"\n",
+                ),
+                ("Cargo.lock", ""),
+                ("src/main.rs", ""),
+            ],
+            "rust",
+            "rust:1.85-trixie",
+            "derived (Cargo.toml: rust-version 1.85)",
+        ),
+        (
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"a\"\nrust-version = \"1.85\"\n",
+                ),
+                ("Cargo.lock", ""),
+                ("src/main.rs", ""),
+                ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.96.0\"\n"),
+            ],
+            "rust",
+            "rust:1.96.0-trixie",
+            "derived (rust-toolchain.toml: channel 1.96.0)",
         ),
         (
             &[("package.json", "{}"), (".nvmrc", "v20.11.1\n")],
