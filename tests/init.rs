@@ -453,3 +453,66 @@ fn several_lockfiles_are_ambiguous_until_the_user_chooses() {
         stderr(&output)
     );
 }
+
+#[test]
+fn rust_from_cargo_toml_workspace_and_toolchain() {
+    // A single package: its name, rust-toolchain.toml's pinned channel.
+    let dir = tree(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"Svc_Api\"\nversion = \"0.1.0\"\nrust-version = \"1.85\"\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "fn main() {}\n"),
+        ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.96.0\"\n"),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("name = \"svc_api\""), "{manifest}");
+    assert!(manifest.contains("language = \"rust\""), "{manifest}");
+    assert!(manifest.contains("version = \"1.96.0\""), "{manifest}");
+    assert!(!manifest.contains("[rust]"), "{manifest}");
+    let render = shipit(dir.path(), &["render"]);
+    assert!(render.status.success(), "{}", stderr(&render));
+
+    // A virtual workspace: the member with binaries, and among its
+    // binaries the one named after it; rust-version of the workspace.
+    let dir = tree(&[
+        (
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.package]\nrust-version = \"1.88\"\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        ("crates/core/Cargo.toml", "[package]\nname = \"core\"\n"),
+        ("crates/core/src/lib.rs", ""),
+        ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+        ("crates/api/src/main.rs", ""),
+        ("crates/api/src/bin/migrate.rs", ""),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("name = \"api\""), "{manifest}");
+    assert!(manifest.contains("package = \"api\""), "{manifest}");
+    assert!(manifest.contains("bin = \"api\""), "{manifest}");
+    assert!(manifest.contains("version = \"1.88\""), "{manifest}");
+
+    // No lockfile: `--locked` could not build it, so nothing is written.
+    let dir = tree(&[
+        ("Cargo.toml", "[package]\nname = \"svc\"\n"),
+        ("src/main.rs", ""),
+    ]);
+    let (output, _) = init(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no `Cargo.lock`"), "{}", stderr(&output));
+    assert!(!dir.path().join("shipit.toml").exists());
+
+    // Nothing to ship: an error, and no manifest.
+    let dir = tree(&[
+        ("Cargo.toml", "[package]\nname = \"lib\"\n"),
+        ("Cargo.lock", ""),
+        ("src/lib.rs", ""),
+    ]);
+    let (output, _) = init(dir.path(), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(!dir.path().join("shipit.toml").exists());
+}
