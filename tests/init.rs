@@ -503,7 +503,11 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     ]);
     let (output, _) = init(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("no `Cargo.lock`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no `Cargo.lock`"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!dir.path().join("shipit.toml").exists());
 
     // Nothing to ship: an error, and no manifest.

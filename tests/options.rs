@@ -1132,3 +1132,78 @@ fn the_project_declares_the_toolchain_version() {
     assert_eq!(json["plan"]["build"]["image"], "node:24-alpine");
     assert_eq!(json["sources"]["build.version"], "manifest");
 }
+
+#[test]
+fn names_read_from_cargo_toml_cannot_reach_the_dockerfile_unchecked() {
+    // No `rust.bin`: the only binary's name comes from Cargo.toml.
+    refused(
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"svc\"\n\n[[bin]]\nname = \"svc; id\"\npath = \"src/main.rs\"\n",
+            ),
+            ("Cargo.lock", ""),
+            ("src/main.rs", ""),
+        ],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        "the binary name `svc; id` in the workspace's Cargo.toml is not one Cargo accepts",
+    );
+    // A member built from the workspace root: its package name is `-p`.
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("Cargo.toml", "[workspace]\nmembers = [\"app\"]\n"),
+        ("Cargo.lock", ""),
+        ("app/Cargo.toml", "[package]\nname = \"--app\"\n"),
+        ("app/src/main.rs", ""),
+        (
+            "app/shipit.toml",
+            "name = \"app\"\nlanguage = \"rust\"\n[build]\ncontext = \"..\"\n",
+        ),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let output = common::shipit(&dir.path().join("app"), &["render"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains(
+            "the package name `--app` in the workspace's Cargo.toml is not one Cargo accepts"
+        ),
+        "{}",
+        common::stderr(&output)
+    );
+}
+
+#[test]
+fn a_rust_member_builds_from_its_workspace_root() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in [
+        ("Cargo.toml", "[workspace]\nmembers = [\"services/*\"]\n"),
+        ("Cargo.lock", ""),
+        ("services/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+        ("services/api/src/main.rs", ""),
+        (
+            "services/api/shipit.toml",
+            "name = \"api\"\nlanguage = \"rust\"\n[build]\ncontext = \"../..\"\n",
+        ),
+    ] {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let member = dir.path().join("services/api");
+    let output = common::shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let text = std::fs::read_to_string(member.join("Dockerfile")).unwrap();
+    assert!(
+        text.contains("cargo build --release --locked --package api --bin api \\\n"),
+        "{text}"
+    );
+    assert!(text.contains("cp target/release/api /out/api\n"), "{text}");
+    let ignore = std::fs::read_to_string(member.join("Dockerfile.dockerignore")).unwrap();
+    assert!(
+        ignore.contains("\n/target\n/services/api/target\n"),
+        "{ignore}"
+    );
+}

@@ -76,7 +76,13 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         format!("debian:{DEBIAN}-slim")
     };
     let (artifacts, entrypoint) = super::program(&bin);
-    let member = cx.member.clone();
+    // Cargo's target directory is at the workspace root (the build
+    // context); a member has its own there when it was built alone.
+    let mut ignore = vec!["/target".to_string()];
+    if !cx.member.is_empty() {
+        ignore.push(format!("/{}target", cx.member));
+    }
+    ignore.push("**/*.rs.bk".into());
     LanguageDefaults {
         version,
         builder_image,
@@ -96,7 +102,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         runtime_workdir: None,
         init: false,
         links_libc: !table.static_,
-        ignore: vec![format!("/{member}target"), "**/*.rs.bk".into()],
+        ignore,
         settings: serde_json::to_value(Settings {
             package,
             bin,
@@ -230,6 +236,23 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
             }
         },
     };
+    // Names read from Cargo.toml land in `RUN` and `COPY` as they are:
+    // Cargo itself allows only letters, digits, `_` and `-`.
+    for (key, what, name) in [
+        ("rust.package", "package", flag.as_deref()),
+        ("rust.bin", "binary", Some(bin.as_str())),
+    ] {
+        if let Some(name) = name
+            && !is_target_name(name)
+            && cx.spans.value(key).is_none()
+        {
+            cx.error(
+                key,
+                format!("the {what} name `{name}` in the workspace's Cargo.toml is not one Cargo accepts"),
+                "Cargo names are letters, digits, `_` and `-`; fix the name in Cargo.toml",
+            );
+        }
+    }
     (flag, bin)
 }
 
