@@ -242,7 +242,13 @@ fn templates(
 fn render(args: RenderArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> Result<i32> {
     let templates = crate::template_dirs(&args.manifest.templates, env)?;
     // Both files are rendered before either is written.
-    let outputs = crate::render_outputs(&args.manifest.manifest, &templates)?;
+    // The ignore file names the Dockerfile it keeps out of the context.
+    let outputs = match &args.output {
+        Some(dockerfile) if !args.no_dockerignore => {
+            crate::render_outputs_to(&args.manifest.manifest, dockerfile, &templates)?
+        }
+        _ => crate::render_outputs(&args.manifest.manifest, &templates)?,
+    };
     write!(err, "{}", outputs.warnings(env.color_stderr))?;
     if let Some(unpinned) = outputs.unpinned.as_ref().filter(|u| !u.is_empty()) {
         let manifest = &args.manifest.manifest;
@@ -464,7 +470,10 @@ fn check_one(
     templates: &Templates,
     with_dockerignore: bool,
 ) -> Result<CheckReport> {
-    let outputs = crate::render_outputs(manifest, templates)?;
+    let outputs = match with_dockerignore {
+        true => crate::render_outputs_to(manifest, dockerfile, templates)?,
+        false => crate::render_outputs(manifest, templates)?,
+    };
     let unpinned = outputs.unpinned.clone().unwrap_or_default();
     let manifest_name = manifest.display().to_string();
     let dockerfile_name = dockerfile.display().to_string();

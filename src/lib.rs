@@ -372,16 +372,27 @@ pub fn warnings_text(source: &Source, plan: &Plan, color: bool) -> String {
 /// Manifest file → its Dockerfile and `.dockerignore`, both in memory,
 /// with the images its `shipit.lock` pins (when it has one).
 pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
-    render_with_lock(path, templates, true)
+    render_outputs_to(path, &path.with_file_name("Dockerfile"), templates)
+}
+
+/// [`render_outputs`] for a Dockerfile written to `dockerfile` (`render
+/// -o`, `check -o`): the ignore file keeps that name out of the context.
+pub fn render_outputs_to(path: &Path, dockerfile: &Path, templates: &Templates) -> Result<Outputs> {
+    render_with_lock(path, dockerfile, templates, true)
 }
 
 /// [`render_outputs`] ignoring any lock: the references as written, which
 /// is what `shipit lock` resolves.
 pub(crate) fn render_unpinned(path: &Path, templates: &Templates) -> Result<Outputs> {
-    render_with_lock(path, templates, false)
+    render_with_lock(path, &path.with_file_name("Dockerfile"), templates, false)
 }
 
-fn render_with_lock(path: &Path, templates: &Templates, use_lock: bool) -> Result<Outputs> {
+fn render_with_lock(
+    path: &Path,
+    dockerfile_path: &Path,
+    templates: &Templates,
+    use_lock: bool,
+) -> Result<Outputs> {
     let loaded = load_manifest(path)?;
     let mut plan = plan_manifest(&loaded)?;
     let lock = match use_lock {
@@ -400,8 +411,13 @@ fn render_with_lock(path: &Path, templates: &Templates, use_lock: bool) -> Resul
     let context = || format!("cannot render `{}`", path.display());
     let dockerfile = render::render_locked(&plan, lock.as_ref(), &manifest_name, templates)
         .with_context(context)?;
+    let dockerfile_name = dockerfile_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Dockerfile".into());
     let dockerignore =
-        render::render_dockerignore(&plan, &manifest_name, templates).with_context(context)?;
+        render::render_dockerignore(&plan, &manifest_name, &dockerfile_name, templates)
+            .with_context(context)?;
     let unpinned = lock.map(|_| lock::unpinned(&dockerfile.text));
     Ok(Outputs {
         plan,

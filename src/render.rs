@@ -47,19 +47,23 @@ pub fn render_locked(
     templates: &Templates,
 ) -> Result<Rendered> {
     let name = format!("{}.Dockerfile.j2", plan.language.key());
-    render_template(plan, lock, manifest_name, templates, &name)
+    render_template(plan, lock, manifest_name, "Dockerfile", templates, &name)
 }
 
-/// Renders the `.dockerignore` that goes beside the Dockerfile.
+/// Renders the ignore file that goes beside the Dockerfile, which is named
+/// `dockerfile_name` (it keeps that file out of the build context).
 pub fn render_dockerignore(
     plan: &Plan,
     manifest_name: &str,
+    dockerfile_name: &str,
     templates: &Templates,
 ) -> Result<Rendered> {
+    check_file_name("Dockerfile's", dockerfile_name)?;
     render_template(
         plan,
         None,
         manifest_name,
+        dockerfile_name,
         templates,
         crate::templates::DOCKERIGNORE,
     )
@@ -69,6 +73,7 @@ fn render_template(
     plan: &Plan,
     lock: Option<&Lock>,
     manifest_name: &str,
+    dockerfile_name: &str,
     templates: &Templates,
     name: &str,
 ) -> Result<Rendered> {
@@ -76,7 +81,7 @@ fn render_template(
     let fail = |error| template_error(error, templates);
     let template = env.get_template(name).map_err(fail)?;
 
-    check_manifest_name(manifest_name)?;
+    check_file_name("manifest's", manifest_name)?;
     let mut extra: BTreeMap<String, Value> = BTreeMap::new();
     extra.insert(
         plan.language.key().to_string(),
@@ -95,6 +100,7 @@ fn render_template(
         Value::from_function(move |reference: String| pins.pinned(&reference).unwrap_or(reference)),
     );
     extra.insert("manifest".into(), Value::from(manifest_name));
+    extra.insert("dockerfile".into(), Value::from(dockerfile_name));
     extra.insert("digest".into(), Value::from(DIGEST_SENTINEL));
     // The plan's fields at the top level, straight from serde (no JSON
     // in between); the names above take precedence.
@@ -108,8 +114,9 @@ fn render_template(
 }
 
 /// The manifest's file name lands in the Dockerfile's header comment and,
-/// as a pattern, in `.dockerignore`: only names that are plain there.
-fn check_manifest_name(name: &str) -> Result<()> {
+/// as a pattern, in `.dockerignore`, as does the Dockerfile's: only names
+/// that are plain there.
+fn check_file_name(whose: &str, name: &str) -> Result<()> {
     let plain = !name.is_empty()
         && name != "."
         && name != ".."
@@ -118,8 +125,15 @@ fn check_manifest_name(name: &str) -> Result<()> {
             .all(|c| c.is_ascii_alphanumeric() || "._+-".contains(c))
         && !name.starts_with('-');
     if !plain {
+        let (into, example) = match whose {
+            "manifest's" => ("the Dockerfile header or `.dockerignore`", "shipit.toml"),
+            _ => (
+                "`.dockerignore` (or pass `--no-dockerignore`)",
+                "Dockerfile",
+            ),
+        };
         anyhow::bail!(
-            "the manifest's file name `{}` cannot be written into the Dockerfile header or `.dockerignore`; rename it with letters, digits, `.`, `_`, `+` and `-` (e.g. `shipit.toml`)",
+            "the {whose} file name `{}` cannot be written into {into}; rename it with letters, digits, `.`, `_`, `+` and `-` (e.g. `{example}`)",
             name.escape_debug()
         );
     }
@@ -258,8 +272,8 @@ mod tests {
 
     #[test]
     fn manifest_names_must_be_plain() {
-        assert!(check_manifest_name("shipit.toml").is_ok());
-        assert!(check_manifest_name("app-1.shipit.toml").is_ok());
+        assert!(check_file_name("manifest's", "shipit.toml").is_ok());
+        assert!(check_file_name("manifest's", "app-1.shipit.toml").is_ok());
         for bad in [
             "x\nUSER root\n#.toml",
             "*.toml",
@@ -270,7 +284,7 @@ mod tests {
             "[a].toml",
             "é.toml",
         ] {
-            assert!(check_manifest_name(bad).is_err(), "{bad}");
+            assert!(check_file_name("manifest's", bad).is_err(), "{bad}");
         }
     }
 

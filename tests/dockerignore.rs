@@ -199,3 +199,70 @@ fn patterns_for_nested_files_match_at_any_depth() {
         }
     }
 }
+
+/// `render -o x.Dockerfile` keeps `x.Dockerfile` out of the context, not a
+/// `Dockerfile` that is not there; `check -o` agrees, and a workspace
+/// member's ignore file beside it is named after it.
+#[test]
+fn the_ignore_file_names_the_dockerfile_it_was_written_for() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module x\n").unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"x\"\nlanguage = \"go\"\n",
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["render", "-o", "x.Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ignore = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    let lines: Vec<&str> = ignore.lines().collect();
+    assert!(lines.contains(&"x.Dockerfile"), "{ignore}");
+    assert!(!lines.contains(&"Dockerfile"), "{ignore}");
+    let check = shipit(dir.path(), &["check", "-o", "x.Dockerfile"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    // Checked against the default name, the ignore file has drifted.
+    std::fs::rename(
+        dir.path().join("x.Dockerfile"),
+        dir.path().join("Dockerfile"),
+    )
+    .unwrap();
+    let check = shipit(dir.path(), &["check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+
+    // A name that is no plain pattern: refused, nothing written, unless
+    // no ignore file is written.
+    let output = shipit(dir.path(), &["render", "-o", "my Dockerfile"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("`--no-dockerignore`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("my Dockerfile").exists());
+    let output = shipit(
+        dir.path(),
+        &["render", "-o", "my Dockerfile", "--no-dockerignore"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // A member of a workspace: `<Dockerfile>.dockerignore` beside it.
+    let root = tempfile::tempdir().unwrap();
+    let member = root.path().join("svc");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(root.path().join("go.work"), "go 1.22\n\nuse ./svc\n").unwrap();
+    std::fs::write(member.join("go.mod"), "module svc\n").unwrap();
+    std::fs::write(
+        member.join("shipit.toml"),
+        "name = \"svc\"\nlanguage = \"go\"\n[build]\ncontext = \"..\"\n",
+    )
+    .unwrap();
+    let output = shipit(&member, &["render", "-o", "svc.Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ignore = std::fs::read_to_string(member.join("svc.Dockerfile.dockerignore")).unwrap();
+    let lines: Vec<&str> = ignore.lines().collect();
+    assert!(lines.contains(&"svc/svc.Dockerfile"), "{ignore}");
+    assert!(
+        lines.contains(&"svc/svc.Dockerfile.dockerignore"),
+        "{ignore}"
+    );
+}
