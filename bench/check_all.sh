@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark for the tree commands: generates trees of 1,000 and 10,000
-# manifests (the four languages in turn, each with its rendered Dockerfile)
+# manifests (the five languages in turn, each with its rendered Dockerfile)
 # and times, over each, a plain walk of the tree (`find`, the floor: no
 # command can list the manifests faster), `shipit check --all` and
 # `shipit bake`; then one `shipit check` and one `shipit render`.
@@ -21,16 +21,23 @@ manifest() { # language index
     node) printf 'name = "svc-%s"\nlanguage = "node"\n[node]\nmode = "runtime"\n' "$2" ;;
     python) printf 'name = "svc-%s"\nlanguage = "python"\n[runtime]\nentrypoint = ["gunicorn", "app:app"]\n' "$2" ;;
     c) printf 'name = "svc-%s"\nlanguage = "c"\n[c]\nsources = ["main.c"]\n' "$2" ;;
+    rust) printf 'name = "svc-%s"\nlanguage = "rust"\n' "$2" ;;
   esac
 }
 
 generate() { # count dir
-  local languages=(go node python c)
+  local languages=(go node python c rust)
   for i in $(seq 1 "$1"); do
-    local dir="$2/team-$((i % 50))/svc-$i" language=${languages[$((i % 4))]}
+    local dir="$2/team-$((i % 50))/svc-$i" language=${languages[$((i % 5))]}
     mkdir -p "$dir"
     manifest "$language" "$i" > "$dir/shipit.toml"
     [ "$language" = python ] && echo "flask" > "$dir/requirements.txt"
+    if [ "$language" = rust ]; then
+      mkdir -p "$dir/src"
+      printf '[package]\nname = "svc-%s"\nversion = "0.1.0"\nedition = "2024"\n' "$i" > "$dir/Cargo.toml"
+      echo "version = 4" > "$dir/Cargo.lock"
+      echo "fn main() {}" > "$dir/src/main.rs"
+    fi
     echo "$dir"
   done | xargs -P "$(nproc)" -I{} "$bin" render -m {}/shipit.toml -o {}/Dockerfile 2>/dev/null
 }

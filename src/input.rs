@@ -24,7 +24,7 @@ pub fn read_file(path: &Path, root: &Path) -> Result<Option<Vec<u8>>> {
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(error).with_context(|| format!("cannot read `{name}`")),
     };
-    if link.file_type().is_symlink() {
+    let metadata = if link.file_type().is_symlink() {
         let target = path.canonicalize().with_context(|| {
             format!("cannot read `{name}`: it is a symbolic link that does not resolve")
         })?;
@@ -38,13 +38,16 @@ pub fn read_file(path: &Path, root: &Path) -> Result<Option<Vec<u8>>> {
                 root.display()
             );
         }
-    }
-    let metadata = std::fs::metadata(path).with_context(|| format!("cannot read `{name}`"))?;
+        std::fs::metadata(path).with_context(|| format!("cannot read `{name}`"))?
+    } else {
+        // Not a link: what lstat said is what stat would say.
+        link
+    };
     check_regular(path, &metadata)?;
     let file = std::fs::File::open(path).with_context(|| format!("cannot read `{name}`"))?;
     // Again on the open file, in case it was swapped since.
     check_regular(path, &file.metadata()?)?;
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(metadata.len() as usize + 1);
     file.take(MAX_BYTES + 1)
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{name}`"))?;
