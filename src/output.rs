@@ -15,7 +15,8 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     write_all(&[(path.to_path_buf(), contents.to_vec())]).map(|_| ())
 }
 
-/// Writes every file or none. A symbolic link is followed: its target is
+/// Writes every file or none. A symbolic link is followed when its target
+/// is inside the link's own directory (else refused): its target is
 /// replaced and the link stays. Returns the paths written (the links'
 /// targets where a link was followed).
 pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<PathBuf>> {
@@ -50,9 +51,23 @@ fn target(path: &Path) -> Result<PathBuf> {
     let name = path.display();
     let target = match std::fs::symlink_metadata(path) {
         Ok(metadata) if metadata.file_type().is_symlink() => {
-            path.canonicalize().with_context(|| {
+            let target = path.canonicalize().with_context(|| {
                 format!("cannot write `{name}`: it is a symbolic link that does not resolve")
-            })?
+            })?;
+            // As on the read side: a committed link must not make shipit
+            // replace a file elsewhere on the machine (~/.bashrc).
+            let dir = parent(path);
+            let root = dir.canonicalize().with_context(|| {
+                format!("cannot write `{name}`: cannot resolve `{}`", dir.display())
+            })?;
+            if !target.starts_with(&root) {
+                anyhow::bail!(
+                    "cannot write `{name}`: it is a symbolic link to `{}`, outside `{}`; shipit writes through a link only when it stays in the link's own directory",
+                    target.display(),
+                    root.display()
+                );
+            }
+            target
         }
         _ => path.to_path_buf(),
     };

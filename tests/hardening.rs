@@ -765,3 +765,35 @@ fn render_onto_a_link_writes_its_target_and_keeps_the_link() {
     let text = std::fs::read_to_string(dir.path().join("docker/Dockerfile")).unwrap();
     assert!(text.starts_with("# syntax=docker/dockerfile:1"), "{text}");
 }
+
+/// A committed link out of the project must not make a write replace a
+/// file elsewhere: not `render -o` onto it, not `init`'s schema file.
+#[test]
+fn no_write_follows_a_link_out_of_its_directory() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+
+    let dir = project(GO);
+    std::os::unix::fs::symlink(&victim, dir.path().join("Dockerfile")).unwrap();
+    let output = shipit(dir.path(), &["render", "-o", "Dockerfile"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("outside"), "{}", stderr(&output));
+    assert!(
+        !dir.path().join(".dockerignore").exists(),
+        "nothing is written"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("go.mod"), "module example.com/app\n").unwrap();
+    std::fs::write(dir.path().join("main.go"), "package main\n").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("shipit.schema.json")).unwrap();
+    let output = shipit(dir.path(), &["init"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        !dir.path().join("shipit.toml").exists(),
+        "nothing is written"
+    );
+
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+}
