@@ -256,7 +256,9 @@ impl Cx<'_> {
                 version.clone()
             }
             None => match project {
-                Some((version, from)) if made_of(&version, "._-") => {
+                Some((version, from))
+                    if made_of(&version, "._-") && version.len() <= MAX_VERSION_LEN =>
+                {
                     self.version_from = from;
                     version
                 }

@@ -494,7 +494,8 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     assert!(manifest.contains("name = \"api\""), "{manifest}");
     assert!(manifest.contains("package = \"api\""), "{manifest}");
     assert!(manifest.contains("bin = \"api\""), "{manifest}");
-    assert!(manifest.contains("version = \"1.88\""), "{manifest}");
+    // rust-version is a minimum the default builder meets: no pin.
+    assert!(!manifest.contains("version ="), "{manifest}");
 
     // No lockfile: `--locked` could not build it, so nothing is written.
     let dir = tree(&[

@@ -650,6 +650,25 @@ fn rust_packages_and_binaries_are_checked_against_the_workspace() {
 }
 
 #[test]
+fn a_rust_too_old_for_cargo_chef_is_refused() {
+    refused(
+        RUST_PACKAGE,
+        "name = \"svc\"\nlanguage = \"rust\"\n[build]\nversion = \"1.85\"\n",
+        "Rust 1.85 (from manifest) is too old for the dependency layer: cargo-chef needs Rust 1.88 or newer",
+    );
+    refused(
+        &[
+            RUST_PACKAGE[0],
+            RUST_PACKAGE[1],
+            RUST_PACKAGE[2],
+            ("rust-toolchain.toml", "[toolchain]\nchannel = \"1.80.1\"\n"),
+        ],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        "Rust 1.80.1 (from rust-toolchain.toml: channel 1.80.1) is too old",
+    );
+}
+
+#[test]
 fn sea_needs_node_20_and_a_libc() {
     refused(
         &[("package.json", "{}")],
@@ -1047,8 +1066,22 @@ fn the_project_declares_the_toolchain_version() {
                 ("src/main.rs", ""),
             ],
             "rust",
-            "rust:1.85-trixie",
+            "rust:1.96-trixie",
             "derived (Cargo.toml: rust-version 1.85)",
+        ),
+        // A minimum above the default is the builder.
+        (
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace.package]\nrust-version = \"1.99\"\n[package]\nname = \"a\"\n",
+                ),
+                ("Cargo.lock", ""),
+                ("src/main.rs", ""),
+            ],
+            "rust",
+            "rust:1.99-trixie",
+            "derived (Cargo.toml: rust-version 1.99)",
         ),
         (
             &[
@@ -1206,4 +1239,22 @@ fn a_rust_member_builds_from_its_workspace_root() {
         ignore.contains("\n/target\n/services/api/target\n"),
         "{ignore}"
     );
+}
+
+#[test]
+fn a_version_from_a_project_file_longer_than_a_tag_allows_is_not_used() {
+    let long = format!("1.{}", "9".repeat(5000));
+    let output = run(
+        &[
+            RUST_PACKAGE[0],
+            RUST_PACKAGE[1],
+            RUST_PACKAGE[2],
+            ("rust-toolchain", long.as_str()),
+        ],
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+        &["render"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("FROM rust:1.96-trixie AS chef\n"), "{text}");
 }

@@ -40,6 +40,9 @@ impl super::Support for Rust {
 }
 
 const VERSION: &str = "1.96";
+/// The oldest Rust that compiles the pinned cargo-chef (its lockfile's
+/// newest MSRV), and so the oldest builder the template works with.
+const MIN_VERSION: (u32, u32) = (1, 88);
 /// cargo-chef, pinned: it writes the recipe of the dependency layer, so a
 /// new release must not change which layers a rebuild reuses.
 const CHEF: &str = "cargo-chef@0.1.78";
@@ -68,6 +71,17 @@ struct Package {
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.rust.clone().unwrap_or_default();
     let version = cx.version(VERSION, project_version(&cx.root));
+    if let Some(found) = minor_version(&version)
+        && found < MIN_VERSION
+    {
+        let (major, minor) = MIN_VERSION;
+        let from = cx.version_from.clone();
+        cx.error(
+            "build.version",
+            format!("Rust {version} (from {from}) is too old for the dependency layer: cargo-chef needs Rust {major}.{minor} or newer"),
+            format!("set `build.version` to {major}.{minor} or newer (the default is {VERSION}); `rust-version` in Cargo.toml stays the minimum your crate supports"),
+        );
+    }
     let (package, bin) = select(cx, table.package.as_deref(), table.bin.as_deref());
     let builder_image = format!("rust:{version}-{DEBIAN}");
     let runtime_base = if table.static_ {
@@ -408,12 +422,24 @@ fn project_version(root: &std::path::Path) -> Option<(String, String)> {
     };
     let version = declared(manifest.get("package"))
         .or_else(|| declared(manifest.get("workspace").and_then(|w| w.get("package"))))?;
-    is_version(&version).then(|| {
-        (
-            version.clone(),
-            format!("Cargo.toml: rust-version {version}"),
-        )
-    })
+    // A minimum: the default builder when it is new enough, else the
+    // minimum itself.
+    let newer = minor_version(&version)? > minor_version(VERSION)?;
+    let chosen = if newer {
+        version.clone()
+    } else {
+        VERSION.to_string()
+    };
+    Some((chosen, format!("Cargo.toml: rust-version {version}")))
+}
+
+/// `(major, minor)` of `1.85` or `1.85.0`; `None` for anything else.
+fn minor_version(value: &str) -> Option<(u32, u32)> {
+    if !is_version(value) {
+        return None;
+    }
+    let mut parts = value.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
 }
 
 /// `1.85` or `1.85.0`: a toolchain the official images are tagged with.
@@ -482,7 +508,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
             draft.table("bin", bin);
         }
     }
-    if let Some((version, from)) = project_version(dir) {
+    if let Some((version, from)) = project_version(dir).filter(|(v, _)| v != VERSION) {
         draft.reason(format!("{from}: the builder is rust:{version}"));
         draft.build("version", version);
     }
