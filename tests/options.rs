@@ -629,7 +629,25 @@ fn rust_packages_and_binaries_are_checked_against_the_workspace() {
     refused(
         &[],
         "name = \"svc\"\nlanguage = \"rust\"\n",
-        "no readable `Cargo.toml` at the build context",
+        "no `Cargo.toml` at `./Cargo.toml`",
+    );
+    // A syntax error is named at its line and column, in a member too;
+    // members that are not a list are refused, not ignored.
+    let mut broken: Vec<(&str, &str)> = RUST_WORKSPACE.to_vec();
+    broken[2] = (
+        "crates/api/Cargo.toml",
+        "[package]\nname = \"api\"\nversion = 0.1.0\"\n",
+    );
+    refused(
+        &broken,
+        &manifest("package = \"api\"\nbin = \"api\"\n"),
+        "`./crates/api/Cargo.toml:3:14` is not valid TOML",
+    );
+    broken[0] = ("Cargo.toml", "[workspace]\nmembers = \"crates/*\"\n");
+    refused(
+        &broken,
+        &manifest("package = \"api\"\n"),
+        "`[workspace] members` in `./Cargo.toml` is not a list of paths",
     );
     // `default-run` picks among several.
     let output = run(
@@ -1206,6 +1224,29 @@ fn names_read_from_cargo_toml_cannot_reach_the_dockerfile_unchecked() {
         "{}",
         common::stderr(&output)
     );
+}
+
+#[test]
+fn binaries_are_not_discovered_through_links_out_of_the_package() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("s3cr3t.rs"), "fn main() {}\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in RUST_PACKAGE {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("src/bin")).unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+    )
+    .unwrap();
+    let output = common::shipit(dir.path(), &["render"]);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("--bin svc"), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
 }
 
 #[test]

@@ -279,56 +279,81 @@ fn is_target_name(name: &str) -> bool {
 /// package, if any, and every `[workspace] members` directory with a
 /// Cargo.toml (less `exclude`).
 fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, String)> {
-    let root = dir.join("Cargo.toml");
-    let text = super::read(&root).ok_or_else(|| {
-        (
-            format!(
-                "no readable `Cargo.toml` at the build context `{}`",
-                dir.display()
-            ),
-            "run `cargo init` there, or point `build.context` at the workspace root".to_string(),
-        )
-    })?;
-    let manifest: toml::Table = toml::from_str(&text).map_err(|error| {
-        (
-            format!(
-                "`{}` is not valid TOML: {}",
-                root.display(),
-                error.message()
-            ),
-            "fix it so that `cargo metadata` reads it".to_string(),
-        )
-    })?;
+    let manifest = cargo_toml(&dir.join("Cargo.toml"))?;
     let mut packages = Vec::new();
     if manifest.contains_key("package") {
         packages.push(package(dir, "", &manifest));
     }
     let workspace = manifest.get("workspace").and_then(toml::Value::as_table);
-    let patterns = |key: &str, prefix: &str| -> Vec<String> {
-        workspace
-            .and_then(|w| w.get(key))
-            .and_then(toml::Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(toml::Value::as_str)
-                    .map(|p| format!("{prefix}{p}"))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let mut globs = patterns("members", "");
-    globs.extend(patterns("exclude", "!"));
-    for member in super::workspace_members(dir, &globs, "Cargo.toml") {
-        let Some(text) = super::read(&dir.join(&member).join("Cargo.toml")) else {
-            continue;
+    let patterns = |key: &str, prefix: &str| -> Result<Vec<String>, (String, String)> {
+        let Some(value) = workspace.and_then(|w| w.get(key)) else {
+            return Ok(Vec::new());
         };
-        if let Ok(table) = toml::from_str::<toml::Table>(&text)
-            && table.contains_key("package")
-        {
+        let list = value.as_array().map(|list| {
+            list.iter()
+                .map(|p| p.as_str().map(|p| format!("{prefix}{p}")))
+                .collect::<Option<Vec<String>>>()
+        });
+        list.flatten().ok_or_else(|| {
+            (
+                format!(
+                    "`[workspace] {key}` in `{}` is not a list of paths",
+                    dir.join("Cargo.toml").display()
+                ),
+                format!("write it as Cargo reads it, e.g. `{key} = [\"crates/*\"]`"),
+            )
+        })
+    };
+    let mut globs = patterns("members", "")?;
+    globs.extend(patterns("exclude", "!")?);
+    for member in super::workspace_members(dir, &globs, "Cargo.toml") {
+        let table = cargo_toml(&dir.join(&member).join("Cargo.toml"))?;
+        if table.contains_key("package") {
             packages.push(package(&dir.join(&member), &member, &table));
         }
     }
     Ok(packages)
+}
+
+/// A Cargo.toml, parsed; an error names it, with the line and column of a
+/// syntax error.
+fn cargo_toml(path: &std::path::Path) -> Result<toml::Table, (String, String)> {
+    let Some(text) = super::read(path) else {
+        return Err(if path.exists() {
+            (
+                format!(
+                    "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
+                    path.display()
+                ),
+                "make it the package's Cargo.toml".to_string(),
+            )
+        } else {
+            (
+                format!("no `Cargo.toml` at `{}`", path.display()),
+                "run `cargo init` there, or point `build.context` at the workspace root"
+                    .to_string(),
+            )
+        });
+    };
+    toml::from_str(&text).map_err(|error| {
+        let at = error
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(":{line}:{column}")
+            })
+            .unwrap_or_default();
+        (
+            format!(
+                "`{}{at}` is not valid TOML: {}",
+                path.display(),
+                error.message().trim_end()
+            ),
+            "fix it so that `cargo metadata` reads it".to_string(),
+        )
+    })
 }
 
 /// A package's name and binaries: `[[bin]]` targets, plus (unless
@@ -361,13 +386,26 @@ fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Pac
         .and_then(|t| t.get("autobins"))
         .and_then(toml::Value::as_bool)
         .unwrap_or(true);
+    // Links are followed only inside the package, as everywhere else.
+    let inside = |path: &std::path::Path| match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(path), Ok(dir)) => path.starts_with(dir),
+        _ => false,
+    };
     if autobins {
-        if !explicit_main && dir.join("src/main.rs").is_file() {
+        let main = dir.join("src/main.rs");
+        if !explicit_main && main.is_file() && inside(&main) {
             bins.push(name.clone());
         }
-        if let Ok(entries) = std::fs::read_dir(dir.join("src/bin")) {
+        let bin_dir = dir.join("src/bin");
+        let entries = std::fs::read_dir(&bin_dir)
+            .ok()
+            .filter(|_| inside(&bin_dir));
+        if let Some(entries) = entries {
             for entry in entries.flatten() {
                 let path = entry.path();
+                if !inside(&path) {
+                    continue;
+                }
                 let stem = if path.extension().is_some_and(|e| e == "rs") && path.is_file() {
                     path.file_stem()
                 } else if path.join("main.rs").is_file() {
