@@ -505,11 +505,33 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     let (output, _) = init(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("no `Cargo.lock`"),
+        stderr(&output).contains("no `Cargo.lock` in `.`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("cargo generate-lockfile"),
         "{}",
         stderr(&output)
     );
     assert!(!dir.path().join("shipit.toml").exists());
+
+    // A member of a workspace: its lock is at the root, and so is init.
+    let dir = tree(&[
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+        ("Cargo.lock", "version = 4\n"),
+        ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
+        ("crates/api/src/main.rs", ""),
+    ]);
+    let (output, _) = init(&dir.path().join("crates/api"), &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let said = stderr(&output);
+    assert!(
+        said.contains("is a member of the Cargo workspace at"),
+        "{said}"
+    );
+    assert!(said.contains("`build.context = \"../..\"`"), "{said}");
+    assert!(!dir.path().join("crates/api/shipit.toml").exists());
 
     // Nothing to ship: an error, and no manifest.
     let dir = tree(&[

@@ -551,9 +551,31 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
         draft.build("version", version);
     }
     if !dir.join("Cargo.lock").is_file() {
-        draft.reason(
-            "no Cargo.lock: run `cargo generate-lockfile` and commit it; builds are `--locked`",
-        );
+        anyhow::bail!("{}", missing_lock(dir));
     }
     Ok(draft)
+}
+
+/// Why a project without Cargo.lock cannot be drafted, and what to do: a
+/// member of a workspace above builds from that workspace's root.
+fn missing_lock(dir: &std::path::Path) -> String {
+    let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let workspace = absolute.ancestors().skip(1).enumerate().find(|(_, root)| {
+        root.join("Cargo.lock").is_file()
+            && super::read(&root.join("Cargo.toml")).is_some_and(|t| t.contains("[workspace]"))
+    });
+    match workspace {
+        Some((depth, root)) => {
+            let context = vec![".."; depth + 1].join("/");
+            format!(
+                "`{}` is a member of the Cargo workspace at `{}`, whose Cargo.lock every build uses (`--locked`): run `shipit init` there and choose this package with `rust.package`, or set `build.context = \"{context}\"` in a manifest here",
+                dir.display(),
+                root.display()
+            )
+        }
+        None => format!(
+            "no `Cargo.lock` in `{}`: every build is `cargo build --locked`; run `cargo generate-lockfile`, commit Cargo.lock, and run `shipit init` again",
+            dir.display()
+        ),
+    }
 }
