@@ -97,7 +97,7 @@ pub(crate) fn dispatch(
             let (language, draft) = crate::init::detect(&dir, language, manager.as_deref())?;
             writeln!(err, "detected {}:", language.key())?;
             for reason in &draft.reasons {
-                writeln!(err, "  {reason}")?;
+                writeln!(err, "  {}", crate::text::shown(reason))?;
             }
             let templates = crate::template_dirs(&[], env)?;
             let written = crate::init::write(&dir, language, &draft, &templates, force)?;

@@ -103,14 +103,23 @@ pub fn render(report: &Report, color: bool) -> String {
         } else {
             Level::ERROR
         };
-        let mut group = Group::with_title(level.primary_title(diagnostic.message.as_str()));
+        // Messages quote names read from project files: nothing in them
+        // may move the cursor or recolour the terminal.
+        let message = crate::text::shown(&diagnostic.message);
+        let label = diagnostic.label.as_deref().map(crate::text::shown);
+        let helps: Vec<_> = diagnostic
+            .help
+            .iter()
+            .map(|h| crate::text::shown(h))
+            .collect();
+        let mut group = Group::with_title(level.primary_title(message.as_ref()));
         match &diagnostic.span {
             Some(span) => {
                 let start = floor_char_boundary(text, span.start.min(text.len()));
                 let end = floor_char_boundary(text, span.end.min(text.len())).max(start);
                 let mut annotation = AnnotationKind::Primary.span(start..end);
-                if let Some(label) = &diagnostic.label {
-                    annotation = annotation.label(label.as_str());
+                if let Some(label) = &label {
+                    annotation = annotation.label(label.as_ref());
                 }
                 group = group.element(
                     Snippet::source(text.as_str())
@@ -127,8 +136,8 @@ pub fn render(report: &Report, color: bool) -> String {
                 group = group.element(Level::NOTE.message(format!("in {}", report.source.name)));
             }
         }
-        for help in &diagnostic.help {
-            group = group.element(Level::HELP.message(help.as_str()));
+        for help in &helps {
+            group = group.element(Level::HELP.message(help.as_ref()));
         }
         out.push_str(&renderer.render(&[group]));
         out.push('\n');

@@ -182,9 +182,12 @@ pub fn report_error(error: &anyhow::Error, color: bool) -> String {
     if let Some(report) = error.downcast_ref::<Report>() {
         return diagnostic::render(report, color);
     }
-    let mut text = format!("error: {error}\n");
+    let mut text = format!("error: {}\n", text::shown(&error.to_string()));
     for cause in error.chain().skip(1) {
-        text.push_str(&format!("  caused by: {cause}\n"));
+        text.push_str(&format!(
+            "  caused by: {}\n",
+            text::shown(&cause.to_string())
+        ));
     }
     text
 }

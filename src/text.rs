@@ -29,6 +29,26 @@ pub fn first_refused(text: &str) -> Option<(usize, char, &'static str)> {
         .find_map(|(at, c)| refused(c).map(|why| (at, c, why)))
 }
 
+/// `text` as a message may show it on a terminal: every character
+/// [`refused`] names (an escape sequence, a line separator, a bidi
+/// override read from a project file) as `<U+001B>`, line breaks kept.
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && refused(c).is_some()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c != '\n' && refused(c).is_some() {
+            out.push('<');
+            out.push_str(&code_point(c));
+            out.push('>');
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// `U+202E`: how messages name a character that may not show.
 pub fn code_point(c: char) -> String {
     format!("U+{:04X}", c as u32)

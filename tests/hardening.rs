@@ -797,3 +797,36 @@ fn no_write_follows_a_link_out_of_its_directory() {
 
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
 }
+
+/// Names read from project files reach the terminal only as text: an
+/// escape sequence in a binary's file name cannot move the cursor or fake
+/// a line in `init`'s report or in an error's help.
+#[test]
+fn escape_sequences_from_project_files_are_shown_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("src/bin")).unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+    std::fs::write(dir.path().join("Cargo.lock"), "").unwrap();
+    std::fs::write(dir.path().join("src/main.rs"), "").unwrap();
+    std::fs::write(dir.path().join("src/bin/\u{1b}[2K\u{2028}x.rs"), "").unwrap();
+    let output = shipit(dir.path(), &["init"]);
+    let said = stderr(&output);
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{2028}'),
+        "{said:?}"
+    );
+    assert!(said.contains("<U+001B>[2K<U+2028>x"), "{said:?}");
+
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"app\"\nlanguage = \"rust\"\n",
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["render"]);
+    assert_eq!(output.status.code(), Some(2));
+    let said = stderr(&output);
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{2028}'),
+        "{said:?}"
+    );
+}
