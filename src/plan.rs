@@ -791,10 +791,16 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
 fn check_libc(cx: &mut Cx, builder: &str, base: &str) {
     let built = PackageManager::for_image(builder).libc();
     if base == "scratch" {
+        let help = match cx.manifest.language.support().without_libc() {
+            Some(key) => format!(
+                "build without a C library ({key}), or use a base of the builder's family, e.g. `debian:trixie-slim`"
+            ),
+            None => "use a base of the builder's family, e.g. `debian:trixie-slim`".to_string(),
+        };
         cx.error(
             "runtime.base",
             format!("`scratch` has no C library, and what the builder `{builder}` makes links against {built}"),
-            "link statically (`go.cgo = false`, `c.static = true`), or use a base of the builder's family, e.g. `debian:trixie-slim`",
+            help,
         );
         return;
     }

@@ -22,6 +22,10 @@ impl super::Support for C {
         recognises(dir)
     }
 
+    fn without_libc(&self) -> Option<&'static str> {
+        Some("`c.static = true`")
+    }
+
     fn looked_for(&self) -> &'static str {
         "a `Makefile` or `*.c` files"
     }

@@ -21,6 +21,10 @@ impl super::Support for Go {
         recognises(dir)
     }
 
+    fn without_libc(&self) -> Option<&'static str> {
+        Some("`go.cgo = false`")
+    }
+
     fn looked_for(&self) -> &'static str {
         "`go.mod`"
     }

@@ -41,6 +41,12 @@ pub(crate) trait Support: Sync {
     /// How a user starts a project that `init` would recognise.
     fn starter(&self) -> &'static str;
 
+    /// How to build a program that needs no C library (for `scratch`),
+    /// as the manifest says it: `c.static = true`. `None`: no such way.
+    fn without_libc(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether `init --manager` chooses among package managers.
     fn chooses_manager(&self) -> bool {
         false

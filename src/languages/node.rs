@@ -22,6 +22,10 @@ impl super::Support for Node {
         recognises(dir)
     }
 
+    fn without_libc(&self) -> Option<&'static str> {
+        Some("`node.mode = \"pkg\"`")
+    }
+
     fn looked_for(&self) -> &'static str {
         "`package.json`"
     }
@@ -460,8 +464,8 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         init: true,
         // Native addons built in the builder load only with its libc.
         // A sea binary is the builder's node: dynamically linked.
-        links_libc: (mode == NodeMode::Runtime && platform != "linuxstatic")
-            || mode == NodeMode::Sea,
+        // (On scratch, check_sea has said why already.)
+        links_libc: matches!(mode, NodeMode::Runtime | NodeMode::Sea) && platform != "linuxstatic",
         version,
         ignore: vec![
             "**/node_modules".into(),

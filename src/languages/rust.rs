@@ -22,6 +22,10 @@ impl super::Support for Rust {
         dir.join("Cargo.toml").is_file()
     }
 
+    fn without_libc(&self) -> Option<&'static str> {
+        Some("`rust.static = true`")
+    }
+
     fn looked_for(&self) -> &'static str {
         "`Cargo.toml`"
     }
