@@ -497,7 +497,7 @@ fn cases() -> Vec<Case> {
             files: RUST_WORKSPACE,
             manifest: "name = \"api\"\nlanguage = \"rust\"\n[rust]\npackage = \"api\"\nbin = \"api-admin\"\n[build]\nssh = true\n[[build.secrets]]\nid = \"cargo\"\ntarget = \"/usr/local/cargo/credentials.toml\"\n",
             contains: &[
-                "RUN --mount=type=secret,id=cargo,target=/usr/local/cargo/credentials.toml \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \\\n    --mount=type=cache,target=/usr/local/cargo/git/db,sharing=locked \\\n    cargo chef cook --release --locked --package api --bin api-admin --recipe-path /recipe.json\n",
+                "RUN --mount=type=secret,id=cargo,target=/usr/local/cargo/credentials.toml \\\n    --mount=type=ssh \\\n    --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git/db \\\n    cargo chef cook --release --locked --package api --bin api-admin --recipe-path /recipe.json\n",
                 "cargo build --release --locked --package api --bin api-admin \\\n",
                 "COPY --from=build /out/api-admin /usr/local/bin/api-admin\n",
             ],
@@ -509,8 +509,8 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"svc\"\nlanguage = \"rust\"\n[build]\nsteps = [\"cargo build --release --locked --features fast\", \"mkdir -p /out && cp target/release/svc /out/svc\"]\n",
             contains: &[
                 "cargo chef cook --release --locked --bin svc",
-                "RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \\\n    --mount=type=cache,target=/usr/local/cargo/git/db,sharing=locked \\\n    cargo build --release --locked --features fast\n",
-                "RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \\\n    --mount=type=cache,target=/usr/local/cargo/git/db,sharing=locked \\\n    mkdir -p /out && cp target/release/svc /out/svc\n",
+                "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git/db \\\n    cargo build --release --locked --features fast\n",
+                "RUN --mount=type=cache,target=/usr/local/cargo/registry \\\n    --mount=type=cache,target=/usr/local/cargo/git/db \\\n    mkdir -p /out && cp target/release/svc /out/svc\n",
             ],
             absent: &["cargo build --release --locked --bin svc"],
         },
@@ -1299,4 +1299,16 @@ fn a_version_from_a_project_file_longer_than_a_tag_allows_is_not_used() {
     assert!(output.status.success(), "{}", common::stderr(&output));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("FROM rust:1.96-trixie AS chef\n"), "{text}");
+}
+
+#[test]
+fn a_package_json_that_does_not_parse_is_an_error_at_its_line() {
+    refused(
+        &[(
+            "package.json",
+            "{\"name\": \"x\",\n \"engines\": {\"node\": \">=24\"},\n}\n",
+        )],
+        "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"sea\"\n",
+        "`./package.json:3:1` is not valid JSON",
+    );
 }
