@@ -361,9 +361,7 @@ fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.node.clone().unwrap_or_default();
     // Read once: it declares both the version and the package manager.
-    let package: serde_json::Value = super::read(&cx.context.join("package.json"))
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+    let package = package_json(cx);
     let version = cx.version(VERSION, project_version(cx, &package));
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
@@ -491,6 +489,43 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             npmrc: install.npmrc,
         })
         .unwrap_or_default(),
+    }
+}
+
+/// package.json beside the manifest, or `{}` when there is none. One that
+/// cannot be read or parsed is an error at its line and column: its
+/// `engines`, `packageManager` and workspaces would be dropped silently.
+fn package_json(cx: &mut Cx) -> serde_json::Value {
+    let path = cx.context.join("package.json");
+    if !path.exists() {
+        return serde_json::Value::default();
+    }
+    let Some(text) = super::read(&path) else {
+        cx.error(
+            "language",
+            format!(
+                "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
+                path.display()
+            ),
+            "make it the project's package.json",
+        );
+        return serde_json::Value::default();
+    };
+    match serde_json::from_str(&text) {
+        Ok(value) => value,
+        Err(error) => {
+            cx.error(
+                "language",
+                format!(
+                    "`{}:{}:{}` is not valid JSON: {error}",
+                    path.display(),
+                    error.line(),
+                    error.column()
+                ),
+                "fix it so that npm reads it (no trailing commas, no comments)",
+            );
+            serde_json::Value::default()
+        }
     }
 }
 
