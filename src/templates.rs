@@ -28,7 +28,7 @@ pub static BUILTIN: LazyLock<Vec<(String, &'static str)>> = LazyLock::new(|| {
     all.extend(
         crate::manifest::Language::ALL
             .iter()
-            .map(|l| (l.template_name(), l.support().template())),
+            .map(|l| (l.template_name(), l.template())),
     );
     all.sort();
     all

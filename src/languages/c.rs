@@ -10,10 +10,6 @@ use crate::plan::{Cx, LanguageDefaults, PackageManager};
 pub(crate) struct C;
 
 impl super::Support for C {
-    fn template(&self) -> &'static str {
-        include_str!("../../templates/c.Dockerfile.j2")
-    }
-
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }

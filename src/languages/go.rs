@@ -9,10 +9,6 @@ use crate::plan::{Cx, LanguageDefaults};
 pub(crate) struct Go;
 
 impl super::Support for Go {
-    fn template(&self) -> &'static str {
-        include_str!("../../templates/go.Dockerfile.j2")
-    }
-
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }

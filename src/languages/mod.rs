@@ -1,7 +1,8 @@
 //! The language layer: one module per language, each implementing
-//! [`Support`], registered in the one table below. Adding a language is
-//! its module, its template (`templates/<key>.Dockerfile.j2`), one line in
-//! [`languages!`] and its typed table in `manifest.rs`.
+//! [`Support`], registered in the one table below, which also embeds its
+//! template (`templates/<key>.Dockerfile.j2`). Adding a language is its
+//! module, its template, one line in [`languages!`] and its typed table in
+//! `manifest.rs`.
 
 mod c;
 mod go;
@@ -25,9 +26,6 @@ pub(crate) const DEBIAN: &str = "trixie";
 /// What one language brings: its defaults for the plan, and what `init`
 /// recognises and drafts.
 pub(crate) trait Support: Sync {
-    /// The built-in template, `templates/<key>.Dockerfile.j2`.
-    fn template(&self) -> &'static str;
-
     /// The language's defaults, merged with its manifest table, and that
     /// table resolved for the template.
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults;
@@ -82,6 +80,13 @@ macro_rules! languages {
             pub(crate) fn support(self) -> &'static dyn Support {
                 match self {
                     $(Language::$variant => &$support,)+
+                }
+            }
+
+            /// The built-in template, `templates/<key>.Dockerfile.j2`.
+            pub(crate) fn template(self) -> &'static str {
+                match self {
+                    $(Language::$variant => include_str!(concat!("../../templates/", $key, ".Dockerfile.j2")),)+
                 }
             }
         }

@@ -10,10 +10,6 @@ use crate::plan::{Cx, LanguageDefaults, PackageManager};
 pub(crate) struct Node;
 
 impl super::Support for Node {
-    fn template(&self) -> &'static str {
-        include_str!("../../templates/node.Dockerfile.j2")
-    }
-
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }

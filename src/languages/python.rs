@@ -10,10 +10,6 @@ use crate::plan::{Cx, LanguageDefaults};
 pub(crate) struct Python;
 
 impl super::Support for Python {
-    fn template(&self) -> &'static str {
-        include_str!("../../templates/python.Dockerfile.j2")
-    }
-
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }

@@ -10,10 +10,6 @@ use crate::plan::{Cx, LanguageDefaults};
 pub(crate) struct Rust;
 
 impl super::Support for Rust {
-    fn template(&self) -> &'static str {
-        include_str!("../../templates/rust.Dockerfile.j2")
-    }
-
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }
