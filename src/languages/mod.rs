@@ -215,34 +215,75 @@ pub(crate) fn workspace_members(
     let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
         return Vec::new();
     };
-    // The managers list members by glob alone: no .gitignore (above the
-    // root or global) may drop one, or the render would differ by machine.
-    let mut members: Vec<String> = ignore::WalkBuilder::new(root)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .filter_entry(|entry| {
-            !matches!(
-                entry.file_name().to_str(),
-                Some("node_modules" | ".venv" | "target" | "__pycache__")
-            )
-        })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_dir()))
-        .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(root).ok()?.to_str()?.to_string();
-            (!relative.is_empty()
-                && include.is_match(&relative)
-                && !exclude.is_match(&relative)
-                && entry.path().join(marker).is_file())
-            .then_some(relative)
-        })
-        .collect();
+    let mut members: Vec<String> = Vec::new();
+    // Only below each pattern's literal directories, and no deeper than it
+    // reaches: `packages/*` reads `packages` one level down, never the
+    // rest of the tree (a context at `/` would read the file system).
+    for (base, depth) in walk_roots(patterns) {
+        let start = root.join(&base);
+        if !start.is_dir() {
+            continue;
+        }
+        // The managers list members by glob alone: no .gitignore (above the
+        // root or global) may drop one, or the render would differ by machine.
+        let walk = ignore::WalkBuilder::new(&start)
+            .git_ignore(false)
+            .git_global(false)
+            .git_exclude(false)
+            .ignore(false)
+            .parents(false)
+            .max_depth(depth)
+            .filter_entry(|entry| {
+                !matches!(
+                    entry.file_name().to_str(),
+                    Some("node_modules" | ".venv" | "target" | "__pycache__")
+                )
+            })
+            .build();
+        members.extend(
+            walk.filter_map(Result::ok)
+                .filter(|entry| entry.file_type().is_some_and(|t| t.is_dir()))
+                .filter_map(|entry| {
+                    let relative = entry.path().strip_prefix(root).ok()?.to_str()?.to_string();
+                    (!relative.is_empty()
+                        && include.is_match(&relative)
+                        && !exclude.is_match(&relative)
+                        && entry.path().join(marker).is_file())
+                    .then_some(relative)
+                }),
+        );
+    }
     members.sort();
+    members.dedup();
     members
+}
+
+/// Where to look for what the include `patterns` can match: each one's
+/// leading literal directories, and how many levels below them it reaches
+/// (`None`: any, for `**`). A pattern that climbs (`..`) or is absolute
+/// matches nothing inside the root and is skipped.
+fn walk_roots(patterns: &[String]) -> Vec<(String, Option<usize>)> {
+    let mut roots: Vec<(String, Option<usize>)> = Vec::new();
+    for pattern in patterns.iter().filter(|p| !p.starts_with('!')) {
+        let pattern = pattern.trim_start_matches("./").trim_end_matches('/');
+        if pattern.starts_with('/') {
+            continue;
+        }
+        let parts: Vec<&str> = pattern
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
+        if parts.contains(&"..") {
+            continue;
+        }
+        let literal = parts
+            .iter()
+            .take_while(|p| !p.contains(['*', '?', '[', '{', '\\']))
+            .count();
+        let depth = (!parts[literal..].contains(&"**")).then(|| parts.len() - literal);
+        roots.push((parts[..literal].join("/"), depth));
+    }
+    roots
 }
 
 /// The members of the workspace at the build context that the Dockerfile
@@ -351,4 +392,34 @@ pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {
         to: installed.clone(),
     }];
     (artifacts, vec![installed])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn members_are_looked_for_only_where_their_globs_reach() {
+        let patterns: Vec<String> = [
+            "packages/*",
+            "./apps/**",
+            "tools/cli",
+            "*",
+            "../x/*",
+            "/abs",
+            "!packages/old",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        assert_eq!(
+            walk_roots(&patterns),
+            [
+                ("packages".to_string(), Some(1)),
+                ("apps".to_string(), None),
+                ("tools/cli".to_string(), Some(0)),
+                (String::new(), Some(1)),
+            ]
+        );
+    }
 }
