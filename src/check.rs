@@ -34,7 +34,7 @@ impl Reason {
     pub fn explain(self, file: &str, manifest: &str, dockerfile: &str) -> String {
         match self {
             Reason::InputsChanged => format!(
-                "the manifest or templates changed since `{file}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
+                "the manifest, a project file it reads (go.mod, package.json, Cargo.toml, ...) or the templates changed since `{file}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
             ),
             Reason::EditedByHand => format!(
                 "`{file}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `shipit render -m {manifest} -o {dockerfile}`"

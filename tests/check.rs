@@ -67,7 +67,7 @@ fn check_exits_1_with_manifest_changed_reason() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stdout(&output).contains("+EXPOSE 8081"));
     assert!(
-        stderr(&output).contains("the manifest or templates changed"),
+        stderr(&output).contains("the manifest, a project file it reads"),
         "{}",
         stderr(&output)
     );
@@ -263,7 +263,8 @@ fn check_github_prints_error_annotations() {
         "{out}"
     );
     assert!(
-        lines[1].contains("title=shipit%3A Dockerfile drift::the manifest or templates changed"),
+        lines[1]
+            .contains("title=shipit%3A Dockerfile drift::the manifest, a project file it reads"),
         "{out}"
     );
 }

@@ -599,6 +599,11 @@ fn rust_packages_and_binaries_are_checked_against_the_workspace() {
     );
     refused(
         RUST_WORKSPACE,
+        &manifest(""),
+        "set `rust.package` to one of its packages with a binary: `api`\n",
+    );
+    refused(
+        RUST_WORKSPACE,
         &manifest("package = \"old\"\n"),
         "`rust.package` = `old` is not a package of the workspace",
     );
@@ -1310,5 +1315,33 @@ fn a_package_json_that_does_not_parse_is_an_error_at_its_line() {
         )],
         "name = \"a\"\nlanguage = \"node\"\n[node]\nmode = \"sea\"\n",
         "`./package.json:3:1` is not valid JSON",
+    );
+}
+
+#[test]
+fn a_toolchain_file_that_cannot_be_read_is_an_error_not_the_default() {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in RUST_PACKAGE {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let fifo = dir.path().join("rust-toolchain.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"svc\"\nlanguage = \"rust\"\n",
+    )
+    .unwrap();
+    let output = common::shipit(dir.path(), &["render"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
+    assert!(
+        common::stderr(&output).contains("cannot read `./rust-toolchain.toml`"),
+        "{}",
+        common::stderr(&output)
     );
 }

@@ -293,5 +293,5 @@ fn a_template_change_is_drift() {
         ),
         "{diff}"
     );
-    assert!(stderr(&output).contains("the manifest or templates changed"));
+    assert!(stderr(&output).contains("the manifest, a project file it reads"));
 }

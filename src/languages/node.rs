@@ -537,7 +537,10 @@ fn check_sea(cx: &mut Cx, major: &str, platform: &str) {
     {
         cx.error(
             "build.version",
-            format!("`node.mode = \"sea\"` needs Node {SEA_MIN_MAJOR} or newer to build a single executable; the build uses Node {major}"),
+            format!(
+                "`node.mode = \"sea\"` needs Node {SEA_MIN_MAJOR} or newer to build a single executable; the build uses Node {major} (from {})",
+                cx.version_from
+            ),
             format!("set `build.version` to {SEA_MIN_MAJOR} or newer, or use `node.mode = \"pkg\"`"),
         );
     }

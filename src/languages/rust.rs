@@ -70,6 +70,16 @@ struct Package {
 
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.rust.clone().unwrap_or_default();
+    for file in ["rust-toolchain.toml", "rust-toolchain"] {
+        let path = cx.root.join(file);
+        if path.exists() && super::read(&path).is_none() {
+            cx.error(
+                "language",
+                format!("cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project", path.display()),
+                "it pins the toolchain rustup uses in the build: make it a plain file, or remove it",
+            );
+        }
+    }
     let version = cx.version(VERSION, project_version(&cx.root));
     if let Some(found) = minor_version(&version)
         && found < MIN_VERSION
@@ -159,12 +169,17 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
             return (package.map(str::to_string), fallback(bin, cx));
         }
     };
+    // The packages worth naming: those with a binary to ship.
     let names = || {
-        packages
+        let shippable: Vec<String> = packages
             .iter()
+            .filter(|p| !p.bins.is_empty())
             .map(|p| format!("`{}`", p.name))
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect();
+        match shippable.as_slice() {
+            [] => "none with a binary target".to_string(),
+            _ => shippable.join(", "),
+        }
     };
     let chosen = match package {
         Some(name) => match packages.iter().find(|p| p.name == name) {
@@ -172,7 +187,7 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
             None => {
                 let message =
                     format!("`rust.package` = `{name}` is not a package of the workspace");
-                let help = format!("the workspace has {}", names());
+                let help = format!("the workspace's packages with a binary: {}", names());
                 cx.error("rust.package", message, help);
                 return (Some(name.to_string()), fallback(bin, cx));
             }
@@ -184,14 +199,21 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
             match packages.iter().find(|p| p.dir == own) {
                 Some(found) => found,
                 None => {
-                    let message = if own.is_empty() {
-                        "the `Cargo.toml` at the build context is a virtual workspace: it has no package to build".to_string()
+                    let (message, help) = if own.is_empty() {
+                        (
+                            "the `Cargo.toml` at the build context is a virtual workspace: it has no package to build".to_string(),
+                            format!("set `rust.package` to one of its packages with a binary: {}", names()),
+                        )
                     } else {
-                        format!(
-                            "`{own}` is not a package of the Cargo workspace at `build.context`"
+                        (
+                            format!(
+                                "`{own}` is not a package of the Cargo workspace at `build.context`"
+                            ),
+                            format!(
+                                "add `{own}` to `[workspace] members` in the root Cargo.toml (and out of `exclude`), or build it on its own without `build.context`"
+                            ),
                         )
                     };
-                    let help = format!("set `rust.package` to one of {}", names());
                     cx.error("rust.package", message, help);
                     return (None, fallback(bin, cx));
                 }
