@@ -811,7 +811,62 @@ fn check_libc(cx: &mut Cx, builder: &str, base: &str) {
             format!("`runtime.base` = `{base}` has {runs}, but the builder `{builder}` links the program against {built}: it would not start"),
             format!("use a runtime of the builder's family, or set `build.image` to a builder with {runs}"),
         );
+        return;
     }
+    // Same family, but an older glibc in the runtime: symbols the program
+    // was linked against may be missing (`GLIBC_2.38 not found`).
+    if let (Some((built_on, built_glibc)), Some((runs_on, runs_glibc))) =
+        (glibc_release(builder), glibc_release(base))
+        && built_glibc > runs_glibc
+    {
+        cx.warn(
+            "runtime.base",
+            format!(
+                "the builder `{builder}` is {built_on} (glibc {}.{}) but `runtime.base` = `{base}` is {runs_on} (glibc {}.{}): the program may not start (`GLIBC_2.xx not found`)",
+                built_glibc.0, built_glibc.1, runs_glibc.0, runs_glibc.1
+            ),
+            format!("use a runtime of the builder's release, e.g. `debian:{}-slim`, or a builder of the runtime's", crate::languages::DEBIAN),
+        );
+    }
+}
+
+/// The Debian or Ubuntu release an image is built on, as its tag says
+/// (`rust:1.96-trixie`, `debian:bookworm-slim`, `python:3.13-slim-trixie`,
+/// `ubuntu:24.04`), and that release's glibc; `None` when the tag does not
+/// say.
+fn glibc_release(image: &str) -> Option<(String, (u32, u32))> {
+    const DEBIAN: [(&str, &str, (u32, u32)); 5] = [
+        ("buster", "10", (2, 28)),
+        ("bullseye", "11", (2, 31)),
+        ("bookworm", "12", (2, 36)),
+        ("trixie", "13", (2, 41)),
+        ("forky", "14", (2, 42)),
+    ];
+    const UBUNTU: [(&str, &str, (u32, u32)); 5] = [
+        ("20.04", "focal", (2, 31)),
+        ("22.04", "jammy", (2, 35)),
+        ("24.04", "noble", (2, 39)),
+        ("24.10", "oracular", (2, 40)),
+        ("25.04", "plucky", (2, 41)),
+    ];
+    let reference = image.split('@').next().unwrap_or(image);
+    let last = reference.rsplit('/').next().unwrap_or(reference);
+    let (name, tag) = last.split_once(':')?;
+    if name == "ubuntu" {
+        let word = tag.split('-').next().unwrap_or(tag);
+        return UBUNTU
+            .iter()
+            .find(|(version, codename, _)| word == *version || word == *codename)
+            .map(|(version, _, glibc)| (format!("Ubuntu {version}"), *glibc));
+    }
+    tag.split('-').find_map(|word| {
+        DEBIAN
+            .iter()
+            .find(|(codename, number, _)| {
+                word == *codename || (name == "debian" && word == *number)
+            })
+            .map(|(codename, _, glibc)| (format!("Debian {codename}"), *glibc))
+    })
 }
 
 /// Compiled extensions link against the libraries whose `-dev` packages

@@ -1345,3 +1345,41 @@ fn a_toolchain_file_that_cannot_be_read_is_an_error_not_the_default() {
         common::stderr(&output)
     );
 }
+
+#[test]
+fn a_runtime_with_an_older_glibc_than_the_builder_warns() {
+    let output = run(
+        RUST_PACKAGE,
+        "name = \"svc\"\nlanguage = \"rust\"\n[runtime]\nbase = \"debian:bookworm-slim\"\n",
+        &["render"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    let said = common::stderr(&output);
+    assert!(
+        said.contains("warning: the builder `rust:1.96-trixie` is Debian trixie (glibc 2.41) but `runtime.base` = `debian:bookworm-slim` is Debian bookworm (glibc 2.36)"),
+        "{said}"
+    );
+    // A newer runtime, or the same release, is fine.
+    for base in ["debian:trixie-slim", "ubuntu:25.04"] {
+        let manifest =
+            format!("name = \"svc\"\nlanguage = \"rust\"\n[runtime]\nbase = \"{base}\"\n");
+        let output = run(RUST_PACKAGE, &manifest, &["render"]);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        assert!(
+            !common::stderr(&output).contains("glibc"),
+            "{base}: {}",
+            common::stderr(&output)
+        );
+    }
+    // Python's venv too: compiled wheels link the builder's glibc.
+    let output = run(
+        &[("requirements.txt", "flask\n")],
+        "name = \"a\"\nlanguage = \"python\"\n[runtime]\nbase = \"python:3.13-slim-bookworm\"\nentrypoint = [\"python\", \"app.py\"]\n",
+        &["render"],
+    );
+    assert!(
+        common::stderr(&output).contains("(glibc 2.36)"),
+        "{}",
+        common::stderr(&output)
+    );
+}
