@@ -536,7 +536,7 @@ fn cases() -> Vec<Case> {
             files: &[("package.json", "{}")],
             manifest: "name = \"cli\"\nlanguage = \"node\"\n[node]\nmode = \"sea\"\n[runtime]\nbase = \"alpine:3.22\"\n",
             contains: &[
-                "FROM node:22-alpine AS build\n",
+                "FROM node:22-alpine3.22 AS build\n",
                 "RUN apk add --no-cache tini libgcc libstdc++\n",
             ],
             absent: &[],

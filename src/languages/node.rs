@@ -377,6 +377,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         // builder's Debian release, whose slim image has both.
         NodeMode::Sea => format!("debian:{DEBIAN}-slim"),
     };
+    let runtime_alpine = format!("alpine:{ALPINE}");
     let effective_base = cx
         .manifest
         .runtime
@@ -394,6 +395,10 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     // libc, so musl runtimes get an alpine builder.
     let builder_image = if platform == "linux" {
         format!("node:{version}-{DEBIAN}")
+    } else if mode == NodeMode::Sea && effective_base == runtime_alpine {
+        // Sea ships the builder's own node: it links the libstdc++ of the
+        // builder's Alpine, which must be the runtime's.
+        format!("node:{version}-alpine{ALPINE}")
     } else {
         format!("node:{version}-alpine")
     };
