@@ -337,9 +337,79 @@ fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, String)> {
     Ok(packages)
 }
 
-/// A Cargo.toml, parsed; an error names it, with the line and column of a
-/// syntax error.
-fn cargo_toml(path: &std::path::Path) -> Result<toml::Table, (String, String)> {
+type Parsed = Result<toml::Table, (String, String)>;
+
+/// Cargo.toml files already read in this process, by path, size and
+/// modification time: `check --all` and `bake` plan every member of a
+/// workspace, and each of them reads every member's Cargo.toml, which
+/// would make a large workspace quadratic.
+/// A file's identity for the cache: path, size, modification time.
+type FileKey = (std::path::PathBuf, u64, std::time::SystemTime);
+
+static CARGO_TOMLS: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<FileKey, Parsed>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// A Cargo.toml, parsed, keeping only what shipit reads of it (package,
+/// binaries, workspace members, rust-version); an error names it, with the
+/// line and column of a syntax error.
+fn cargo_toml(path: &std::path::Path) -> Parsed {
+    let key = std::fs::metadata(path)
+        .ok()
+        .and_then(|m| Some((path.to_path_buf(), m.len(), m.modified().ok()?)));
+    if let Some(key) = &key
+        && let Ok(cache) = CARGO_TOMLS.lock()
+        && let Some(parsed) = cache.get(key)
+    {
+        return parsed.clone();
+    }
+    let parsed = parse_cargo_toml(path).map(|table| pruned(&table));
+    if let Some(key) = key
+        && let Ok(mut cache) = CARGO_TOMLS.lock()
+    {
+        cache.insert(key, parsed.clone());
+    }
+    parsed
+}
+
+/// The keys of a Cargo.toml that shipit reads.
+fn pruned(table: &toml::Table) -> toml::Table {
+    let keep = |from: Option<&toml::Value>, keys: &[&str]| -> Option<toml::Value> {
+        let from = from?.as_table()?;
+        let kept: toml::Table = keys
+            .iter()
+            .filter_map(|k| from.get(*k).map(|v| (k.to_string(), v.clone())))
+            .collect();
+        Some(toml::Value::Table(kept))
+    };
+    let mut out = toml::Table::new();
+    if let Some(package) = keep(
+        table.get("package"),
+        &["name", "autobins", "default-run", "rust-version"],
+    ) {
+        out.insert("package".into(), package);
+    }
+    if let Some(bins) = table.get("bin").and_then(toml::Value::as_array) {
+        let bins = bins
+            .iter()
+            .filter_map(|bin| keep(Some(bin), &["name", "path"]))
+            .collect();
+        out.insert("bin".into(), toml::Value::Array(bins));
+    }
+    if let Some(workspace) = table.get("workspace").and_then(toml::Value::as_table) {
+        let mut kept = match keep(table.get("workspace"), &["members", "exclude"]) {
+            Some(toml::Value::Table(kept)) => kept,
+            _ => toml::Table::new(),
+        };
+        if let Some(package) = keep(workspace.get("package"), &["rust-version"]) {
+            kept.insert("package".into(), package);
+        }
+        out.insert("workspace".into(), toml::Value::Table(kept));
+    }
+    out
+}
+
+fn parse_cargo_toml(path: &std::path::Path) -> Parsed {
     let Some(text) = super::read(path) else {
         return Err(if path.exists() {
             (
@@ -472,8 +542,7 @@ fn project_version(root: &std::path::Path) -> Option<(String, String)> {
             return Some((channel.clone(), format!("{file}: channel {channel}")));
         }
     }
-    let text = super::read(&root.join("Cargo.toml"))?;
-    let manifest: toml::Table = toml::from_str(&text).ok()?;
+    let manifest = cargo_toml(&root.join("Cargo.toml")).ok()?;
     let declared = |table: Option<&toml::Value>| {
         table
             .and_then(|t| t.get("rust-version"))
