@@ -584,3 +584,40 @@ fn a_uv_workspace_without_its_lock_is_an_error_not_a_pip_install() {
         stderr(&output)
     );
 }
+
+/// Members are looked for where the globs reach, never through a link
+/// (one at a glob's base would lead out of the workspace), and a brace
+/// group with `**` still reaches any depth.
+#[test]
+fn member_globs_reach_their_depth_but_never_through_a_link() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "evil/package.json", "{\"name\": \"evil\"}");
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "package.json",
+        "{\"name\": \"root\", \"private\": true}",
+    );
+    write(root, "pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+    write(
+        root,
+        "pnpm-workspace.yaml",
+        "packages:\n  - \"{apps/*,deep/**}\"\n  - \"ext/*\"\n",
+    );
+    write(root, "apps/web/package.json", "{\"name\": \"web\"}");
+    write(root, "apps/web/index.js", "");
+    write(
+        root,
+        "apps/web/shipit.toml",
+        "name = \"web\"\nlanguage = \"node\"\n[build]\ncontext = \"../..\"\n[node]\nmode = \"runtime\"\n",
+    );
+    write(root, "deep/a/b/c/package.json", "{\"name\": \"c\"}");
+    std::os::unix::fs::symlink(outside.path(), root.join("ext")).unwrap();
+    let text = render(root, "apps/web/shipit.toml");
+    assert!(
+        text.contains("COPY deep/a/b/c/package.json deep/a/b/c/\n"),
+        "{text}"
+    );
+    assert!(!text.contains("evil"), "{text}");
+}

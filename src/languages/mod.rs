@@ -221,7 +221,9 @@ pub(crate) fn workspace_members(
     // rest of the tree (a context at `/` would read the file system).
     for (base, depth) in walk_roots(patterns) {
         let start = root.join(&base);
-        if !start.is_dir() {
+        // As the walk itself, never through a link: one at a pattern's
+        // base (`big/root -> /`) would lead out of the root.
+        if !start.is_dir() || through_link(root, &base) {
             continue;
         }
         // The managers list members by glob alone: no .gitignore (above the
@@ -258,6 +260,15 @@ pub(crate) fn workspace_members(
     members
 }
 
+/// Whether `relative` below `root` passes through a symbolic link.
+fn through_link(root: &std::path::Path, relative: &str) -> bool {
+    let mut path = root.to_path_buf();
+    relative.split('/').filter(|p| !p.is_empty()).any(|part| {
+        path.push(part);
+        std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+    })
+}
+
 /// Where to look for what the include `patterns` can match: each one's
 /// leading literal directories, and how many levels below them it reaches
 /// (`None`: any, for `**`). A pattern that climbs (`..`) or is absolute
@@ -280,7 +291,12 @@ fn walk_roots(patterns: &[String]) -> Vec<(String, Option<usize>)> {
             .iter()
             .take_while(|p| !p.contains(['*', '?', '[', '{', '\\']))
             .count();
-        let depth = (!parts[literal..].contains(&"**")).then(|| parts.len() - literal);
+        // `**` anywhere, or a brace group (which may hold `/` and `**`),
+        // reaches any depth.
+        let open = parts[literal..]
+            .iter()
+            .any(|p| p.contains("**") || p.contains('{'));
+        let depth = (!open).then(|| parts.len() - literal);
         roots.push((parts[..literal].join("/"), depth));
     }
     roots
@@ -408,6 +424,8 @@ mod tests {
             "../x/*",
             "/abs",
             "!packages/old",
+            "{apps/*,deep/**}",
+            "deep/a**",
         ]
         .iter()
         .map(|p| p.to_string())
@@ -419,6 +437,8 @@ mod tests {
                 ("apps".to_string(), None),
                 ("tools/cli".to_string(), Some(0)),
                 (String::new(), Some(1)),
+                (String::new(), None),
+                ("deep".to_string(), None),
             ]
         );
     }
