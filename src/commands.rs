@@ -14,6 +14,7 @@ use crate::cli::{
 use crate::diagnostic::Report;
 use crate::manifest::Language;
 use crate::templates::{self, Loaded, Origin, Templates};
+use crate::text::shown;
 use crate::{EXIT_DRIFT, EXIT_ERROR, EXIT_OK, Env};
 
 pub(crate) fn dispatch(
@@ -674,14 +675,14 @@ fn write_text(
     if !all {
         for report in reports {
             match report.status {
-                Status::Ok => writeln!(err, "ok: {}", report.message)?,
+                Status::Ok => writeln!(err, "ok: {}", shown(&report.message))?,
                 Status::Drift => {
                     if let Some(diff) = &report.diff {
                         out.write_all(paint(diff).as_bytes())?;
                     }
-                    writeln!(err, "drift: {}", report.message)?;
+                    writeln!(err, "drift: {}", shown(&report.message))?;
                 }
-                Status::Error => writeln!(err, "{}", report.message)?,
+                Status::Error => writeln!(err, "{}", shown(&report.message))?,
             }
         }
         return Ok(());
@@ -692,14 +693,14 @@ fn write_text(
         match report.status {
             Status::Ok => {
                 counts[0] += 1;
-                writeln!(out, "ok     {}", report.manifest)?;
+                writeln!(out, "ok     {}", shown(&report.manifest))?;
             }
             Status::Drift => {
                 counts[1] += 1;
                 writeln!(
                     out,
                     "drift  {}  ({})",
-                    report.manifest,
+                    shown(&report.manifest),
                     report.reason.unwrap_or("drift")
                 )?;
                 if let Some(diff) = &report.diff {
@@ -708,8 +709,8 @@ fn write_text(
             }
             Status::Error => {
                 counts[2] += 1;
-                writeln!(out, "error  {}", report.manifest)?;
-                writeln!(err, "{}", report.message)?;
+                writeln!(out, "error  {}", shown(&report.manifest))?;
+                writeln!(err, "{}", shown(&report.message))?;
             }
         }
     }
@@ -731,7 +732,7 @@ fn write_github(reports: &[CheckReport], out: &mut dyn Write) -> Result<()> {
             Status::Drift => (&report.dockerfile, report.line, None),
             Status::Error => (&report.manifest, report.line, report.column),
         };
-        let mut properties = format!("file={}", escape_property(file));
+        let mut properties = format!("file={}", escape_property(&shown(file)));
         if let Some(line) = line {
             properties.push_str(&format!(",line={line}"));
         }
@@ -746,7 +747,7 @@ fn write_github(reports: &[CheckReport], out: &mut dyn Write) -> Result<()> {
         writeln!(
             out,
             "::error {properties}::{}",
-            escape_data(&report.message)
+            escape_data(&shown(&report.message))
         )?;
     }
     Ok(())

@@ -95,7 +95,19 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         Renderer::plain()
     };
-    let text = &report.source.text;
+    // Line and paragraph separators and invisible formatting characters
+    // would break or reorder the shown line: each becomes U+FFFD, which is
+    // as long in UTF-8 (3 bytes), so the spans stay where they were.
+    let text = &report
+        .source
+        .text
+        .chars()
+        .map(|c| match crate::text::refused(c) {
+            Some(_) if c.len_utf8() == 3 => '\u{FFFD}',
+            _ => c,
+        })
+        .collect::<String>();
+    let name = crate::text::shown(&report.source.name);
     let mut out = String::new();
     for diagnostic in &report.diagnostics {
         let level = if diagnostic.warning {
@@ -123,17 +135,16 @@ pub fn render(report: &Report, color: bool) -> String {
                 }
                 group = group.element(
                     Snippet::source(text.as_str())
-                        .path(report.source.name.as_str())
+                        .path(name.as_ref())
                         .annotation(annotation),
                 );
             }
             None if text.is_empty() => {
-                group = group.element(
-                    Level::NOTE.message(format!("{}:1:1: the file is empty", report.source.name)),
-                );
+                group =
+                    group.element(Level::NOTE.message(format!("{name}:1:1: the file is empty")));
             }
             None => {
-                group = group.element(Level::NOTE.message(format!("in {}", report.source.name)));
+                group = group.element(Level::NOTE.message(format!("in {name}")));
             }
         }
         for help in &helps {
@@ -144,10 +155,7 @@ pub fn render(report: &Report, color: bool) -> String {
     }
     let count = report.diagnostics.iter().filter(|d| !d.warning).count();
     if count > 1 {
-        out.push_str(&format!(
-            "error: {} has {count} problems\n",
-            report.source.name
-        ));
+        out.push_str(&format!("error: {name} has {count} problems\n"));
     }
     out
 }

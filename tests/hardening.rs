@@ -830,3 +830,35 @@ fn escape_sequences_from_project_files_are_shown_not_sent() {
         "{said:?}"
     );
 }
+
+/// A directory name with an escape sequence, and separators in a comment
+/// the error shows, reach the terminal as text in every report.
+#[test]
+fn paths_and_source_lines_in_reports_are_shown_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let odd = "g\u{1b}[31mY\u{202e}";
+    std::fs::create_dir(dir.path().join(odd)).unwrap();
+    std::fs::write(
+        dir.path().join(odd).join("shipit.toml"),
+        "name = \"a\"\nlanguage = \"go\"\nbogus = 1 # \u{202e}evil\u{2028}x\n",
+    )
+    .unwrap();
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{2028}', '\u{202e}']);
+    let manifest = format!("{odd}/shipit.toml");
+    for args in [
+        vec!["render", "-m", manifest.as_str()],
+        vec!["check", "--all", "."],
+        vec!["check", "--all", ".", "--format", "github"],
+        vec!["bake", "."],
+    ] {
+        let output = shipit(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let (out, err) = (stdout(&output), stderr(&output));
+        assert!(!raw(&out) && !raw(&err), "{args:?}: {out:?} {err:?}");
+    }
+    let err = stderr(&shipit(dir.path(), &["render", "-m", &manifest]));
+    assert!(
+        err.contains("g<U+001B>[31mY<U+202E>/shipit.toml:3:1"),
+        "{err}"
+    );
+}
