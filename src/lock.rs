@@ -74,13 +74,12 @@ fn valid_digest(text: &str) -> bool {
 impl Lock {
     /// Reads the lock at `path`; `None` when there is none.
     pub fn read(path: &Path) -> Result<Option<Lock>> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(error) => {
-                return Err(error).with_context(|| format!("cannot read `{}`", path.display()));
-            }
+        // As every input: a regular file, not a link out of its directory.
+        let Some(bytes) = crate::input::read_file(path, &crate::context_dir(path))? else {
+            return Ok(None);
         };
+        let text = String::from_utf8(bytes)
+            .with_context(|| format!("cannot read `{}`: it is not UTF-8", path.display()))?;
         Lock::parse(&text, &path.display().to_string()).map(Some)
     }
 
@@ -389,6 +388,7 @@ pub(crate) fn lock(
         return Ok(crate::EXIT_ERROR);
     }
 
+    let mut writes: Vec<(PathBuf, Vec<u8>, PathBuf)> = Vec::new();
     for job in jobs {
         let mut lock = Lock::default();
         let old = job.old.clone().unwrap_or_default();
@@ -418,15 +418,28 @@ pub(crate) fn lock(
         if unchanged {
             writeln!(err, "unchanged {}", job.lock_path.display())?;
         } else {
-            crate::output::write_atomic(&job.lock_path, text.as_bytes())?;
-            writeln!(err, "wrote {}", job.lock_path.display())?;
-            writeln!(
-                err,
-                "next: shipit render -m {} -o {}",
-                job.manifest.display(),
-                job.manifest.with_file_name("Dockerfile").display()
-            )?;
+            writes.push((
+                job.lock_path.clone(),
+                text.into_bytes(),
+                job.manifest.clone(),
+            ));
         }
+    }
+    // Every lock or none: one that cannot be written leaves the others as
+    // they were.
+    let files: Vec<(PathBuf, Vec<u8>)> = writes
+        .iter()
+        .map(|(path, text, _)| (path.clone(), text.clone()))
+        .collect();
+    crate::output::write_all(&files)?;
+    for (path, _, manifest) in &writes {
+        writeln!(err, "wrote {}", path.display())?;
+        writeln!(
+            err,
+            "next: shipit render -m {} -o {}",
+            manifest.display(),
+            manifest.with_file_name("Dockerfile").display()
+        )?;
     }
     Ok(crate::EXIT_OK)
 }

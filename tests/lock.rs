@@ -1302,3 +1302,40 @@ fn readme_renovate_manager_matches_the_lock_format() {
         ]
     );
 }
+
+/// `lock --all` writes every lock or none: one it must refuse (a link out
+/// of its directory) leaves the others as they were. A lock read through
+/// such a link is refused too, not trusted.
+#[test]
+fn lock_all_writes_every_lock_or_none() {
+    let tree = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let docker = tree.path().join("docker");
+    std::fs::create_dir_all(&docker).unwrap();
+    // Each lock pins what the render uses, plus an image it no longer
+    // does: lock rewrites both without asking a registry.
+    let pins = [
+        ("golang:1.22", DIGEST_A),
+        ("alpine:3.22", DIGEST_A),
+        ("alpine:3", DIGEST_B),
+    ];
+    let a = tree.path().join("a");
+    project(&a, "golang:1.22", "alpine:3.22");
+    write_lock(&a, &pins);
+    let b = tree.path().join("b");
+    project(&b, "golang:1.22", "alpine:3.22");
+    write_lock(outside.path(), &pins);
+    std::os::unix::fs::symlink(outside.path().join("shipit.lock"), b.join("shipit.lock")).unwrap();
+    let before = std::fs::read_to_string(a.join("shipit.lock")).unwrap();
+
+    let output = shipit(tree.path(), &["lock", "--all", "."], &docker);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("outside"), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(a.join("shipit.lock")).unwrap(),
+        before
+    );
+
+    let output = shipit(&b, &["render"], &docker);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
