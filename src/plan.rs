@@ -859,13 +859,23 @@ fn glibc_release(image: &str) -> Option<(String, (u32, u32))> {
             .find(|(version, codename, _)| word == *version || word == *codename)
             .map(|(version, _, glibc)| (format!("Ubuntu {version}"), *glibc));
     }
+    let debian = |codename: &str, glibc: (u32, u32)| (format!("Debian {codename}"), glibc);
+    // distroless names the release in the image: `cc-debian12`.
+    if let Some(number) = name.rsplit_once("-debian").map(|(_, n)| n) {
+        return DEBIAN
+            .iter()
+            .find(|(_, n, _)| number == *n)
+            .map(|(codename, _, glibc)| debian(codename, *glibc));
+    }
     tag.split('-').find_map(|word| {
+        // `debian:12` and `debian:12.7-slim` alike.
+        let major = word.split('.').next().unwrap_or(word);
         DEBIAN
             .iter()
             .find(|(codename, number, _)| {
-                word == *codename || (name == "debian" && word == *number)
+                word == *codename || (name == "debian" && major == *number)
             })
-            .map(|(codename, _, glibc)| (format!("Debian {codename}"), *glibc))
+            .map(|(codename, _, glibc)| debian(codename, *glibc))
     })
 }
 

@@ -1359,6 +1359,16 @@ fn a_runtime_with_an_older_glibc_than_the_builder_warns() {
         said.contains("warning: the builder `rust:1.96-trixie` is Debian trixie (glibc 2.41) but `runtime.base` = `debian:bookworm-slim` is Debian bookworm (glibc 2.36)"),
         "{said}"
     );
+    for base in ["debian:12.7-slim", "gcr.io/distroless/cc-debian12:nonroot"] {
+        let manifest =
+            format!("name = \"svc\"\nlanguage = \"rust\"\n[runtime]\nbase = \"{base}\"\n");
+        let output = run(RUST_PACKAGE, &manifest, &["render"]);
+        assert!(
+            common::stderr(&output).contains("is Debian bookworm (glibc 2.36)"),
+            "{base}: {}",
+            common::stderr(&output)
+        );
+    }
     // A newer runtime, or the same release, is fine.
     for base in ["debian:trixie-slim", "ubuntu:25.04"] {
         let manifest =
