@@ -1093,6 +1093,24 @@ fn the_project_declares_the_toolchain_version() {
             "rust:1.96-trixie",
             "derived (Cargo.toml: rust-version 1.85)",
         ),
+        // A member's own minimum counts too: the highest one wins.
+        (
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"app\"]\n[workspace.package]\nrust-version = \"1.90\"\n",
+                ),
+                ("Cargo.lock", ""),
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\nrust-version = \"1.98\"\n",
+                ),
+                ("app/src/main.rs", ""),
+            ],
+            "rust",
+            "rust:1.98-trixie",
+            "derived (Cargo.toml: rust-version 1.98)",
+        ),
         // A minimum above the default is the builder.
         (
             &[
@@ -1171,6 +1189,10 @@ fn the_project_declares_the_toolchain_version() {
         match *language {
             "node" => manifest.push_str("[node]\nmode = \"runtime\"\n"),
             "python" => manifest.push_str("[runtime]\nentrypoint = [\"python\"]\n"),
+            // A virtual workspace: its member `app` is the package.
+            "rust" if files.iter().any(|(path, _)| path.starts_with("app/")) => {
+                manifest.push_str("[rust]\npackage = \"app\"\n")
+            }
             _ => {}
         }
         let output = run(files, &manifest, &["plan", "--format", "json"]);

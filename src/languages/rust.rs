@@ -80,7 +80,8 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             );
         }
     }
-    let version = cx.version(VERSION, project_version(&cx.root));
+    let (package, bin, package_dir) = select(cx, table.package.as_deref(), table.bin.as_deref());
+    let version = cx.version(VERSION, project_version(&cx.root, package_dir.as_deref()));
     if let Some(found) = minor_version(&version)
         && found < MIN_VERSION
     {
@@ -92,7 +93,6 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             format!("set `build.version` to {major}.{minor} or newer (the default is {VERSION}); `rust-version` in Cargo.toml stays the minimum your crate supports"),
         );
     }
-    let (package, bin) = select(cx, table.package.as_deref(), table.bin.as_deref());
     let builder_image = format!("rust:{version}-{DEBIAN}");
     let runtime_base = if table.static_ {
         "scratch".to_string()
@@ -139,7 +139,12 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 
 /// The package to build (`None`: the root package, no `-p`) and its
 /// binary. A problem is recorded at `rust.package` or `rust.bin`.
-fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<String>, String) {
+/// The third value is the chosen package's directory in the workspace.
+fn select(
+    cx: &mut Cx,
+    package: Option<&str>,
+    bin: Option<&str>,
+) -> (Option<String>, String, Option<String>) {
     let fallback = |bin: Option<&str>, cx: &Cx| {
         bin.map(str::to_string)
             .unwrap_or_else(|| cx.manifest.name.clone())
@@ -166,7 +171,7 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
         Ok(packages) => packages,
         Err((message, help)) => {
             cx.error("language", message, help);
-            return (package.map(str::to_string), fallback(bin, cx));
+            return (package.map(str::to_string), fallback(bin, cx), None);
         }
     };
     // The packages worth naming: those with a binary to ship.
@@ -189,7 +194,7 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
                     format!("`rust.package` = `{name}` is not a package of the workspace");
                 let help = format!("the workspace's packages with a binary: {}", names());
                 cx.error("rust.package", message, help);
-                return (Some(name.to_string()), fallback(bin, cx));
+                return (Some(name.to_string()), fallback(bin, cx), None);
             }
         },
         None => {
@@ -215,7 +220,7 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
                         )
                     };
                     cx.error("rust.package", message, help);
-                    return (None, fallback(bin, cx));
+                    return (None, fallback(bin, cx), None);
                 }
             }
         }
@@ -289,7 +294,7 @@ fn select(cx: &mut Cx, package: Option<&str>, bin: Option<&str>) -> (Option<Stri
             );
         }
     }
-    (flag, bin)
+    (flag, bin, Some(chosen.dir.clone()))
 }
 
 /// A name `cargo -p` / `--bin` takes as it is, and no option.
@@ -524,7 +529,7 @@ fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Pac
 /// The toolchain the project pins (`rust-toolchain.toml`'s `channel`, when
 /// it is a version), else its `rust-version` (the package's or the
 /// workspace's).
-fn project_version(root: &std::path::Path) -> Option<(String, String)> {
+fn project_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<(String, String)> {
     for file in ["rust-toolchain.toml", "rust-toolchain"] {
         let Some(text) = super::read(&root.join(file)) else {
             continue;
@@ -547,10 +552,23 @@ fn project_version(root: &std::path::Path) -> Option<(String, String)> {
         table
             .and_then(|t| t.get("rust-version"))
             .and_then(toml::Value::as_str)
+            .filter(|v| is_version(v))
             .map(str::to_string)
     };
-    let version = declared(manifest.get("package"))
-        .or_else(|| declared(manifest.get("workspace").and_then(|w| w.get("package"))))?;
+    // The package's own, the root's, or the workspace's: the highest
+    // minimum is the one the build must meet.
+    let own = package_dir
+        .filter(|dir| !dir.is_empty())
+        .and_then(|dir| cargo_toml(&root.join(dir).join("Cargo.toml")).ok())
+        .and_then(|member| declared(member.get("package")));
+    let version = [
+        own,
+        declared(manifest.get("package")),
+        declared(manifest.get("workspace").and_then(|w| w.get("package"))),
+    ]
+    .into_iter()
+    .flatten()
+    .max_by_key(|v| minor_version(v))?;
     // A minimum: the default builder when it is new enough, else the
     // minimum itself.
     let newer = minor_version(&version)? > minor_version(VERSION)?;
@@ -637,7 +655,9 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
             draft.table("bin", bin);
         }
     }
-    if let Some((version, from)) = project_version(dir).filter(|(v, _)| v != VERSION) {
+    if let Some((version, from)) =
+        project_version(dir, Some(chosen.dir.as_str())).filter(|(v, _)| v != VERSION)
+    {
         draft.reason(format!("{from}: the builder is rust:{version}"));
         draft.build("version", version);
     }
