@@ -73,6 +73,21 @@ fn cases() -> Vec<Case> {
             absent: &[],
         },
         Case {
+            label: "go workspace: `use lib` without ./ and a quoted path are modules too",
+            files: &[
+                ("go.mod", "module x\n"),
+                ("go.work", "go 1.22\n\nuse (\n\t.\n\tlib\n\t\"tools\"\n)\n"),
+                ("lib/go.mod", "module example.com/lib\n"),
+                ("tools/go.mod", "module tools\n"),
+            ],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n",
+            contains: &[
+                "COPY lib/go.mod lib/go.sum* lib/\n",
+                "COPY tools/go.mod tools/go.sum* tools/\n",
+            ],
+            absent: &[],
+        },
+        Case {
             label: "go cgo: glibc builder and runtime, CA bundle, no cross-compiling",
             files: &[("go.mod", "module x\n")],
             manifest: "name = \"a\"\nlanguage = \"go\"\n[go]\ncgo = true\n[runtime]\ninit = true\n",

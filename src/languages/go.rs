@@ -266,8 +266,11 @@ fn module_paths(text: &str) -> Vec<(usize, String)> {
                 .and_then(|(_, to)| to.split_whitespace().next()),
             _ => rest.split_whitespace().next(),
         };
-        if let Some(target) = target.map(|t| t.trim_matches('"'))
-            && (target == "."
+        // A replacement is local only as a path (`./lib`, `../lib`); a
+        // `use` always names a directory, `lib` as well as `./lib`.
+        if let Some(target) = target.map(|t| t.trim_matches(['"', '`']))
+            && (directive == "use"
+                || target == "."
                 || target.starts_with("./")
                 || target.starts_with("../")
                 || target.starts_with('/'))
