@@ -1095,6 +1095,16 @@ fn the_project_declares_the_toolchain_version() {
             "golang:1.22",
             "derived (go.mod: go 1.22.3)",
         ),
+        // A workspace builds with what go.work asks for.
+        (
+            &[
+                ("go.mod", "module x\n\ngo 1.22.3\n"),
+                ("go.work", "go 1.24.1\n\ntoolchain go1.24.2\n\nuse .\n"),
+            ],
+            "go",
+            "golang:1.24.2",
+            "derived (go.work: toolchain go1.24.2)",
+        ),
         (
             &[
                 (

@@ -130,19 +130,22 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 /// go.mod's `toolchain` (the exact Go the project builds with), else its
 /// `go` line's minor version (the newest patch of it).
 fn project_version(cx: &Cx) -> Option<(String, String)> {
-    let go_mod = super::read(&cx.context.join("go.mod"))?;
+    // A workspace's go.work governs the build at its root; else go.mod.
+    let (file, text) = match super::read(&cx.root.join("go.work")) {
+        Some(text) => ("go.work", text),
+        None => ("go.mod", super::read(&cx.context.join("go.mod"))?),
+    };
     let directive = |name: &str| {
-        go_mod
-            .lines()
+        text.lines()
             .find_map(|line| line.trim().strip_prefix(name).map(|v| v.trim().to_string()))
     };
     if let Some(toolchain) = directive("toolchain ") {
         let version = toolchain.trim_start_matches("go").to_string();
-        return Some((version, format!("go.mod: toolchain {toolchain}")));
+        return Some((version, format!("{file}: toolchain {toolchain}")));
     }
     let go = directive("go ")?;
     let minor = crate::init::version_prefix(&go, 2)?;
-    Some((minor, format!("go.mod: go {go}")))
+    Some((minor, format!("{file}: go {go}")))
 }
 
 /// `GOFLAGS` with a build tag added: into the manifest's own `-tags` list
