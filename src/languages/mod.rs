@@ -399,6 +399,15 @@ pub(crate) fn read(path: &std::path::Path) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
+/// Why a project file that exists gave no text to [`read`]: the message
+/// every language gives for it.
+pub(crate) fn unreadable(path: &std::path::Path) -> String {
+    format!(
+        "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
+        path.display()
+    )
+}
+
 /// The usual single artifact: one program built to `/out/<file>` and
 /// installed as `/usr/local/bin/<file>`, which is also the entrypoint.
 pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {

@@ -504,10 +504,7 @@ fn package_json(cx: &mut Cx) -> serde_json::Value {
     let Some(text) = super::read(&path) else {
         cx.error(
             "language",
-            format!(
-                "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
-                path.display()
-            ),
+            super::unreadable(&path),
             "make it the project's package.json",
         );
         return serde_json::Value::default();

@@ -75,7 +75,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         if path.exists() && super::read(&path).is_none() {
             cx.error(
                 "language",
-                format!("cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project", path.display()),
+                super::unreadable(&path),
                 "it pins the toolchain rustup uses in the build: make it a plain file, or remove it",
             );
         }
@@ -418,10 +418,7 @@ fn parse_cargo_toml(path: &std::path::Path) -> Parsed {
     let Some(text) = super::read(path) else {
         return Err(if path.exists() {
             (
-                format!(
-                    "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
-                    path.display()
-                ),
+                super::unreadable(path),
                 "make it the package's Cargo.toml".to_string(),
             )
         } else {
@@ -433,15 +430,10 @@ fn parse_cargo_toml(path: &std::path::Path) -> Parsed {
         });
     };
     toml::from_str(&text).map_err(|error| {
-        let at = error
-            .span()
-            .map(|span| {
-                let before = &text[..span.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!(":{line}:{column}")
-            })
-            .unwrap_or_default();
+        let at = error.span().map_or(String::new(), |span| {
+            let (line, column) = crate::diagnostic::line_col(&text, span.start);
+            format!(":{line}:{column}")
+        });
         (
             format!(
                 "`{}{at}` is not valid TOML: {}",
