@@ -70,18 +70,20 @@ struct Package {
 
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.rust.clone().unwrap_or_default();
-    for file in ["rust-toolchain.toml", "rust-toolchain"] {
-        let path = cx.root.join(file);
-        if path.exists() && super::read(&path).is_none() {
+    let (package, bin, package_dir) = select(cx, table.package.as_deref(), table.bin.as_deref());
+    let toolchain = toolchain_files(&cx.root);
+    for (path, text) in &toolchain {
+        if text.is_none() {
             cx.error(
                 "language",
-                super::unreadable(&path),
+                super::unreadable(path),
                 "it pins the toolchain rustup uses in the build: make it a plain file, or remove it",
             );
         }
     }
-    let (package, bin, package_dir) = select(cx, table.package.as_deref(), table.bin.as_deref());
-    let version = cx.version(VERSION, project_version(&cx.root, package_dir.as_deref()));
+    let declared =
+        pinned_channel(&toolchain).or_else(|| minimum_version(&cx.root, package_dir.as_deref()));
+    let version = cx.version(VERSION, declared);
     if let Some(found) = minor_version(&version)
         && found < MIN_VERSION
     {
@@ -522,11 +524,34 @@ fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Pac
 /// it is a version), else its `rust-version` (the package's or the
 /// workspace's).
 fn project_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<(String, String)> {
-    for file in ["rust-toolchain.toml", "rust-toolchain"] {
-        let Some(text) = super::read(&root.join(file)) else {
+    pinned_channel(&toolchain_files(root)).or_else(|| minimum_version(root, package_dir))
+}
+
+/// The toolchain files at `root` that exist, each with its text, or
+/// `None` when it cannot be read (a FIFO, a link out, not UTF-8).
+fn toolchain_files(root: &std::path::Path) -> Vec<(std::path::PathBuf, Option<String>)> {
+    ["rust-toolchain.toml", "rust-toolchain"]
+        .into_iter()
+        .map(|file| root.join(file))
+        .filter(|path| path.exists())
+        .map(|path| {
+            let text = super::read(&path);
+            (path, text)
+        })
+        .collect()
+}
+
+/// The first toolchain file's channel that is a version.
+fn pinned_channel(files: &[(std::path::PathBuf, Option<String>)]) -> Option<(String, String)> {
+    for (path, text) in files {
+        let Some(text) = text else {
             continue;
         };
-        let channel = match toml::from_str::<toml::Table>(&text) {
+        let file = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let channel = match toml::from_str::<toml::Table>(text) {
             Ok(table) => table
                 .get("toolchain")
                 .and_then(|t| t.get("channel"))
@@ -539,6 +564,12 @@ fn project_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<
             return Some((channel.clone(), format!("{file}: channel {channel}")));
         }
     }
+    None
+}
+
+/// What Cargo.toml's `rust-version` asks of the builder: the default when
+/// it meets the highest minimum declared, else that minimum.
+fn minimum_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<(String, String)> {
     let manifest = cargo_toml(&root.join("Cargo.toml")).ok()?;
     let declared = |table: Option<&toml::Value>| {
         table
