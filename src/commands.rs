@@ -428,8 +428,11 @@ fn check(args: CheckArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -
     let templates = crate::template_dirs(&args.manifest.templates, env)?;
     let reports = match &args.all {
         Some(root) => {
-            let (manifests, unreadable) = find_manifests(root)?;
-            let mut reports = check_many(&manifests, &templates, !args.no_dockerignore);
+            let (mut reports, unreadable) = walk_manifests(root, |manifest| {
+                let dockerfile = manifest.with_file_name("Dockerfile");
+                check_one(manifest, &dockerfile, &templates, !args.no_dockerignore)
+                    .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error))
+            })?;
             // A directory that cannot be read is one more error entry; the
             // rest of the tree is still checked.
             reports.extend(unreadable);
@@ -576,50 +579,82 @@ fn error_report(manifest: &Path, dockerfile: &Path, error: &anyhow::Error) -> Ch
 /// sorted so reports are deterministic; and an error report for each
 /// directory or entry that could not be read.
 fn find_manifests(root: &Path) -> Result<(Vec<PathBuf>, Vec<CheckReport>)> {
+    let (mut found, unreadable) = walk_manifests(root, |manifest| manifest.to_path_buf())?;
+    found.sort();
+    Ok((found, unreadable))
+}
+
+/// Walks `root` with the `.gitignore` rules and calls `f` on each
+/// `shipit.toml` as the walk finds it, on every core: the walk and the work
+/// overlap. Results come back in no particular order; a directory that
+/// cannot be read is one error report.
+fn walk_manifests<R: Send>(
+    root: &Path,
+    f: impl Fn(&Path) -> R + Sync,
+) -> Result<(Vec<R>, Vec<CheckReport>)> {
     if !root.is_dir() {
         anyhow::bail!("cannot check `{}`: not a directory", root.display());
     }
-    let walker = ignore::WalkBuilder::new(root)
+    let (send, receive) = std::sync::mpsc::channel();
+    ignore::WalkBuilder::new(root)
         .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    let (manifests, unreadable) = collect_manifests(walker, root);
-    Ok((manifests, unreadable))
-}
-
-fn collect_manifests(
-    entries: impl IntoIterator<Item = Result<ignore::DirEntry, ignore::Error>>,
-    root: &Path,
-) -> (Vec<PathBuf>, Vec<CheckReport>) {
-    let mut manifests = Vec::new();
-    let mut unreadable = Vec::new();
-    for entry in entries {
-        match entry {
-            Ok(entry) => {
-                if entry.file_name() == "shipit.toml"
-                    && entry.file_type().is_some_and(|t| t.is_file())
-                {
-                    manifests.push(entry.into_path());
+        .build_parallel()
+        .run(|| {
+            let send = send.clone();
+            let f = &f;
+            Box::new(move |entry| {
+                let found = match classify(entry, root) {
+                    Some(Found::Manifest(manifest)) => Ok(f(&manifest)),
+                    Some(Found::Unreadable(report)) => Err(report),
+                    None => return ignore::WalkState::Continue,
+                };
+                match send.send(found) {
+                    Ok(()) => ignore::WalkState::Continue,
+                    Err(_) => ignore::WalkState::Quit,
                 }
-            }
-            Err(error) => {
-                let path = error_path(&error).unwrap_or_else(|| root.to_path_buf());
-                let shown = path.display().to_string();
-                unreadable.push(CheckReport {
-                    message: format!("error: cannot read `{shown}`: {}", error_cause(&error)),
-                    dockerfile: shown.clone(),
-                    manifest: shown,
-                    status: Status::Error,
-                    reason: None,
-                    diff: None,
-                    line: None,
-                    column: None,
-                });
-            }
+            })
+        });
+    drop(send);
+    let mut results = Vec::new();
+    let mut unreadable = Vec::new();
+    for found in receive {
+        match found {
+            Ok(result) => results.push(result),
+            Err(report) => unreadable.push(report),
         }
     }
-    manifests.sort();
-    (manifests, unreadable)
+    unreadable.sort_by(|a, b| a.manifest.cmp(&b.manifest));
+    Ok((results, unreadable))
+}
+
+/// What one entry of the walk is to the tree commands.
+enum Found {
+    Manifest(PathBuf),
+    /// A directory that cannot be read: one error report.
+    Unreadable(CheckReport),
+}
+
+/// One entry of the walk: a manifest, an error report, or neither.
+fn classify(entry: Result<ignore::DirEntry, ignore::Error>, root: &Path) -> Option<Found> {
+    match entry {
+        Ok(entry) => (entry.file_name() == "shipit.toml"
+            && entry.file_type().is_some_and(|t| t.is_file()))
+        .then(|| Found::Manifest(entry.into_path())),
+        Err(error) => {
+            let path = error_path(&error).unwrap_or_else(|| root.to_path_buf());
+            let shown = path.display().to_string();
+            Some(Found::Unreadable(CheckReport {
+                message: format!("error: cannot read `{shown}`: {}", error_cause(&error)),
+                dockerfile: shown.clone(),
+                manifest: shown,
+                status: Status::Error,
+                reason: None,
+                diff: None,
+                line: None,
+                column: None,
+            }))
+        }
+    }
 }
 
 /// The path an error from the directory walk is about.
@@ -643,19 +678,6 @@ fn error_cause(error: &ignore::Error) -> String {
         | ignore::Error::WithLineNumber { err, .. } => error_cause(err),
         other => other.to_string(),
     }
-}
-
-/// Checks manifests on every core; reports come back in input order.
-fn check_many(
-    manifests: &[PathBuf],
-    templates: &Templates,
-    with_dockerignore: bool,
-) -> Vec<CheckReport> {
-    crate::parallel_map(manifests, |manifest| {
-        let dockerfile = manifest.with_file_name("Dockerfile");
-        check_one(manifest, &dockerfile, templates, with_dockerignore)
-            .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error))
-    })
 }
 
 fn write_text(
@@ -775,15 +797,15 @@ mod tests {
                 std::io::ErrorKind::PermissionDenied,
             ))),
         };
-        let (manifests, unreadable) = collect_manifests(vec![Err(denied)], Path::new("tree"));
-        assert!(manifests.is_empty());
-        assert_eq!(unreadable.len(), 1);
-        assert_eq!(unreadable[0].manifest, "tree/locked");
-        assert_eq!(unreadable[0].status, Status::Error);
+        let Some(Found::Unreadable(report)) = classify(Err(denied), Path::new("tree")) else {
+            panic!("an unreadable directory is an error report");
+        };
+        assert_eq!(report.manifest, "tree/locked");
+        assert_eq!(report.status, Status::Error);
         assert!(
-            unreadable[0].message.contains("cannot read `tree/locked`"),
+            report.message.contains("cannot read `tree/locked`"),
             "{}",
-            unreadable[0].message
+            report.message
         );
     }
 
