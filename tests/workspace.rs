@@ -65,7 +65,29 @@ fn monorepo() -> tempfile::TempDir {
     write(
         root,
         "js/packages/greet/package.json",
-        "{\"name\": \"@acme/greet\"}\n",
+        "{\"name\": \"@acme/greet\", \"dependencies\": {\"@acme/util\": \"workspace:^\", \"is-number\": \"7.0.0\"}}\n",
+    );
+    write(
+        root,
+        "js/packages/util/package.json",
+        "{\"name\": \"@acme/util\"}\n",
+    );
+    // What web uses only to build, and a vendored directory it names by
+    // path; another app that web does not use.
+    write(
+        root,
+        "js/packages/lint/package.json",
+        "{\"name\": \"@acme/lint\"}\n",
+    );
+    write(
+        root,
+        "js/vendor/local/package.json",
+        "{\"name\": \"local\"}\n",
+    );
+    write(
+        root,
+        "js/apps/admin/package.json",
+        "{\"name\": \"@acme/admin\", \"dependencies\": {\"@acme/greet\": \"workspace:*\"}}\n",
     );
     write(
         root,
@@ -80,7 +102,7 @@ fn monorepo() -> tempfile::TempDir {
     write(
         root,
         "js/apps/web/package.json",
-        "{\"name\": \"@acme/web\"}\n",
+        "{\"name\": \"@acme/web\", \"dependencies\": {\"@acme/greet\": \"workspace:*\", \"local\": \"file:../../vendor/local\"}, \"devDependencies\": {\"@acme/lint\": \"workspace:*\"}}\n",
     );
     write(root, "js/apps/web/index.js", "console.log('web')\n");
     write(
@@ -249,12 +271,16 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
     let text = render(dir.path(), "js/apps/web/shipit.toml");
     let copies = lines(&text, "COPY ");
     assert_eq!(
-        copies[..4],
+        copies[..8],
         [
             "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./",
+            "COPY apps/admin/package.json apps/admin/",
             "COPY apps/web/package.json apps/web/",
             "COPY packages/greet/package.json packages/greet/",
+            "COPY packages/lint/package.json packages/lint/",
+            "COPY packages/util/package.json packages/util/",
             "COPY . .",
+            "COPY --from=build /out/app /app",
         ],
         "{text}"
     );
@@ -263,14 +289,24 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
         !text.contains("legacy") && !text.contains("node_modules/x"),
         "{text}"
     );
+    // Only web's dependencies install: itself and the workspace packages it
+    // depends on (pnpm's `{dir}...` selector).
     assert!(
-        text.contains("pnpm install --frozen-lockfile --prod\n"),
+        text.contains("pnpm install --frozen-lockfile --prod --filter '{apps/web}...'\n"),
         "{text}"
     );
-    // Every .npmrc of the workspace, a member's too, stays out of the image.
+    // The image gets the root's node_modules, web, the workspace packages
+    // it depends on at run time (transitively) and its `file:` directory:
+    // not the other app, not a devDependency. Every .npmrc of the
+    // workspace, a member's too, stays out of the image.
     assert!(
         text.contains(
-            "RUN find . -name node_modules -prune -o -name .npmrc -type f -exec rm -f {} +\n"
+            "RUN find . -name node_modules -prune -o -name .npmrc -type f -exec rm -f {} + \\\n    \
+             && mkdir -p node_modules /out/app/ /out/app/apps/ /out/app/packages/ /out/app/vendor/ \\\n    \
+             && cp -a package.json node_modules /out/app/ \\\n    \
+             && cp -a apps/web /out/app/apps/ \\\n    \
+             && cp -a packages/greet packages/util /out/app/packages/ \\\n    \
+             && cp -a vendor/local /out/app/vendor/\n"
         ),
         "{text}"
     );
@@ -290,7 +326,103 @@ fn an_npm_workspace_member_reads_workspaces_in_either_form() {
         ],
         "{text}"
     );
-    assert!(text.contains("npm ci --omit=dev"), "{text}");
+    assert!(
+        text.contains("npm ci --omit=dev --workspace packages/hello;"),
+        "{text}"
+    );
+    assert!(
+        text.contains("&& cp -a packages/hello /out/app/packages/\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_member_with_build_steps_installs_its_production_dependencies_again_after_them() {
+    let dir = monorepo();
+    // `pnpm prune` in a workspace drops the links between its packages.
+    let manifest = "js/apps/web/shipit.toml";
+    let text = std::fs::read_to_string(dir.path().join(manifest)).unwrap();
+    let text = text.replace(
+        "context = \"../..\"\n",
+        "context = \"../..\"\nsteps = [\"pnpm --filter @acme/web build\"]\n",
+    );
+    write(dir.path(), manifest, &text);
+    let text = render(dir.path(), manifest);
+    assert!(
+        text.contains("pnpm install --frozen-lockfile --filter '{apps/web}...'\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "RUN pnpm --filter @acme/web build\n\
+             RUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    \
+             find . -name node_modules -prune -exec rm -rf {} + \\\n    \
+             && pnpm install --frozen-lockfile --prod --prefer-offline --filter '{apps/web}...'\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("prune --prod"), "{text}");
+
+    let pnpm = text;
+
+    let manifest = "npm/packages/hello/shipit.toml";
+    let text = std::fs::read_to_string(dir.path().join(manifest)).unwrap();
+    let text = text.replace(
+        "context = \"../..\"\n",
+        "context = \"../..\"\nsteps = [\"npm run build --workspace packages/hello\"]\n",
+    );
+    write(dir.path(), manifest, &text);
+    let text = render(dir.path(), manifest);
+    assert!(
+        text.contains("then npm ci --workspace packages/hello;"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "RUN npm run build --workspace packages/hello\n\
+             RUN --mount=type=cache,target=/root/.npm \\\n    \
+             find . -name node_modules -prune -exec rm -rf {} + \\\n    \
+             && if [ -f package-lock.json ]; then npm ci --omit=dev --prefer-offline --workspace packages/hello;"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("npm prune"), "{text}");
+
+    // A yarn workspace installs whole (yarn has no per-member install that
+    // keeps the lockfile frozen), and its member still ships only itself.
+    write(dir.path(), "npm/yarn.lock", "");
+    write(dir.path(), "npm/.yarnrc.yml", "nodeLinker: node-modules\n");
+    std::fs::remove_file(dir.path().join("npm/package-lock.json")).unwrap();
+    let yarn = render(dir.path(), manifest);
+    assert!(
+        yarn.contains("yarn install --immutable\n")
+            && yarn.contains("RUN yarn workspaces focus --all --production\n")
+            && yarn.contains("&& cp -a packages/hello /out/app/packages/\n"),
+        "{yarn}"
+    );
+
+    let texts = [pnpm, text, yarn];
+    for (text, parsed) in texts.iter().zip(common::parse_dockerfiles(&texts)) {
+        let parsed = parsed.unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(parsed.last().unwrap().cmd, "ENTRYPOINT");
+    }
+}
+
+#[test]
+fn a_member_package_json_that_does_not_parse_is_an_error() {
+    let dir = monorepo();
+    write(
+        dir.path(),
+        "js/packages/util/package.json",
+        "{\"name\": ,}\n",
+    );
+    let output = shipit(dir.path(), &["render", "-m", "js/apps/web/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("packages/util/package.json:1:10` is not valid JSON"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -446,7 +578,7 @@ fn the_bundled_monorepo_is_current() {
     let check = shipit(&root, &["check", "--all"]);
     assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
     assert!(
-        stdout(&check).contains("5 manifests: 5 ok"),
+        stdout(&check).contains("7 manifests: 7 ok"),
         "{}",
         stdout(&check)
     );

@@ -337,8 +337,8 @@ pub(crate) fn copied_members(
 #[derive(serde::Serialize)]
 pub(crate) struct CopyGroup {
     /// The destination, `./` or `sub/dir/`.
-    dir: String,
-    files: Vec<String>,
+    pub(crate) dir: String,
+    pub(crate) files: Vec<String>,
 }
 
 /// Context-relative files grouped by directory, in first-seen order: one

@@ -90,6 +90,20 @@ struct Settings {
     files: Vec<super::CopyGroup>,
     /// An `.npmrc` is in the context: removed before the app is shipped.
     npmrc: bool,
+    /// A workspace member's directory, context-relative: pnpm and npm
+    /// install its dependencies only (`--filter`, `--workspace`).
+    member: Option<String>,
+    /// A workspace member in runtime mode: what its image ships, by the
+    /// directory of [`SHIPPED`] it is assembled into (the rest of the
+    /// workspace stays in the builder).
+    ship: Vec<Shipped>,
+}
+
+/// Context-relative paths copied into one directory of [`SHIPPED`].
+#[derive(Serialize)]
+struct Shipped {
+    into: String,
+    files: Vec<String>,
 }
 
 /// `.nvmrc` or `.node-version` (a version, `lts/<codename>` or `lts/*`),
@@ -161,6 +175,9 @@ struct Install {
     /// What the install needs, context-relative, in `COPY` order.
     files: Vec<String>,
     npmrc: bool,
+    /// The workspace's members (directories), when `build.context` makes
+    /// the manifest one.
+    members: Vec<String>,
 }
 
 /// The manager and how it installs: the manifest's, else package.json's
@@ -238,18 +255,21 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
     if berry && cx.root.join(".yarn/releases").is_dir() {
         files.push(".yarn/releases/".to_string());
     }
-    if workspace {
-        files.extend(
-            members(cx, manager, &root_package)
-                .into_iter()
-                .map(|member| format!("{member}/package.json")),
-        );
-    }
+    let members = match workspace {
+        true => members(cx, manager, &root_package),
+        false => Vec::new(),
+    };
+    files.extend(
+        members
+            .iter()
+            .map(|member| format!("{member}/package.json")),
+    );
     Install {
         manager,
         berry,
         files,
         npmrc: cx.root_exists(".npmrc"),
+        members,
     }
 }
 
@@ -285,6 +305,113 @@ fn members(cx: &mut Cx, manager: NodeManager, root_package: &serde_json::Value) 
         }
     };
     super::copied_members(cx, &patterns, "package.json", declared_in)
+}
+
+/// Where the build stage assembles what a workspace member ships.
+const SHIPPED: &str = "/out/app";
+
+/// What a workspace member's image ships, context-relative: the root's
+/// package.json and node_modules, the member, and every directory it needs
+/// at run time: the workspace packages its `dependencies` and
+/// `optionalDependencies` name (by package name, transitively) and its
+/// `file:`, `link:` and `portal:` directories. Not the other members: their
+/// code and dependencies stay in the builder.
+fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<String> {
+    let own = cx.member_dir().to_string();
+    let mut packages: std::collections::BTreeMap<String, serde_json::Value> =
+        std::collections::BTreeMap::new();
+    packages.insert(own.clone(), package.clone());
+    for member in members.iter().filter(|member| **member != own) {
+        let value = member_package(cx, member);
+        packages.insert(member.clone(), value);
+    }
+    let by_name: std::collections::BTreeMap<String, String> = packages
+        .iter()
+        .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
+        .collect();
+    let mut shipped = std::collections::BTreeSet::new();
+    let mut queue = vec![own];
+    while let Some(dir) = queue.pop() {
+        if !shipped.insert(dir.clone()) {
+            continue;
+        }
+        let value = match packages.get(&dir) {
+            Some(value) => value.clone(),
+            // A `file:` directory outside the members: its own dependencies.
+            None => member_package(cx, &dir),
+        };
+        for field in ["dependencies", "optionalDependencies"] {
+            let Some(dependencies) = value[field].as_object() else {
+                continue;
+            };
+            for (name, spec) in dependencies {
+                let local = spec.as_str().and_then(|spec| {
+                    ["file:", "link:", "portal:"]
+                        .iter()
+                        .find_map(|protocol| spec.strip_prefix(protocol))
+                });
+                let next = match local {
+                    Some(path) => local_dir(cx, &dir, path),
+                    None => by_name.get(name).cloned(),
+                };
+                queue.extend(next);
+            }
+        }
+    }
+    // A directory inside another one ships with it.
+    let dirs: Vec<String> = shipped.iter().cloned().collect();
+    let mut ship = vec!["package.json".to_string(), "node_modules".to_string()];
+    ship.extend(
+        dirs.iter()
+            .filter(|dir| {
+                !dirs
+                    .iter()
+                    .any(|other| dir.starts_with(&format!("{other}/")))
+            })
+            .cloned(),
+    );
+    ship
+}
+
+/// A member's (or a `file:` directory's) package.json, or `null` when it
+/// has none; one that does not parse is an error, since what it depends
+/// on would be left out of the image.
+fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
+    let path = cx.root.join(dir).join("package.json");
+    let Some(text) = super::read(&path) else {
+        return serde_json::Value::Null;
+    };
+    serde_json::from_str(&text).unwrap_or_else(|error: serde_json::Error| {
+        cx.error(
+            "build.context",
+            format!(
+                "the workspace's `{}:{}:{}` is not valid JSON: {error}",
+                path.display(),
+                error.line(),
+                error.column()
+            ),
+            "fix it so that the package manager reads it (no trailing commas, no comments)",
+        );
+        serde_json::Value::Null
+    })
+}
+
+/// A `file:` dependency's directory, context-relative, when it is a
+/// directory inside the context (a tarball installs into node_modules;
+/// a path outside the context cannot be in the build at all).
+fn local_dir(cx: &Cx, from: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    let dir = parts.join("/");
+    (!dir.is_empty() && super::safe_relative(&dir) && cx.root.join(&dir).is_dir()).then_some(dir)
 }
 
 /// pnpm-workspace.yaml's `packages`, read from the parser's events: an
@@ -404,6 +531,10 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     };
 
     let (build_workdir, app_workdir) = cx.app_dirs();
+    let ship = match mode == NodeMode::Runtime && !cx.member.is_empty() {
+        true => shipped(cx, &install.members, &package),
+        false => Vec::new(),
+    };
     if mode == NodeMode::Sea {
         check_sea(cx, &major, platform);
     }
@@ -437,9 +568,14 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
                 );
             }
             // The app tree moves from where it was built to where it runs;
-            // the entry is relative to the runtime WORKDIR.
+            // the entry is relative to the runtime WORKDIR. A workspace
+            // member's is assembled in `/out/app` from what it needs.
+            let from = match ship.is_empty() {
+                true => build_workdir.clone(),
+                false => SHIPPED.to_string(),
+            };
             let artifacts = vec![Artifact {
-                from: build_workdir.clone(),
+                from,
                 to: app_workdir.clone(),
             }];
             // A workspace member runs from its own directory in the tree.
@@ -488,6 +624,14 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             corepack: COREPACK,
             files: super::copy_groups(&install.files),
             npmrc: install.npmrc,
+            member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
+            ship: super::copy_groups(&ship)
+                .into_iter()
+                .map(|group| Shipped {
+                    into: format!("{SHIPPED}/{}", group.dir.trim_start_matches("./")),
+                    files: group.files,
+                })
+                .collect(),
         })
         .unwrap_or_default(),
     }

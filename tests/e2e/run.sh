@@ -500,8 +500,16 @@ declare -A bake_expect=(
   [api]="Hello from api, built in a Go workspace!"
   [web]="Hello from web, built in a pnpm workspace! is-number(1)=true dev-dependencies=absent"
   [worker]="Hello from worker, built in a uv workspace! six=1.16.0 dev-dependencies=absent"
+  [admin]="Hello from admin, built in a pnpm workspace! is-number(1)=true built-with=is-odd(3)=true dev-dependencies=absent web=absent"
   [hello]="Hello from hello, built in an npm workspace! is-number(1)=true"
+  [other]="Hello from other, built in an npm workspace! is-odd(3)=true built-with=left-pad=007 dev-dependencies=absent hello=absent"
   [count]="Hello from count, built on its own! 0 arguments"
+)
+# A workspace member ships itself and what it depends on: not the other
+# members, nor what only they install.
+declare -A bake_absent=(
+  [web]="app/apps/admin app/node_modules/.pnpm/is-odd@3.0.1"
+  [hello]="app/packages/other app/node_modules/is-odd app/node_modules/left-pad"
 )
 built=0
 native="linux/$(dpkg --print-architecture)"
@@ -531,6 +539,10 @@ while read -r -u 3 name target_context dockerfile platforms args; do
   fi
   mount=$("${B[@]}" mount "$container")
   ! grep -rqsF "SECRET=1" "$mount/app" "$mount/src" 2>/dev/null || fail "bake target $name: a workspace's .env is in the image"
+  for path in ${bake_absent[$name]:-}; do
+    [ ! -e "$mount/$path" ] || fail "bake target $name: /$path is in the image"
+  done
+  [ -z "${bake_absent[$name]:-}" ] || echo "ok: bake target $name leaves out ${bake_absent[$name]}" >&2
   "${B[@]}" umount "$container" >/dev/null
   "${B[@]}" rm "$container" >/dev/null
   built=$((built + 1))
