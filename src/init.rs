@@ -49,8 +49,7 @@ pub fn detect(
                     language.support().starter()
                 );
             }
-            let draft = crate::languages::detect(*language, dir, manager)?;
-            Ok((*language, draft))
+            Ok((*language, draft(*language, dir, manager)?))
         }
         several => anyhow::bail!(
             "`{}` looks like several projects ({}); pass `--language` to choose one",
@@ -62,6 +61,71 @@ pub fn detect(
                 .join(", ")
         ),
     }
+}
+
+/// How far up `init` looks for the workspace a project belongs to.
+const MAX_LEVELS: usize = 8;
+
+/// The draft for `dir`: a member of a workspace above it (up to the
+/// repository's root) builds from there, with `build.context` and the
+/// workspace's manager, when that renders, i.e. when the workspace lists
+/// it; otherwise it builds on its own.
+fn draft(language: Language, dir: &Path, manager: Option<&str>) -> Result<Draft> {
+    if let Some((root, levels)) = workspace_above(dir, language) {
+        let context = vec![".."; levels].join("/");
+        let member = crate::languages::detect(language, dir, &root, manager).map(|mut draft| {
+            draft.build("context", context.clone());
+            draft.reason(format!(
+                "a member of the workspace at `{context}`: built from there (`build.context`)"
+            ));
+            draft
+        });
+        if let Ok(member) = member {
+            let text = render(language, &member, "./shipit.schema.json", dir);
+            if plan(dir, &text).is_ok() {
+                return Ok(member);
+            }
+        }
+        let mut draft = crate::languages::detect(language, dir, dir, manager)?;
+        draft.reason(format!(
+            "`{context}` holds a workspace that does not take this directory as a member: built on its own"
+        ));
+        return Ok(draft);
+    }
+    crate::languages::detect(language, dir, dir, manager)
+}
+
+/// The nearest directory above `dir` that declares a workspace of
+/// `language`, and how many levels up it is; the search ends at the
+/// repository's root (a directory with `.git`).
+fn workspace_above(dir: &Path, language: Language) -> Option<(PathBuf, usize)> {
+    let dir = dir.canonicalize().ok()?;
+    if dir.join(".git").exists() {
+        return None;
+    }
+    for (levels, ancestor) in dir.ancestors().enumerate().skip(1).take(MAX_LEVELS) {
+        if language.support().workspace_root(ancestor) {
+            return Some((ancestor.to_path_buf(), levels));
+        }
+        if ancestor.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// The plan of a starter manifest's `text` for `dir`, or why it has none.
+fn plan(dir: &Path, text: &str) -> Result<crate::plan::Plan> {
+    let source = crate::diagnostic::Source {
+        name: dir.join("shipit.toml").display().to_string(),
+        text: text.to_string(),
+    };
+    let invalid = |diagnostics| crate::diagnostic::Report {
+        source: source.clone(),
+        diagnostics,
+    };
+    let (parsed, spans) = crate::manifest::parse(&source).map_err(invalid)?;
+    Ok(crate::plan::resolve(&parsed, &spans, dir).map_err(invalid)?)
 }
 
 /// A valid image name from any string: lowercase, runs of other
@@ -164,17 +228,7 @@ pub fn write(
         None => "./shipit.schema.json".to_string(),
     };
     let text = render(language, draft, &directive, dir);
-
-    let source = crate::diagnostic::Source {
-        name: manifest.display().to_string(),
-        text: text.clone(),
-    };
-    let invalid = |diagnostics| crate::diagnostic::Report {
-        source: source.clone(),
-        diagnostics,
-    };
-    let (parsed, spans) = crate::manifest::parse(&source).map_err(invalid)?;
-    let plan = crate::plan::resolve(&parsed, &spans, dir).map_err(invalid)?;
+    let plan = plan(dir, &text)?;
     crate::render::render(&plan, "shipit.toml", templates)
         .context("the starter manifest does not render")?;
 

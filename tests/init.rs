@@ -336,7 +336,13 @@ fn copy_sources(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if ["shipit.toml", "Dockerfile", ".dockerignore"].contains(&name.to_str().unwrap()) {
+        let generated = [
+            "shipit.toml",
+            "Dockerfile",
+            ".dockerignore",
+            "Dockerfile.dockerignore",
+        ];
+        if generated.contains(&name.to_str().unwrap()) {
             continue;
         }
         let target = to.join(&name);
@@ -516,13 +522,23 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     );
     assert!(!dir.path().join("shipit.toml").exists());
 
-    // A member of a workspace: its lock is at the root, and so is init.
+    // A member of a workspace: its lock is at the root, which becomes the
+    // build's context.
     let dir = tree(&[
         ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
         ("Cargo.lock", "version = 4\n"),
         ("crates/api/Cargo.toml", "[package]\nname = \"api\"\n"),
         ("crates/api/src/main.rs", ""),
     ]);
+    let (output, manifest) = init(&dir.path().join("crates/api"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(manifest.contains("context = \"../..\""), "{manifest}");
+    assert!(manifest.contains("package = \"api\""), "{manifest}");
+
+    // Above the repository's root (`.git`), no workspace is looked for: the
+    // member alone has no lock, which is explained.
+    std::fs::create_dir(dir.path().join("crates/api/.git")).unwrap();
+    std::fs::remove_file(dir.path().join("crates/api/shipit.toml")).unwrap();
     let (output, _) = init(&dir.path().join("crates/api"), &[]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let said = stderr(&output);
@@ -542,4 +558,103 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     let (output, _) = init(dir.path(), &[]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(!dir.path().join("shipit.toml").exists());
+}
+
+/// init in a workspace member finds the workspace above it (up to the
+/// repository's root) and drafts a member built from there, with the
+/// workspace's package manager: each member of the bundled monorepo is
+/// recreated, but for what its author wrote by hand.
+#[test]
+fn every_monorepo_member_is_recreated_by_init() {
+    let monorepo = common::root().join("examples/monorepo");
+    let copy = tempfile::tempdir().unwrap();
+    copy_sources(&monorepo, copy.path());
+    // The repository's root: the search for a workspace stops there.
+    std::fs::create_dir(copy.path().join(".git")).unwrap();
+    // With the build steps, which are the author's, added to the draft.
+    let members = [
+        ("go/services/api", None),
+        ("js/apps/web", None),
+        ("npm/packages/hello", None),
+        ("py/apps/worker", None),
+        ("js/apps/admin", Some("cd apps/admin && node build.js")),
+        (
+            "npm/packages/other",
+            Some("cd packages/other && node build.js"),
+        ),
+    ];
+    for (member, steps) in members {
+        let dir = copy.path().join(member);
+        let (output, draft) = init(&dir, &[]);
+        assert!(output.status.success(), "{member}: {}", stderr(&output));
+        assert!(
+            draft.contains("context = \"../..\"\n"),
+            "{member}: a member builds from its workspace root:\n{draft}"
+        );
+        if let Some(steps) = steps {
+            let draft = draft.replace(
+                "context = \"../..\"\n",
+                &format!("context = \"../..\"\nsteps = [\"{steps}\"]\n"),
+            );
+            std::fs::write(dir.join("shipit.toml"), draft).unwrap();
+        }
+        let (_, fresh) =
+            shipit::render_manifest(&dir.join("shipit.toml"), &Default::default()).unwrap();
+        let committed = std::fs::read_to_string(monorepo.join(member).join("Dockerfile")).unwrap();
+        let digestless = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !l.contains("(digest "))
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(
+            digestless(&fresh.text),
+            digestless(&committed),
+            "{member}: init recreates it"
+        );
+    }
+    // A directory below a workspace that does not list it builds on its own.
+    let outside = copy.path().join("js/tools/script");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(outside.join("package.json"), "{\"name\": \"script\"}\n").unwrap();
+    std::fs::write(outside.join("index.js"), "console.log(1)\n").unwrap();
+    let (output, draft) = init(&outside, &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!draft.contains("context"), "{draft}");
+    assert!(
+        stderr(&output).contains("does not take this directory as a member: built on its own")
+            || common::stdout(&output).contains("does not take this directory as a member"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// A package of a Cargo workspace builds from the workspace root, where
+/// the lockfile is, with `rust.package` choosing it.
+#[test]
+fn a_cargo_workspace_package_is_drafted_as_a_member() {
+    let example = common::root().join("examples/rust-hello");
+    let copy = tempfile::tempdir().unwrap();
+    copy_sources(&example, copy.path());
+    let (output, draft) = init(&copy.path().join("crates/hello"), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for line in [
+        "context = \"../..\"\n",
+        "package = \"hello\"\n",
+        "bin = \"hello\"\n",
+    ] {
+        assert!(draft.contains(line), "{line}{draft}");
+    }
+    let (_, fresh) = shipit::render_manifest(
+        &copy.path().join("crates/hello/shipit.toml"),
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(
+        fresh
+            .text
+            .contains("cargo build --release --locked --package hello --bin hello"),
+        "{}",
+        fresh.text
+    );
 }

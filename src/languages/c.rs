@@ -33,6 +33,7 @@ impl super::Support for C {
     fn detect(
         &self,
         dir: &std::path::Path,
+        _root: &std::path::Path,
         _manager: Option<&str>,
     ) -> anyhow::Result<super::Draft> {
         detect(dir)

@@ -29,9 +29,14 @@ impl super::Support for Go {
         "go mod init example.com/app"
     }
 
+    fn workspace_root(&self, dir: &std::path::Path) -> bool {
+        dir.join("go.work").is_file()
+    }
+
     fn detect(
         &self,
         dir: &std::path::Path,
+        _root: &std::path::Path,
         _manager: Option<&str>,
     ) -> anyhow::Result<super::Draft> {
         detect(dir)

@@ -50,9 +50,16 @@ pub(crate) trait Support: Sync {
         false
     }
 
+    /// Whether `dir` declares a workspace of this language (`init` makes a
+    /// project below it a member, built from there).
+    fn workspace_root(&self, _dir: &Path) -> bool {
+        false
+    }
+
     /// A starter manifest for the project in `dir`, with the package
-    /// `manager` the user chose, if any.
-    fn detect(&self, dir: &Path, manager: Option<&str>) -> anyhow::Result<Draft>;
+    /// `manager` the user chose, if any. `root` is the workspace root the
+    /// project builds from (its lockfile and manager), else `dir`.
+    fn detect(&self, dir: &Path, root: &Path, manager: Option<&str>) -> anyhow::Result<Draft>;
 }
 
 /// Declares the languages: the `language` enum of the manifest (its doc
@@ -139,6 +146,7 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
 pub(crate) fn detect(
     language: Language,
     dir: &Path,
+    root: &Path,
     manager: Option<&str>,
 ) -> anyhow::Result<Draft> {
     let support = language.support();
@@ -156,7 +164,7 @@ pub(crate) fn detect(
             choosers.join(", ")
         );
     }
-    support.detect(dir, manager)
+    support.detect(dir, root, manager)
 }
 
 /// A manifest under construction: the keys `init` fills, in the order they

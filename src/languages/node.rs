@@ -34,8 +34,20 @@ impl super::Support for Node {
         true
     }
 
-    fn detect(&self, dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
-        detect(dir, manager)
+    fn workspace_root(&self, dir: &std::path::Path) -> bool {
+        dir.join("pnpm-workspace.yaml").is_file()
+            || super::read(&dir.join("package.json"))
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .is_some_and(|package| package.get("workspaces").is_some())
+    }
+
+    fn detect(
+        &self,
+        dir: &std::path::Path,
+        root: &std::path::Path,
+        manager: Option<&str>,
+    ) -> anyhow::Result<super::Draft> {
+        detect(dir, root, manager)
     }
 }
 
@@ -702,15 +714,27 @@ fn check_sea(cx: &mut Cx, major: &str, platform: &str) {
 /// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
 /// file `scripts.start` runs (a service: runtime mode) as the entry; the
 /// major version of `engines.node`.
-fn detect(dir: &std::path::Path, chosen: Option<&str>) -> anyhow::Result<super::Draft> {
+fn detect(
+    dir: &std::path::Path,
+    root: &std::path::Path,
+    chosen: Option<&str>,
+) -> anyhow::Result<super::Draft> {
     use anyhow::Context as _;
     let mut draft = super::Draft::default();
-    let path = dir.join("package.json");
-    let text = super::read(&path)
-        .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
-    let package: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("`{}` is not valid JSON", path.display()))?;
-    let manager = detect_manager(dir, &package, chosen, &mut draft)?;
+    let read = |dir: &std::path::Path| -> anyhow::Result<serde_json::Value> {
+        let path = dir.join("package.json");
+        let text = super::read(&path)
+            .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("`{}` is not valid JSON", path.display()))
+    };
+    let package = read(dir)?;
+    // A workspace's manager is its root's: `packageManager` and the
+    // lockfile are there.
+    let manager = match root == dir {
+        true => detect_manager(dir, &package, chosen, &mut draft)?,
+        false => detect_manager(root, &read(root)?, chosen, &mut draft)?,
+    };
     if let Some(name) = package["name"].as_str() {
         draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
         draft.reason(format!("package.json: name `{name}`"));

@@ -30,8 +30,25 @@ impl super::Support for Python {
         true
     }
 
-    fn detect(&self, dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
-        detect(dir, manager)
+    fn workspace_root(&self, dir: &std::path::Path) -> bool {
+        super::read(&dir.join("pyproject.toml"))
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|pyproject| {
+                pyproject
+                    .get("tool")
+                    .and_then(|t| t.get("uv"))
+                    .and_then(|u| u.get("workspace"))
+                    .is_some()
+            })
+    }
+
+    fn detect(
+        &self,
+        dir: &std::path::Path,
+        root: &std::path::Path,
+        manager: Option<&str>,
+    ) -> anyhow::Result<super::Draft> {
+        detect(dir, root, manager)
     }
 }
 
@@ -631,9 +648,14 @@ fn detect_manager(
 /// (`.python-version`, `requires-python` or Pipfile's `python_version`)
 /// and the server to start (gunicorn, uvicorn, flask), else `python
 /// <module>.py`.
-fn detect(dir: &std::path::Path, manager: Option<&str>) -> anyhow::Result<super::Draft> {
+fn detect(
+    dir: &std::path::Path,
+    root: &std::path::Path,
+    manager: Option<&str>,
+) -> anyhow::Result<super::Draft> {
     let mut draft = super::Draft::default();
-    let manager = detect_manager(dir, manager, &mut draft)?;
+    // A workspace's lock is at its root.
+    let manager = detect_manager(root, manager, &mut draft)?;
     let file = match manager {
         PythonManager::Pipenv => "Pipfile",
         PythonManager::Uv | PythonManager::Poetry => "pyproject.toml",

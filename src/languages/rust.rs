@@ -30,12 +30,22 @@ impl super::Support for Rust {
         "cargo init"
     }
 
+    fn workspace_root(&self, dir: &std::path::Path) -> bool {
+        super::read(&dir.join("Cargo.toml"))
+            .and_then(|text| text.parse::<toml::Table>().ok())
+            .is_some_and(|cargo| cargo.contains_key("workspace"))
+    }
+
     fn detect(
         &self,
         dir: &std::path::Path,
+        root: &std::path::Path,
         _manager: Option<&str>,
     ) -> anyhow::Result<super::Draft> {
-        detect(dir)
+        match root == dir {
+            true => detect(dir),
+            false => detect_member(dir, root),
+        }
     }
 }
 
@@ -659,6 +669,45 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
             first
         }
     };
+    finish(draft, dir, chosen)
+}
+
+/// A member of the workspace at `root` (which `build.context` makes the
+/// build's context): its package, chosen with `rust.package`.
+fn detect_member(dir: &std::path::Path, root: &std::path::Path) -> anyhow::Result<super::Draft> {
+    let mut draft = super::Draft::default();
+    let packages =
+        workspace(root).map_err(|(message, help)| anyhow::anyhow!("{message}; {help}"))?;
+    let dir = dir.canonicalize()?;
+    let member = dir
+        .strip_prefix(root)
+        .unwrap_or(&dir)
+        .to_string_lossy()
+        .to_string();
+    let Some(chosen) = packages.into_iter().find(|p| p.dir == member) else {
+        anyhow::bail!(
+            "`{}` is not a package of the Cargo workspace at `{}`",
+            dir.display(),
+            root.display()
+        );
+    };
+    draft.reason(format!(
+        "Cargo.toml: package `{}` of the workspace at `{}`",
+        chosen.name,
+        root.display()
+    ));
+    draft.table("package", chosen.name.clone());
+    finish(draft, root, chosen)
+}
+
+/// The draft for the chosen package of the workspace at `root`: its
+/// binary, the toolchain, and the lockfile every build needs.
+fn finish(
+    mut draft: super::Draft,
+    root: &std::path::Path,
+    chosen: Package,
+) -> anyhow::Result<super::Draft> {
+    let dir = root;
     draft.name = Some(chosen.name.clone());
     match chosen.bins.as_slice() {
         [] | [_] => {}
