@@ -563,6 +563,16 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
 
     let workdir = build.workdir.clone().unwrap_or(defaults.build_workdir);
     check_path(cx, "build.workdir", &workdir);
+    // The templates collect what ships under `/out`: a build there would
+    // copy into itself, or ship the whole build tree.
+    let normal = workdir.trim_end_matches('/');
+    if normal == "/out" || normal.starts_with("/out/") || normal.is_empty() {
+        cx.error(
+            "build.workdir",
+            format!("`build.workdir` = `{workdir}` is where the build collects what ships (`/out`), or contains it"),
+            "choose another directory, e.g. `/src` or `/app`",
+        );
+    }
     check_packages(cx, "build.packages", &build.packages);
     check_env(cx, "build.env", &build.env);
     if let Some(steps) = &build.steps {

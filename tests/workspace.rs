@@ -753,3 +753,126 @@ fn member_globs_reach_their_depth_but_never_through_a_link() {
     );
     assert!(!text.contains("evil"), "{text}");
 }
+
+// Regressions from the review of what a node member ships -----------------
+
+/// web's package.json with `dependencies`, in the generated monorepo.
+fn web_depends_on(dir: &Path, dependencies: &str) {
+    write(
+        dir,
+        "js/apps/web/package.json",
+        &format!("{{\"name\": \"@acme/web\", \"dependencies\": {{{dependencies}}}}}\n"),
+    );
+}
+
+fn ship_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| l.contains("cp -a")).collect()
+}
+
+#[test]
+fn a_local_dependency_through_a_link_is_refused_not_followed() {
+    let dir = monorepo();
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "package.json",
+        "{\"name\": \"o\", \"dependencies\": {\"@acme/greet\": \"*\"}}\n",
+    );
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("js/vendor/out")).unwrap();
+    web_depends_on(dir.path(), "\"o\": \"file:../../vendor/out\"");
+    let output = shipit(dir.path(), &["render", "-m", "js/apps/web/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("is the directory `vendor/out`, reached through a symbolic link"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_local_dependency_a_dockerfile_cannot_copy_is_refused() {
+    let dir = monorepo();
+    write(dir.path(), "js/vendor/my lib/package.json", "{}\n");
+    web_depends_on(dir.path(), "\"l\": \"file:../../vendor/my lib\"");
+    let output = shipit(dir.path(), &["render", "-m", "js/apps/web/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("a name a Dockerfile cannot copy as written"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unreadable_member_package_json_is_an_error_not_a_package_left_out() {
+    let dir = monorepo();
+    std::fs::write(
+        dir.path().join("js/packages/greet/package.json"),
+        b"{\"name\": \"@acme/greet\", \"x\": \"\xff\"}\n",
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["render", "-m", "js/apps/web/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(
+        stderr(&output).contains("packages/greet/package.json` as UTF-8")
+            || stderr(&output).contains("not a regular UTF-8 file"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn pnpm_workspace_aliases_and_paths_ship_the_package_they_name() {
+    for spec in [
+        "\"g\": \"workspace:@acme/greet@*\"",
+        "\"g\": \"workspace:../../packages/greet\"",
+        "\"g\": \"link:../../packages/greet\"",
+    ] {
+        let dir = monorepo();
+        web_depends_on(dir.path(), spec);
+        let text = render(dir.path(), "js/apps/web/shipit.toml");
+        assert!(
+            ship_lines(&text)
+                .contains(&"    && cp -a packages/greet packages/util /out/app/packages/"),
+            "{spec}:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_directory_inside_another_ships_with_it() {
+    let dir = monorepo();
+    for sub in ["a", "a-b", "a/b", "a/b/c"] {
+        write(dir.path(), &format!("js/vendor/{sub}/package.json"), "{}\n");
+    }
+    web_depends_on(
+        dir.path(),
+        "\"c\": \"file:../../vendor/a/b/c\", \"ab\": \"file:../../vendor/a-b\", \"b\": \"file:../../vendor/a/b\", \"a\": \"file:../../vendor/a\"",
+    );
+    let text = render(dir.path(), "js/apps/web/shipit.toml");
+    assert!(
+        text.contains("    && cp -a vendor/a vendor/a-b /out/app/vendor/\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_build_workdir_in_out_is_refused() {
+    let dir = monorepo();
+    let manifest = dir.path().join("js/apps/web/shipit.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    for workdir in ["/out", "/out/app", "/out/app/x/"] {
+        let changed = text.replace(
+            "context = \"../..\"\n",
+            &format!("context = \"../..\"\nworkdir = \"{workdir}\"\n"),
+        );
+        std::fs::write(&manifest, changed).unwrap();
+        let output = shipit(dir.path(), &["render", "-m", "js/apps/web/shipit.toml"]);
+        assert_eq!(output.status.code(), Some(2), "{workdir}");
+        assert!(
+            stderr(&output).contains("where the build collects what ships (`/out`)"),
+            "{}",
+            stderr(&output)
+        );
+    }
+}

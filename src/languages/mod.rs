@@ -269,7 +269,7 @@ pub(crate) fn workspace_members(
 }
 
 /// Whether `relative` below `root` passes through a symbolic link.
-fn through_link(root: &std::path::Path, relative: &str) -> bool {
+pub(crate) fn through_link(root: &std::path::Path, relative: &str) -> bool {
     let mut path = root.to_path_buf();
     relative.split('/').filter(|p| !p.is_empty()).any(|part| {
         path.push(part);

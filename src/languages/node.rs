@@ -324,10 +324,11 @@ const SHIPPED: &str = "/out/app";
 
 /// What a workspace member's image ships, context-relative: the root's
 /// package.json and node_modules, the member, and every directory it needs
-/// at run time: the workspace packages its `dependencies` and
-/// `optionalDependencies` name (by package name, transitively) and its
-/// `file:`, `link:` and `portal:` directories. Not the other members: their
-/// code and dependencies stay in the builder.
+/// at run time: the workspace packages its `dependencies`,
+/// `optionalDependencies` and `peerDependencies` name (by package name or
+/// pnpm's `workspace:` alias or path, transitively) and its `file:`,
+/// `link:` and `portal:` directories. Not the other members: their code
+/// and dependencies stay in the builder.
 fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<String> {
     let own = cx.member_dir().to_string();
     let mut packages: std::collections::BTreeMap<String, serde_json::Value> =
@@ -352,18 +353,15 @@ fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<
             // A `file:` directory outside the members: its own dependencies.
             None => member_package(cx, &dir),
         };
-        for field in ["dependencies", "optionalDependencies"] {
+        for field in ["dependencies", "optionalDependencies", "peerDependencies"] {
             let Some(dependencies) = value[field].as_object() else {
                 continue;
             };
             for (name, spec) in dependencies {
-                let local = spec.as_str().and_then(|spec| {
-                    ["file:", "link:", "portal:"]
-                        .iter()
-                        .find_map(|protocol| spec.strip_prefix(protocol))
-                });
-                let next = match local {
-                    Some(path) => local_dir(cx, &dir, path),
+                let spec = spec.as_str().unwrap_or_default();
+                let next = match local_spec(spec) {
+                    Some(Local::Path(path)) => local_dir(cx, &dir, name, path),
+                    Some(Local::Name(alias)) => by_name.get(alias).cloned(),
                     None => by_name.get(name).cloned(),
                 };
                 queue.extend(next);
@@ -371,26 +369,60 @@ fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<
         }
     }
     // A directory inside another one ships with it.
-    let dirs: Vec<String> = shipped.iter().cloned().collect();
     let mut ship = vec!["package.json".to_string(), "node_modules".to_string()];
-    ship.extend(
-        dirs.iter()
-            .filter(|dir| {
-                !dirs
-                    .iter()
-                    .any(|other| dir.starts_with(&format!("{other}/")))
-            })
-            .cloned(),
-    );
+    for dir in &shipped {
+        let inside = dir
+            .match_indices('/')
+            .any(|(at, _)| shipped.contains(&dir[..at]));
+        if !inside {
+            ship.push(dir.clone());
+        }
+    }
     ship
 }
 
+/// Where a dependency's spec points inside the workspace.
+enum Local<'a> {
+    /// A directory, relative to the package that names it.
+    Path(&'a str),
+    /// Another workspace package, by name (pnpm's `workspace:name@range`).
+    Name(&'a str),
+}
+
+/// A spec that names a directory (`file:`, `link:`, `portal:`, pnpm's
+/// `workspace:../path`) or a workspace package by another name; `None`
+/// for a version, a range, or `workspace:*` (the dependency's own name).
+fn local_spec(spec: &str) -> Option<Local<'_>> {
+    if let Some(path) = ["file:", "link:", "portal:"]
+        .iter()
+        .find_map(|protocol| spec.strip_prefix(protocol))
+    {
+        return Some(Local::Path(path));
+    }
+    let rest = spec.strip_prefix("workspace:")?;
+    if rest.starts_with('.') || rest.starts_with('/') {
+        return Some(Local::Path(rest));
+    }
+    // `workspace:@scope/name@^1` or `workspace:name@*`: the name before the
+    // last `@` that is not the scope's.
+    let at = rest.rfind('@').filter(|&at| at > 0)?;
+    Some(Local::Name(&rest[..at]))
+}
+
 /// A member's (or a `file:` directory's) package.json, or `null` when it
-/// has none; one that does not parse is an error, since what it depends
-/// on would be left out of the image.
+/// has none; one that cannot be read or parsed is an error, since what it
+/// depends on would be left out of the image.
 fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
     let path = cx.root.join(dir).join("package.json");
+    if std::fs::symlink_metadata(&path).is_err() {
+        return serde_json::Value::Null;
+    }
     let Some(text) = super::read(&path) else {
+        cx.error(
+            "build.context",
+            super::unreadable(&path),
+            "make it the package's package.json",
+        );
         return serde_json::Value::Null;
     };
     serde_json::from_str(&text).unwrap_or_else(|error: serde_json::Error| {
@@ -408,10 +440,15 @@ fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
     })
 }
 
-/// A `file:` dependency's directory, context-relative, when it is a
-/// directory inside the context (a tarball installs into node_modules;
-/// a path outside the context cannot be in the build at all).
-fn local_dir(cx: &Cx, from: &str, path: &str) -> Option<String> {
+/// A local dependency's directory, context-relative, when it is a
+/// directory inside the context (a tarball installs into node_modules; a
+/// path outside the context cannot be in the build at all). One reached
+/// through a symbolic link, or named so that a Dockerfile cannot copy it
+/// as written, is an error: it would not ship.
+fn local_dir(cx: &mut Cx, from: &str, name: &str, path: &str) -> Option<String> {
+    if path.starts_with('/') {
+        return None;
+    }
     let mut parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
     for part in path.split('/') {
         match part {
@@ -423,7 +460,25 @@ fn local_dir(cx: &Cx, from: &str, path: &str) -> Option<String> {
         }
     }
     let dir = parts.join("/");
-    (!dir.is_empty() && super::safe_relative(&dir) && cx.root.join(&dir).is_dir()).then_some(dir)
+    if dir.is_empty() {
+        return None;
+    }
+    let problem = if super::through_link(&cx.root, &dir) {
+        "through a symbolic link"
+    } else if !cx.root.join(&dir).is_dir() {
+        return None;
+    } else if !super::safe_relative(&dir) {
+        "with a name a Dockerfile cannot copy as written"
+    } else {
+        return Some(dir);
+    };
+    let shown = crate::text::shown(&dir);
+    cx.error(
+        "build.context",
+        format!("the dependency `{}` of `{from}/package.json` is the directory `{shown}`, reached {problem}: it cannot ship", crate::text::shown(name)),
+        "make it a real directory of the workspace, named with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`",
+    );
+    None
 }
 
 /// pnpm-workspace.yaml's `packages`, read from the parser's events: an
