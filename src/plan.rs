@@ -628,10 +628,15 @@ fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         );
     }
 
-    let runtime_workdir = runtime.workdir.clone().or(defaults.runtime_workdir);
-    if let Some(dir) = &runtime_workdir {
+    if let Some(dir) = &runtime.workdir {
         check_path(cx, "runtime.workdir", dir);
     }
+    // A workspace member's app runs from its own directory of the tree
+    // shipped at `runtime.workdir`: the language says which.
+    let runtime_workdir = match (&defaults.runtime_workdir, cx.member.is_empty()) {
+        (Some(member_workdir), false) => Some(member_workdir.clone()),
+        _ => runtime.workdir.clone().or(defaults.runtime_workdir),
+    };
 
     let user = runtime
         .user

@@ -279,8 +279,9 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
             "COPY packages/greet/package.json packages/greet/",
             "COPY packages/lint/package.json packages/lint/",
             "COPY packages/util/package.json packages/util/",
+            // A local dependency's directory: the install reads it.
+            "COPY vendor/local vendor/local/",
             "COPY . .",
-            "COPY --from=build /out/app /app",
         ],
         "{text}"
     );
@@ -292,7 +293,7 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
     // Only web's dependencies install: itself and the workspace packages it
     // depends on (pnpm's `{dir}...` selector).
     assert!(
-        text.contains("pnpm install --frozen-lockfile --prod --filter '{apps/web}...'\n"),
+        text.contains("pnpm install --frozen-lockfile --prod --filter-prod '{apps/web}...'\n"),
         "{text}"
     );
     // The image gets the root's node_modules, web, the workspace packages
@@ -327,7 +328,7 @@ fn an_npm_workspace_member_reads_workspaces_in_either_form() {
         "{text}"
     );
     assert!(
-        text.contains("npm ci --omit=dev --workspace packages/hello;"),
+        text.contains("npm ci --omit=dev --workspace packages/hello --include-workspace-root;"),
         "{text}"
     );
     assert!(
@@ -357,7 +358,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN pnpm --filter @acme/web build\n\
              RUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && pnpm install --frozen-lockfile --prod --prefer-offline --filter '{apps/web}...'\n"
+             && pnpm install --frozen-lockfile --prod --prefer-offline --filter-prod '{apps/web}...'\n"
         ),
         "{text}"
     );
@@ -374,7 +375,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
     write(dir.path(), manifest, &text);
     let text = render(dir.path(), manifest);
     assert!(
-        text.contains("then npm ci --workspace packages/hello;"),
+        text.contains("then npm ci --workspace packages/hello --include-workspace-root;"),
         "{text}"
     );
     assert!(
@@ -382,7 +383,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN npm run build --workspace packages/hello\n\
              RUN --mount=type=cache,target=/root/.npm \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && if [ -f package-lock.json ]; then npm ci --omit=dev --prefer-offline --workspace packages/hello;"
+             && if [ -f package-lock.json ]; then npm ci --omit=dev --prefer-offline --workspace packages/hello --include-workspace-root;"
         ),
         "{text}"
     );
@@ -873,6 +874,30 @@ fn a_build_workdir_in_out_is_refused() {
             stderr(&output).contains("where the build collects what ships (`/out`)"),
             "{}",
             stderr(&output)
+        );
+    }
+}
+
+// Regressions from the new-user review -------------------------------------
+
+#[test]
+fn a_member_runs_from_its_own_directory_under_a_custom_runtime_workdir() {
+    let dir = monorepo();
+    for (manifest, member) in [
+        ("js/apps/web/shipit.toml", "apps/web"),
+        ("py/apps/worker/shipit.toml", "apps/worker"),
+    ] {
+        let path = dir.path().join(manifest);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let text = match text.contains("[runtime]\n") {
+            true => text.replace("[runtime]\n", "[runtime]\nworkdir = \"/srv\"\n"),
+            false => format!("{text}\n[runtime]\nworkdir = \"/srv\"\n"),
+        };
+        std::fs::write(&path, text).unwrap();
+        let rendered = render(dir.path(), manifest);
+        assert!(
+            rendered.contains(&format!("WORKDIR /srv/{member}\n")),
+            "{manifest}:\n{rendered}"
         );
     }
 }

@@ -190,6 +190,35 @@ struct Install {
     /// The workspace's members (directories), when `build.context` makes
     /// the manifest one.
     members: Vec<String>,
+    /// The directories the members' `file:`, `link:` and `portal:`
+    /// dependencies name: the install reads them, so they are copied
+    /// before it, whole.
+    local: Vec<String>,
+}
+
+/// The directories the workspace members' local dependencies (any kind:
+/// the install reads devDependencies too) point to, sorted.
+fn local_dirs(cx: &mut Cx, members: &[String]) -> Vec<String> {
+    let mut dirs = std::collections::BTreeSet::new();
+    for member in members {
+        let value = member_package(cx, member);
+        for field in [
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ] {
+            let Some(dependencies) = value[field].as_object() else {
+                continue;
+            };
+            for (name, spec) in dependencies {
+                if let Some(Local::Path(path)) = local_spec(spec.as_str().unwrap_or_default()) {
+                    dirs.extend(local_dir(cx, member, name, path, true));
+                }
+            }
+        }
+    }
+    dirs.into_iter().collect()
 }
 
 /// The manager and how it installs: the manifest's, else package.json's
@@ -276,12 +305,14 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
             .iter()
             .map(|member| format!("{member}/package.json")),
     );
+    let local = local_dirs(cx, &members);
     Install {
         manager,
         berry,
         files,
         npmrc: cx.root_exists(".npmrc"),
         members,
+        local,
     }
 }
 
@@ -360,7 +391,8 @@ fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<
             for (name, spec) in dependencies {
                 let spec = spec.as_str().unwrap_or_default();
                 let next = match local_spec(spec) {
-                    Some(Local::Path(path)) => local_dir(cx, &dir, name, path),
+                    // Problems are reported once, by `local_dirs`.
+                    Some(Local::Path(path)) => local_dir(cx, &dir, name, path, false),
                     Some(Local::Name(alias)) => by_name.get(alias).cloned(),
                     None => by_name.get(name).cloned(),
                 };
@@ -445,7 +477,7 @@ fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
 /// path outside the context cannot be in the build at all). One reached
 /// through a symbolic link, or named so that a Dockerfile cannot copy it
 /// as written, is an error: it would not ship.
-fn local_dir(cx: &mut Cx, from: &str, name: &str, path: &str) -> Option<String> {
+fn local_dir(cx: &mut Cx, from: &str, name: &str, path: &str, report: bool) -> Option<String> {
     if path.starts_with('/') {
         return None;
     }
@@ -472,6 +504,9 @@ fn local_dir(cx: &mut Cx, from: &str, name: &str, path: &str) -> Option<String> 
     } else {
         return Some(dir);
     };
+    if !report {
+        return None;
+    }
     let shown = crate::text::shown(&dir);
     cx.error(
         "build.context",
@@ -689,7 +724,13 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             manager: install.manager,
             berry: install.berry,
             corepack: COREPACK,
-            files: super::copy_groups(&install.files),
+            files: super::copy_groups(&install.files)
+                .into_iter()
+                .chain(install.local.iter().map(|dir| super::CopyGroup {
+                    dir: format!("{dir}/"),
+                    files: vec![dir.clone()],
+                }))
+                .collect(),
             npmrc: install.npmrc,
             member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
             ship: super::copy_groups(&ship)
