@@ -52,7 +52,8 @@ pub(crate) fn dispatch(
                     // read could hold a manifest it would miss.
                     let (manifests, unreadable) = find_manifests(dir)?;
                     if let Some(report) = unreadable.first() {
-                        anyhow::bail!("cannot lock `{}`: {}", dir.display(), report.message);
+                        let cause = report.message.trim_start_matches("error: ");
+                        anyhow::bail!("cannot lock `{}`: {cause}", dir.display());
                     }
                     manifests
                 }
@@ -379,7 +380,8 @@ fn bake(args: BakeArgs, env: &Env, out: &mut dyn Write, err: &mut dyn Write) -> 
     // Like a lock, a bake file is all or nothing: an unreadable directory
     // could hold a service it would leave out.
     if let Some(report) = unreadable.first() {
-        anyhow::bail!("cannot bake `{}`: {}", args.dir.display(), report.message);
+        let cause = report.message.trim_start_matches("error: ");
+        anyhow::bail!("cannot bake `{}`: {cause}", args.dir.display());
     }
     let file = match (&args.output, args.check) {
         (Some(file), _) => file.clone(),
@@ -593,7 +595,7 @@ fn walk_manifests<R: Send>(
     f: impl Fn(&Path) -> R + Sync,
 ) -> Result<(Vec<R>, Vec<CheckReport>)> {
     if !root.is_dir() {
-        anyhow::bail!("cannot check `{}`: not a directory", root.display());
+        anyhow::bail!("cannot walk `{}`: not a directory", root.display());
     }
     let (send, receive) = std::sync::mpsc::channel();
     ignore::WalkBuilder::new(root)
