@@ -478,20 +478,7 @@ fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
 /// through a symbolic link, or named so that a Dockerfile cannot copy it
 /// as written, is an error: it would not ship.
 fn local_dir(cx: &mut Cx, from: &str, name: &str, path: &str, report: bool) -> Option<String> {
-    if path.starts_with('/') {
-        return None;
-    }
-    let mut parts: Vec<&str> = from.split('/').filter(|p| !p.is_empty()).collect();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            part => parts.push(part),
-        }
-    }
-    let dir = parts.join("/");
+    let dir = super::join_relative(from, path)?;
     if dir.is_empty() {
         return None;
     }
