@@ -424,6 +424,8 @@ fn a_member_package_json_that_does_not_parse_is_an_error() {
         message.contains("packages/util/package.json:1:10` is not valid JSON"),
         "{message}"
     );
+    // Read once, for the install and for what ships: said once.
+    assert_eq!(message.matches("is not valid JSON").count(), 1, "{message}");
 }
 
 #[test]

@@ -187,9 +187,10 @@ struct Install {
     /// What the install needs, context-relative, in `COPY` order.
     files: Vec<String>,
     npmrc: bool,
-    /// The workspace's members (directories), when `build.context` makes
-    /// the manifest one.
-    members: Vec<String>,
+    /// The workspace's members (directories) and their package.json (the
+    /// manifest's own, as read beside it), when `build.context` makes the
+    /// manifest one: read once, for the install and for what ships.
+    members: std::collections::BTreeMap<String, serde_json::Value>,
     /// The directories the members' `file:`, `link:` and `portal:`
     /// dependencies name: the install reads them, so they are copied
     /// before it, whole.
@@ -198,10 +199,12 @@ struct Install {
 
 /// The directories the workspace members' local dependencies (any kind:
 /// the install reads devDependencies too) point to, sorted.
-fn local_dirs(cx: &mut Cx, members: &[String]) -> Vec<String> {
+fn local_dirs(
+    cx: &mut Cx,
+    members: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Vec<String> {
     let mut dirs = std::collections::BTreeSet::new();
-    for member in members {
-        let value = member_package(cx, member);
+    for (member, value) in members {
         for field in [
             "dependencies",
             "devDependencies",
@@ -305,6 +308,17 @@ fn install(cx: &mut Cx, chosen: Option<NodeManager>, package: &serde_json::Value
             .iter()
             .map(|member| format!("{member}/package.json")),
     );
+    let own = cx.member_dir().to_string();
+    let members = members
+        .into_iter()
+        .map(|member| {
+            let value = match member == own {
+                true => package.clone(),
+                false => member_package(cx, &member),
+            };
+            (member, value)
+        })
+        .collect();
     let local = local_dirs(cx, &members);
     Install {
         manager,
@@ -360,27 +374,26 @@ const SHIPPED: &str = "/out/app";
 /// pnpm's `workspace:` alias or path, transitively) and its `file:`,
 /// `link:` and `portal:` directories. Not the other members: their code
 /// and dependencies stay in the builder.
-fn shipped(cx: &mut Cx, members: &[String], package: &serde_json::Value) -> Vec<String> {
+fn shipped(
+    cx: &mut Cx,
+    packages: &std::collections::BTreeMap<String, serde_json::Value>,
+    package: &serde_json::Value,
+) -> Vec<String> {
     let own = cx.member_dir().to_string();
-    let mut packages: std::collections::BTreeMap<String, serde_json::Value> =
-        std::collections::BTreeMap::new();
-    packages.insert(own.clone(), package.clone());
-    for member in members.iter().filter(|member| **member != own) {
-        let value = member_package(cx, member);
-        packages.insert(member.clone(), value);
-    }
     let by_name: std::collections::BTreeMap<String, String> = packages
         .iter()
         .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
         .collect();
     let mut shipped = std::collections::BTreeSet::new();
-    let mut queue = vec![own];
+    let mut queue = vec![own.clone()];
     while let Some(dir) = queue.pop() {
         if !shipped.insert(dir.clone()) {
             continue;
         }
         let value = match packages.get(&dir) {
             Some(value) => value.clone(),
+            // The manifest's own directory, listed or not.
+            None if dir == own => package.clone(),
             // A `file:` directory outside the members: its own dependencies.
             None => member_package(cx, &dir),
         };

@@ -707,7 +707,6 @@ fn finish(
     root: &std::path::Path,
     chosen: Package,
 ) -> anyhow::Result<super::Draft> {
-    let dir = root;
     draft.name = Some(chosen.name.clone());
     match chosen.bins.as_slice() {
         [] | [_] => {}
@@ -728,13 +727,13 @@ fn finish(
         }
     }
     if let Some((version, from)) =
-        project_version(dir, Some(chosen.dir.as_str())).filter(|(v, _)| v != VERSION)
+        project_version(root, Some(chosen.dir.as_str())).filter(|(v, _)| v != VERSION)
     {
         draft.reason(format!("{from}: the builder is rust:{version}"));
         draft.build("version", version);
     }
-    if !dir.join("Cargo.lock").is_file() {
-        anyhow::bail!("{}", missing_lock(dir));
+    if !root.join("Cargo.lock").is_file() {
+        anyhow::bail!("{}", missing_lock(root));
     }
     Ok(draft)
 }
