@@ -160,6 +160,22 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
+/// Renders any error for stderr: manifest reports with source excerpts,
+/// everything else as `error: ...` with its causes.
+pub fn report_error(error: &anyhow::Error, color: bool) -> String {
+    if let Some(report) = error.downcast_ref::<Report>() {
+        return render(report, color);
+    }
+    let mut text = format!("error: {}\n", crate::text::shown(&error.to_string()));
+    for cause in error.chain().skip(1) {
+        text.push_str(&format!(
+            "  caused by: {}\n",
+            crate::text::shown(&cause.to_string())
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

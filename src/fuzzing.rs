@@ -19,7 +19,7 @@ pub fn render_bytes(data: &[u8]) {
         name: "shipit.toml".into(),
         text: text.to_string(),
     };
-    let Ok((manifest, spans)) = crate::manifest::parse(&source) else {
+    let Ok((manifest, spans)) = crate::manifest::parse::parse(&source) else {
         return;
     };
     // A context directory with no files: detection finds nothing.

@@ -1,23 +1,20 @@
 //! `shipit.lock`: every image reference a render uses, pinned to the digest
 //! it pointed at when `shipit lock` ran. Reading a lock and applying it to a
-//! plan is pure (render and check do it, offline); [`lock`] is the one path
-//! that asks registries (through [`crate::registry`]).
+//! plan is pure (render and check do it, offline); `shipit lock`
+//! (`commands::lock`) is the one path that asks registries.
 //!
 //! A lock pins the resolved plan's image fields — `build.image`,
 //! `runtime.base` and any helper image in the language's settings — so a
 //! template keeps writing `FROM {{ build.image }}` and gets
 //! `golang:1.25@sha256:…`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::Write;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::Plan;
-use crate::registry::{self, LookupError, Registry, Resolved};
 
 /// The lock's format version; a newer one is refused rather than misread.
 const VERSION: u32 = 1;
@@ -75,7 +72,8 @@ impl Lock {
     /// Reads the lock at `path`; `None` when there is none.
     pub fn read(path: &Path) -> Result<Option<Lock>> {
         // As every input: a regular file, not a link out of its directory.
-        let Some(bytes) = crate::input::read_file(path, &crate::context_dir(path))? else {
+        let Some(bytes) = crate::input::read_file(path, &crate::manifest::load::context_dir(path))?
+        else {
             return Ok(None);
         };
         let text = String::from_utf8(bytes)
@@ -302,231 +300,11 @@ pub fn base_image(base: &str) -> Option<(String, String)> {
 
 /// The fully qualified name of a reference: the key `lock --all` looks
 /// each image up by, once.
-fn qualified(reference: &str) -> String {
+pub(crate) fn qualified(reference: &str) -> String {
     reference
         .parse::<oci_client::Reference>()
         .map(|r| r.whole())
         .unwrap_or_else(|_| reference.to_string())
-}
-
-/// How `shipit lock` runs.
-#[derive(Debug, Clone)]
-pub struct LockOptions {
-    /// Look every reference up again, not only the new ones.
-    pub update: bool,
-    /// Hosts spoken to over plain HTTP.
-    pub insecure: Vec<String>,
-}
-
-/// One manifest to lock.
-struct Job {
-    manifest: PathBuf,
-    lock_path: PathBuf,
-    uses: Vec<String>,
-    old: Option<Lock>,
-}
-
-/// `shipit lock`: renders each manifest (without its lock), resolves every
-/// image it uses that the old lock does not pin (all of them with
-/// `update`), each qualified name once and several at a time, and writes
-/// each lock. A failed lookup writes nothing at all.
-pub(crate) fn lock(
-    manifests: &[PathBuf],
-    templates: &crate::templates::Templates,
-    options: &LockOptions,
-    err: &mut dyn Write,
-) -> Result<i32> {
-    let mut jobs = Vec::new();
-    for manifest in manifests {
-        let outputs = crate::render_unpinned(manifest, templates)?;
-        let lock_path = lock_path(manifest);
-        let old = match Lock::read(&lock_path) {
-            Ok(old) => old,
-            // `--update` replaces every pin, so a broken lock is no obstacle
-            // (its error message says to run it).
-            Err(error) if options.update => {
-                writeln!(err, "warning: {error}; writing it anew")?;
-                None
-            }
-            Err(error) => return Err(error),
-        };
-        jobs.push(Job {
-            manifest: manifest.clone(),
-            old,
-            lock_path,
-            uses: image_uses(&outputs.dockerfile.text)
-                .into_iter()
-                .map(|u| u.reference)
-                .filter(|r| !is_pinned(r))
-                .collect(),
-        });
-    }
-
-    // What to ask for: one written form per qualified name.
-    let mut wanted: BTreeMap<String, String> = BTreeMap::new();
-    for job in &jobs {
-        for reference in &job.uses {
-            let kept = !options.update
-                && job
-                    .old
-                    .as_ref()
-                    .is_some_and(|old| old.images.contains_key(reference));
-            if !kept {
-                wanted
-                    .entry(qualified(reference))
-                    .or_insert_with(|| reference.clone());
-            }
-        }
-    }
-    let found = resolve_all(wanted.values().cloned().collect(), &options.insecure)?;
-    let failures: Vec<&LookupError> = found.values().filter_map(|r| r.as_ref().err()).collect();
-    if !failures.is_empty() {
-        for failure in &failures {
-            writeln!(err, "error: {failure}")?;
-        }
-        writeln!(err, "nothing was written")?;
-        return Ok(crate::EXIT_ERROR);
-    }
-
-    let mut writes: Vec<(PathBuf, Vec<u8>, PathBuf)> = Vec::new();
-    for job in jobs {
-        let mut lock = Lock::default();
-        let old = job.old.clone().unwrap_or_default();
-        for reference in &job.uses {
-            let pin = match old.images.get(reference) {
-                Some(pin) if !options.update => pin.clone(),
-                _ => match found.get(&wanted_key(&wanted, reference)) {
-                    Some(Ok(resolved)) => pin_of(reference, resolved),
-                    _ => anyhow::bail!("`{reference}` was not looked up"),
-                },
-            };
-            let status = match old.images.get(reference) {
-                None => "locked",
-                Some(previous) if previous.digest == pin.digest => "kept",
-                Some(_) => "updated",
-            };
-            writeln!(err, "{status:<8} {reference}  {}", describe(&pin))?;
-            lock.images.insert(reference.clone(), pin);
-        }
-        for reference in old.images.keys() {
-            if !lock.images.contains_key(reference) {
-                writeln!(err, "removed  {reference}  (no longer used)")?;
-            }
-        }
-        let text = lock.to_toml();
-        let unchanged = std::fs::read_to_string(&job.lock_path).is_ok_and(|old| old == text);
-        if unchanged {
-            writeln!(err, "unchanged {}", job.lock_path.display())?;
-        } else {
-            writes.push((
-                job.lock_path.clone(),
-                text.into_bytes(),
-                job.manifest.clone(),
-            ));
-        }
-    }
-    // Every lock or none: one that cannot be written leaves the others as
-    // they were.
-    let files: Vec<(PathBuf, Vec<u8>)> = writes
-        .iter()
-        .map(|(path, text, _)| (path.clone(), text.clone()))
-        .collect();
-    crate::output::write_all(&files)?;
-    for (path, _, manifest) in &writes {
-        writeln!(err, "wrote {}", path.display())?;
-        writeln!(
-            err,
-            "next: shipit render -m {} -o {}",
-            manifest.display(),
-            manifest.with_file_name("Dockerfile").display()
-        )?;
-    }
-    Ok(crate::EXIT_OK)
-}
-
-/// The written form `wanted` looked a reference up by.
-fn wanted_key(wanted: &BTreeMap<String, String>, reference: &str) -> String {
-    wanted
-        .get(&qualified(reference))
-        .cloned()
-        .unwrap_or_else(|| reference.to_string())
-}
-
-fn pin_of(reference: &str, resolved: &Resolved) -> Pin {
-    Pin {
-        name: qualified(reference),
-        digest: resolved.digest.clone(),
-        media_type: resolved.media_type.clone(),
-        platforms: resolved.platforms.clone(),
-    }
-}
-
-fn describe(pin: &Pin) -> String {
-    let short = pin.digest.get(..19).unwrap_or(&pin.digest);
-    if pin.platforms.is_empty() {
-        format!("{short}…")
-    } else {
-        format!("{short}…  ({})", pin.platforms.join(", "))
-    }
-}
-
-/// Looks references up on one current-thread runtime, [`CONCURRENCY`]
-/// at a time: lookups wait on the network, not the CPU.
-///
-/// [`CONCURRENCY`]: registry::CONCURRENCY
-fn resolve_all(
-    references: Vec<String>,
-    insecure: &[String],
-) -> Result<BTreeMap<String, Result<Resolved, LookupError>>> {
-    if references.is_empty() {
-        return Ok(BTreeMap::new());
-    }
-    let hosts: BTreeSet<String> = references
-        .iter()
-        .filter_map(|r| Registry::host_of(r))
-        .collect();
-    let hosts: Vec<String> = hosts.into_iter().collect();
-    let registry = Registry::new(
-        registry::Options {
-            insecure: insecure.to_vec(),
-        },
-        &hosts,
-    )?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the registry client's runtime")?;
-    runtime.block_on(async move {
-        let permits = Arc::new(tokio::sync::Semaphore::new(registry::CONCURRENCY));
-        let mut tasks = tokio::task::JoinSet::new();
-        for reference in references {
-            let registry = registry.clone();
-            let permits = permits.clone();
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let answer = registry.resolve(&reference).await;
-                (reference, answer)
-            });
-        }
-        let mut found = BTreeMap::new();
-        while let Some(done) = tasks.join_next().await {
-            let (reference, answer) = done.context("a registry lookup failed")?;
-            found.insert(reference, answer);
-        }
-        Ok(found)
-    })
-}
-
-/// The hosts `$SHIPIT_INSECURE_REGISTRIES` names (comma-separated).
-pub fn insecure_from_env(value: Option<&std::ffi::OsStr>) -> Vec<String> {
-    value
-        .map(|v| v.to_string_lossy().into_owned())
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// What `check` and `render` say about images a lock does not pin.
@@ -614,14 +392,5 @@ mod tests {
         );
         assert_eq!(base_image("alpine:3.22"), None);
         assert_eq!(base_image("scratch"), None);
-    }
-
-    #[test]
-    fn insecure_registries_from_the_environment() {
-        assert_eq!(
-            insecure_from_env(Some(std::ffi::OsStr::new(" a:5000, ,b "))),
-            ["a:5000", "b"]
-        );
-        assert!(insecure_from_env(None).is_empty());
     }
 }

@@ -2,10 +2,14 @@
 //! the built-in templates embedded from `templates/` at compile time.
 //! Also the filters that make each manifest value safe for its position.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, OnceLock};
 
+use anyhow::Result;
 use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+use crate::manifest::load::{LoadedManifest, context_dir};
 
 /// Every built-in template, by name: the shared ones, then each
 /// language's `<key>.Dockerfile.j2`.
@@ -447,6 +451,45 @@ pub fn args(value: &Value) -> Result<String, Error> {
     } else {
         exec(value)
     }
+}
+
+/// The template search path: `--templates` flags, then `$SHIPIT_TEMPLATES`.
+/// A directory that does not exist is an error, as it is for the
+/// manifest's `templates` key: a typo must not fall back to the built-ins.
+pub fn template_dirs(flags: &[PathBuf], env_path: Option<&OsStr>) -> Result<Templates> {
+    let mut dirs = Vec::new();
+    for dir in flags {
+        if !dir.is_dir() {
+            anyhow::bail!(
+                "`--templates {}`: no directory `{}`; give a directory of organisation templates",
+                dir.display(),
+                dir.display()
+            );
+        }
+        dirs.push(dir.clone());
+    }
+    if let Some(path) = env_path {
+        for dir in std::env::split_paths(path).filter(|p| !p.as_os_str().is_empty()) {
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "`SHIPIT_TEMPLATES` names `{}`, which is not a directory; fix or unset it",
+                    dir.display()
+                );
+            }
+            dirs.push(dir);
+        }
+    }
+    Ok(Templates::new(dirs))
+}
+
+/// The search path for one manifest: `templates` plus the manifest's own
+/// `templates` key, if it has one.
+pub fn manifest_templates(loaded: &LoadedManifest, templates: &Templates) -> Option<Templates> {
+    loaded
+        .manifest
+        .templates
+        .as_ref()
+        .map(|dir| templates.with_dir(context_dir(&loaded.path).join(dir)))
 }
 
 #[cfg(test)]

@@ -5,11 +5,12 @@
 use serde::Serialize;
 
 use crate::manifest::Compiler;
-use crate::plan::{Cx, LanguageDefaults, PackageManager};
+use crate::plan::context::{Cx, LanguageDefaults};
+use crate::plan::image::PackageManager;
 
 pub(crate) struct C;
 
-impl super::Support for C {
+impl super::support::Support for C {
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }
@@ -35,7 +36,7 @@ impl super::Support for C {
         dir: &std::path::Path,
         _root: &std::path::Path,
         _manager: Option<&str>,
-    ) -> anyhow::Result<super::Draft> {
+    ) -> anyhow::Result<super::support::Draft> {
         detect(dir)
     }
 }
@@ -96,7 +97,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         build_packages.push("clang".into());
     }
 
-    let (artifacts, entrypoint) = super::program(&output);
+    let (artifacts, entrypoint) = super::support::program(&output);
     LanguageDefaults {
         runtime_base: if table.static_ {
             "scratch".into()
@@ -167,9 +168,9 @@ fn c_sources(dir: &std::path::Path) -> Vec<String> {
 /// A Makefile builds with `make` on every core (installing into a prefix
 /// when it has an `install` target that honours `DESTDIR`); otherwise the
 /// `*.c` files are compiled together.
-fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
-    let mut draft = super::Draft::default();
-    if let Some(makefile) = super::read(&dir.join("Makefile")) {
+fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
+    let mut draft = super::support::Draft::default();
+    if let Some(makefile) = super::support::read(&dir.join("Makefile")) {
         let targets: Vec<&str> = makefile
             .lines()
             .filter(|line| !line.starts_with(['\t', ' ', '.', '#']))

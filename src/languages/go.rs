@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
-use super::DEBIAN;
-use crate::plan::{Cx, LanguageDefaults};
+use crate::plan::context::{Cx, LanguageDefaults};
+use crate::plan::image::DEBIAN;
 
 pub(crate) struct Go;
 
-impl super::Support for Go {
+impl super::support::Support for Go {
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }
@@ -38,7 +38,7 @@ impl super::Support for Go {
         dir: &std::path::Path,
         _root: &std::path::Path,
         _manager: Option<&str>,
-    ) -> anyhow::Result<super::Draft> {
+    ) -> anyhow::Result<super::support::Draft> {
         detect(dir)
     }
 }
@@ -93,12 +93,12 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let target = match cx.member.as_str() {
         "" => package.clone(),
         member => {
-            let joined = super::join_relative(member, &package).unwrap_or_default();
+            let joined = super::support::join_relative(member, &package).unwrap_or_default();
             format!("./{joined}")
         }
     };
 
-    let (artifacts, entrypoint) = super::program(&binary);
+    let (artifacts, entrypoint) = super::support::program(&binary);
     LanguageDefaults {
         version,
         builder_image,
@@ -136,9 +136,9 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 /// `go` line's minor version (the newest patch of it).
 fn project_version(cx: &Cx) -> Option<(String, String)> {
     // A workspace's go.work governs the build at its root; else go.mod.
-    let (file, text) = match super::read(&cx.root.join("go.work")) {
+    let (file, text) = match super::support::read(&cx.root.join("go.work")) {
         Some(text) => ("go.work", text),
-        None => ("go.mod", super::read(&cx.context.join("go.mod"))?),
+        None => ("go.mod", super::support::read(&cx.context.join("go.mod"))?),
     };
     let directive = |name: &str| {
         text.lines()
@@ -149,7 +149,7 @@ fn project_version(cx: &Cx) -> Option<(String, String)> {
         return Some((version, format!("{file}: toolchain {toolchain}")));
     }
     let go = directive("go ")?;
-    let minor = crate::init::version_prefix(&go, 2)?;
+    let minor = super::versions::version_prefix(&go, 2)?;
     Some((minor, format!("{file}: go {go}")))
 }
 
@@ -189,10 +189,10 @@ fn check_member(cx: &mut Cx, workspace: bool, root_module: bool) {
         return;
     }
     if workspace && cx.exists("go.mod") {
-        let text = super::read(&cx.root.join("go.work")).unwrap_or_default();
-        let used = module_paths(&text)
-            .into_iter()
-            .any(|(_, path)| super::join_relative("", &path).as_deref() == Some(member.as_str()));
+        let text = super::support::read(&cx.root.join("go.work")).unwrap_or_default();
+        let used = module_paths(&text).into_iter().any(|(_, path)| {
+            super::support::join_relative("", &path).as_deref() == Some(member.as_str())
+        });
         if !used {
             cx.error(
                 "build.context",
@@ -221,15 +221,15 @@ fn local_modules(cx: &mut Cx) -> Vec<String> {
         } else {
             format!("{dir}/{file}")
         };
-        let Some(text) = super::read(&cx.root.join(&path)) else {
+        let Some(text) = super::support::read(&cx.root.join(&path)) else {
             continue;
         };
         for (line, target) in module_paths(&text) {
-            let joined = super::join_relative(&dir, &target);
+            let joined = super::support::join_relative(&dir, &target);
             match joined {
                 // The context root: its go.mod is copied anyway.
                 Some(module) if module.is_empty() => {}
-                Some(module) if super::safe_relative(&module) => {
+                Some(module) if crate::plan::rules::safe_relative(&module) => {
                     if found.insert(module.clone()) {
                         queue.push((module, "go.mod"));
                     }
@@ -296,10 +296,10 @@ fn recognises(dir: &std::path::Path) -> bool {
 /// From go.mod: the module's last path element as the name, the `go`
 /// directive as the version; the main package is `.` when the root has a
 /// `package main`, else the only (or first) `cmd/*`.
-fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
-    let mut draft = super::Draft::default();
+fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
+    let mut draft = super::support::Draft::default();
     let path = dir.join("go.mod");
-    let go_mod = super::read(&path)
+    let go_mod = super::support::read(&path)
         .ok_or_else(|| anyhow::anyhow!("cannot read `{}` as UTF-8 text", path.display()))?;
     if !go_mod
         .lines()
@@ -316,7 +316,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
             draft.name = module.rsplit('/').next().map(str::to_string);
             draft.reason(format!("go.mod: module `{module}`"));
         } else if let Some(version) = line.strip_prefix("go ")
-            && let Some(version) = crate::init::version_prefix(version, 2)
+            && let Some(version) = super::versions::version_prefix(version, 2)
         {
             draft.reason(format!("go.mod: go {version}"));
             draft.build("version", version);
@@ -329,7 +329,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
         .any(|entry| {
             let path = entry.path();
             path.extension().is_some_and(|e| e == "go")
-                && super::read(&path).is_some_and(|text| text.contains("package main"))
+                && super::support::read(&path).is_some_and(|text| text.contains("package main"))
         });
     if !root_main {
         let mut commands: Vec<String> = std::fs::read_dir(dir.join("cmd"))

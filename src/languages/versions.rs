@@ -125,6 +125,22 @@ pub(crate) fn python_specifiers_allow(specifiers: &str, minor: u32) -> bool {
     })
 }
 
+/// The version-like start of a constraint: `>=3.11,<4` → `3.11`,
+/// `^18.2` → `18.2`, `1.22.3` → `1.22` (with `parts` = 2).
+pub fn version_prefix(constraint: &str, parts: usize) -> Option<String> {
+    let start = constraint.find(|c: char| c.is_ascii_digit())?;
+    let version: String = constraint[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    let kept: Vec<&str> = version
+        .split('.')
+        .filter(|p| !p.is_empty())
+        .take(parts)
+        .collect();
+    (!kept.is_empty()).then(|| kept.join("."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,5 +197,13 @@ mod tests {
             choose(22, &NODE_MAJORS, |m| npm_range_allows(">=99", m)),
             None
         );
+    }
+
+    #[test]
+    fn version_prefixes() {
+        assert_eq!(version_prefix(">=3.11,<4", 2).as_deref(), Some("3.11"));
+        assert_eq!(version_prefix("1.22.3", 2).as_deref(), Some("1.22"));
+        assert_eq!(version_prefix(">=18", 1).as_deref(), Some("18"));
+        assert_eq!(version_prefix("*", 1), None);
     }
 }

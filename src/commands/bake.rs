@@ -3,10 +3,71 @@
 //! distributes the builds; shipit schedules nothing itself.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result};
 use serde::Serialize;
+
+use super::env::{EXIT_DRIFT, EXIT_OK, Env};
+use crate::check;
+use crate::cli::BakeArgs;
+
+pub(crate) fn run(
+    args: BakeArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    let (manifests, unreadable) = super::walk::find_manifests(&args.dir)?;
+    // Like a lock, a bake file is all or nothing: an unreadable directory
+    // could hold a service it would leave out.
+    if let Some(report) = unreadable.first() {
+        let cause = report.message.trim_start_matches("error: ");
+        anyhow::bail!("cannot bake `{}`: {cause}", args.dir.display());
+    }
+    let file = match (&args.output, args.check) {
+        (Some(file), _) => file.clone(),
+        (None, true) => args.dir.join("docker-bake.json"),
+        (None, false) => {
+            let text = bake_file(&manifests, Path::new("."))?;
+            out.write_all(text.as_bytes())?;
+            return Ok(EXIT_OK);
+        }
+    };
+    let bake_dir = crate::manifest::load::context_dir(&file);
+    let text = bake_file(&manifests, &bake_dir)?;
+    if !args.check {
+        refuse_foreign(&file, &bake_dir)?;
+        crate::output::write_atomic(&file, text.as_bytes())?;
+        return Ok(EXIT_OK);
+    }
+    let shown = file.display().to_string();
+    let on_disk = crate::input::read_file(&file, &bake_dir)?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    if on_disk.as_deref() == Some(text.as_str()) {
+        return Ok(EXIT_OK);
+    }
+    let diff = check::diff_with_headers(
+        on_disk.as_deref().unwrap_or(""),
+        &text,
+        &format!("{shown} (on disk)"),
+        &format!("{shown} (baked from the tree)"),
+    );
+    let diff = if env.color_stdout {
+        check::colorize(&diff)
+    } else {
+        diff
+    };
+    out.write_all(diff.as_bytes())?;
+    let dir = args.dir.display();
+    writeln!(
+        err,
+        "drift: `{shown}` differs from the tree's manifests; run `shipit bake {dir} -o {shown}`"
+    )
+    .ok();
+    Ok(EXIT_DRIFT)
+}
 
 /// The Bake file for `manifests`, with paths relative to `bake_dir`, the
 /// directory the file is read from. Every manifest must plan cleanly: a
@@ -14,10 +75,11 @@ use serde::Serialize;
 pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String> {
     let base = absolute(bake_dir)?;
     // Loading and planning reads each project's files: on every core.
-    let planned = crate::parallel_map(manifests, |path| -> Result<_> {
-        let loaded = crate::load_manifest(path)?;
-        let plan = crate::plan_manifest(&loaded)?;
-        let context = absolute(&crate::context_dir(path).join(&plan.build.context))?;
+    let planned = crate::parallel::map(manifests, |path| -> Result<_> {
+        let loaded = crate::manifest::load::load_manifest(path)?;
+        let plan = crate::plan::plan_manifest(&loaded)?;
+        let context =
+            absolute(&crate::manifest::load::context_dir(path).join(&plan.build.context))?;
         Ok((loaded.manifest, plan, context))
     });
     let mut targets: BTreeMap<String, Target> = BTreeMap::new();

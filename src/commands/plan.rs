@@ -2,11 +2,43 @@
 //! where each value came from — the answer to "why does my Dockerfile say
 //! that?".
 
+use std::io::Write;
+
+use anyhow::Result;
 use serde_json::{Map, Value, json};
 
-use crate::LoadedManifest;
+use super::env::{EXIT_OK, Env};
+use crate::cli::{PlanArgs, PlanFormat};
+use crate::manifest::load::LoadedManifest;
 use crate::plan::Plan;
 use crate::templates::{Loaded, Origin, Templates};
+
+pub(crate) fn run(
+    args: PlanArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    let templates =
+        crate::templates::template_dirs(&args.manifest.templates, env.templates_path.as_deref())?;
+    let loaded = crate::manifest::load::load_manifest(&args.manifest.manifest)?;
+    let plan = crate::plan::plan_manifest(&loaded)?;
+    write!(
+        err,
+        "{}",
+        crate::render::outputs::warnings_text(&loaded.source, &plan, env.color_stderr)
+    )?;
+    let own = crate::templates::manifest_templates(&loaded, &templates);
+    let json = super::plan::plan_json(&loaded, &plan, own.as_ref().unwrap_or(&templates));
+    match args.format {
+        PlanFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)?;
+        }
+        PlanFormat::Toml => out.write_all(super::plan::plan_toml(&json).as_bytes())?,
+    }
+    Ok(EXIT_OK)
+}
 
 /// The plan as JSON: `plan` (values), `sources` (for each value:
 /// `manifest`, `default` or `derived`) and `templates` (which file each
@@ -79,7 +111,7 @@ fn is_string_map(path: &str) -> bool {
 fn source_of(path: &str, loaded: &LoadedManifest) -> &'static str {
     if loaded.spans.contains(path) {
         "manifest"
-    } else if crate::schema::has_key(path) {
+    } else if crate::manifest::keys::has_key(path) {
         "default"
     } else {
         "derived"

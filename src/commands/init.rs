@@ -2,12 +2,43 @@
 //! a starter `shipit.toml` that renders without edits. Each language's
 //! detection lives in its own file under `languages/`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-pub use crate::languages::Draft;
-use crate::languages::Language;
+use super::env::{EXIT_OK, Env};
+
+use crate::languages::support::Draft;
+use crate::manifest::Language;
+
+pub(crate) fn run(
+    dir: PathBuf,
+    language: Option<Language>,
+    force: bool,
+    manager: Option<String>,
+    env: &Env,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    let (language, draft) = detect(&dir, language, manager.as_deref())?;
+    writeln!(err, "detected {}:", language.key())?;
+    for reason in &draft.reasons {
+        writeln!(err, "  {}", crate::text::shown(reason))?;
+    }
+    let templates = crate::templates::template_dirs(&[], env.templates_path.as_deref())?;
+    let written = write(&dir, language, &draft, &templates, force)?;
+    for path in &written {
+        writeln!(err, "wrote {}", path.display())?;
+    }
+    let manifest = &written[0];
+    writeln!(
+        err,
+        "next: shipit render -m {} -o {}",
+        manifest.display(),
+        manifest.with_file_name("Dockerfile").display()
+    )?;
+    Ok(EXIT_OK)
+}
 
 /// Detects the language of `dir` (or uses `forced`) and drafts its
 /// manifest, with `manager` as its package manager when given.
@@ -24,7 +55,7 @@ pub fn detect(
         None => Language::ALL
             .iter()
             .copied()
-            .filter(|language| language.support().recognises(dir))
+            .filter(|language| crate::languages::support(*language).recognises(dir))
             .collect(),
     };
     match candidates.as_slice() {
@@ -33,20 +64,24 @@ pub fn detect(
             dir.display(),
             Language::ALL
                 .iter()
-                .map(|l| format!("{} ({})", l.support().looked_for(), l.key()))
+                .map(|l| format!(
+                    "{} ({})",
+                    crate::languages::support(*l).looked_for(),
+                    l.key()
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
         [language] => {
             // A forced language still needs its project files: a manifest
             // naming files that do not exist would not build.
-            if forced.is_some() && !language.support().recognises(dir) {
+            if forced.is_some() && !crate::languages::support(*language).recognises(dir) {
                 anyhow::bail!(
                     "`--language {}` needs {} in `{}`; found none. Create the project first (e.g. `{}`)",
                     language.key(),
-                    language.support().looked_for(),
+                    crate::languages::support(*language).looked_for(),
                     dir.display(),
-                    language.support().starter()
+                    crate::languages::support(*language).starter()
                 );
             }
             Ok((*language, draft(*language, dir, manager)?))
@@ -104,7 +139,7 @@ fn workspace_above(dir: &Path, language: Language) -> Option<(PathBuf, usize)> {
         return None;
     }
     for (levels, ancestor) in dir.ancestors().enumerate().skip(1).take(MAX_LEVELS) {
-        if language.support().workspace_root(ancestor) {
+        if crate::languages::support(language).workspace_root(ancestor) {
             return Some((ancestor.to_path_buf(), levels));
         }
         if ancestor.join(".git").exists() {
@@ -124,7 +159,7 @@ fn plan(dir: &Path, text: &str) -> Result<crate::plan::Plan> {
         source: source.clone(),
         diagnostics,
     };
-    let (parsed, spans) = crate::manifest::parse(&source).map_err(invalid)?;
+    let (parsed, spans) = crate::manifest::parse::parse(&source).map_err(invalid)?;
     Ok(crate::plan::resolve(&parsed, &spans, dir).map_err(invalid)?)
 }
 
@@ -243,22 +278,6 @@ pub fn write(
     Ok(files.into_iter().map(|(path, _)| path).collect())
 }
 
-/// The version-like start of a constraint: `>=3.11,<4` → `3.11`,
-/// `^18.2` → `18.2`, `1.22.3` → `1.22` (with `parts` = 2).
-pub fn version_prefix(constraint: &str, parts: usize) -> Option<String> {
-    let start = constraint.find(|c: char| c.is_ascii_digit())?;
-    let version: String = constraint[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    let kept: Vec<&str> = version
-        .split('.')
-        .filter(|p| !p.is_empty())
-        .take(parts)
-        .collect();
-    (!kept.is_empty()).then(|| kept.join("."))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,13 +286,5 @@ mod tests {
     fn image_names_are_valid() {
         assert_eq!(image_name("@acme/My Service!"), "acme-my-service");
         assert_eq!(image_name("___"), "app");
-    }
-
-    #[test]
-    fn version_prefixes() {
-        assert_eq!(version_prefix(">=3.11,<4", 2).as_deref(), Some("3.11"));
-        assert_eq!(version_prefix("1.22.3", 2).as_deref(), Some("1.22"));
-        assert_eq!(version_prefix(">=18", 1).as_deref(), Some("18"));
-        assert_eq!(version_prefix("*", 1), None);
     }
 }

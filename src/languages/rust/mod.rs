@@ -2,14 +2,19 @@
 //! program in a `--locked` release build; it runs on the builder's Debian
 //! release (`-slim`, same glibc), or on `scratch` when built for musl.
 
+mod cargo;
+mod toolchain;
+
 use serde::Serialize;
 
-use super::DEBIAN;
-use crate::plan::{Cx, LanguageDefaults};
+use crate::plan::context::{Cx, LanguageDefaults};
+use crate::plan::image::DEBIAN;
+use cargo::{Package, cargo_toml, is_target_name, workspace};
+use toolchain::{is_version, minor_version, pinned_channel, toolchain_files};
 
 pub(crate) struct Rust;
 
-impl super::Support for Rust {
+impl crate::languages::support::Support for Rust {
     fn defaults(&self, cx: &mut Cx) -> LanguageDefaults {
         defaults(cx)
     }
@@ -31,7 +36,7 @@ impl super::Support for Rust {
     }
 
     fn workspace_root(&self, dir: &std::path::Path) -> bool {
-        super::read(&dir.join("Cargo.toml"))
+        crate::languages::support::read(&dir.join("Cargo.toml"))
             .and_then(|text| text.parse::<toml::Table>().ok())
             .is_some_and(|cargo| cargo.contains_key("workspace"))
     }
@@ -41,7 +46,7 @@ impl super::Support for Rust {
         dir: &std::path::Path,
         root: &std::path::Path,
         _manager: Option<&str>,
-    ) -> anyhow::Result<super::Draft> {
+    ) -> anyhow::Result<crate::languages::support::Draft> {
         match root == dir {
             true => detect(dir),
             false => detect_member(dir, root),
@@ -50,9 +55,11 @@ impl super::Support for Rust {
 }
 
 const VERSION: &str = "1.96";
+
 /// The oldest Rust that compiles the pinned cargo-chef (its lockfile's
 /// newest MSRV), and so the oldest builder the template works with.
 const MIN_VERSION: (u32, u32) = (1, 88);
+
 /// cargo-chef, pinned: it writes the recipe of the dependency layer, so a
 /// new release must not change which layers a rebuild reuses.
 const CHEF: &str = "cargo-chef@0.1.78";
@@ -68,16 +75,6 @@ struct Settings {
     chef: &'static str,
 }
 
-/// A package of the workspace: its name, directory relative to the
-/// workspace root (empty for the root) and binary targets.
-#[derive(Debug)]
-struct Package {
-    name: String,
-    dir: String,
-    bins: Vec<String>,
-    default_run: Option<String>,
-}
-
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.rust.clone().unwrap_or_default();
     let (package, bin, package_dir) = select(cx, table.package.as_deref(), table.bin.as_deref());
@@ -86,7 +83,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         if text.is_none() {
             cx.error(
                 "language",
-                super::unreadable(path),
+                crate::languages::support::unreadable(path),
                 "it pins the toolchain rustup uses in the build: make it a plain file, or remove it",
             );
         }
@@ -111,7 +108,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     } else {
         format!("debian:{DEBIAN}-slim")
     };
-    let (artifacts, entrypoint) = super::program(&bin);
+    let (artifacts, entrypoint) = crate::languages::support::program(&bin);
     // Cargo's target directory is at the workspace root (the build
     // context); a member has its own there when it was built alone.
     let mut ignore = vec!["/target".to_string()];
@@ -239,6 +236,30 @@ fn select(
     };
     // `-p` only where it is needed: a root package builds without it.
     let flag = (!chosen.dir.is_empty() || package.is_some()).then(|| chosen.name.clone());
+    let bin = choose_bin(cx, chosen, bin, package.is_some());
+    // Names read from Cargo.toml land in `RUN` and `COPY` as they are:
+    // Cargo itself allows only letters, digits, `_` and `-`.
+    for (key, what, name) in [
+        ("rust.package", "package", flag.as_deref()),
+        ("rust.bin", "binary", Some(bin.as_str())),
+    ] {
+        if let Some(name) = name
+            && !is_target_name(name)
+            && cx.spans.value(key).is_none()
+        {
+            cx.error(
+                key,
+                format!("the {what} name `{name}` in the workspace's Cargo.toml is not one Cargo accepts"),
+                "Cargo names are letters, digits, `_` and `-`; fix the name in Cargo.toml",
+            );
+        }
+    }
+    (flag, bin, Some(chosen.dir.clone()))
+}
+
+/// The binary to ship from the chosen package: `rust.bin`, else its only
+/// binary or its `default-run`.
+fn choose_bin(cx: &mut Cx, chosen: &Package, bin: Option<&str>, package_given: bool) -> String {
     let listed = || {
         chosen
             .bins
@@ -247,7 +268,7 @@ fn select(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let bin = match bin {
+    match bin {
         Some(bin) if chosen.bins.iter().any(|b| b == bin) => bin.to_string(),
         Some(bin) => {
             let message = format!(
@@ -271,7 +292,7 @@ fn select(
                 let message = format!("the package `{}` has no binary target", chosen.name);
                 let help = "add `src/main.rs` (or `[[bin]]`), or choose another package with `rust.package`";
                 cx.error(
-                    if package.is_some() {
+                    if package_given {
                         "rust.package"
                     } else {
                         "language"
@@ -288,245 +309,6 @@ fn select(
                 chosen.bins[0].clone()
             }
         },
-    };
-    // Names read from Cargo.toml land in `RUN` and `COPY` as they are:
-    // Cargo itself allows only letters, digits, `_` and `-`.
-    for (key, what, name) in [
-        ("rust.package", "package", flag.as_deref()),
-        ("rust.bin", "binary", Some(bin.as_str())),
-    ] {
-        if let Some(name) = name
-            && !is_target_name(name)
-            && cx.spans.value(key).is_none()
-        {
-            cx.error(
-                key,
-                format!("the {what} name `{name}` in the workspace's Cargo.toml is not one Cargo accepts"),
-                "Cargo names are letters, digits, `_` and `-`; fix the name in Cargo.toml",
-            );
-        }
-    }
-    (flag, bin, Some(chosen.dir.clone()))
-}
-
-/// A name `cargo -p` / `--bin` takes as it is, and no option.
-fn is_target_name(name: &str) -> bool {
-    crate::plan::made_of(name, "_-") && !name.starts_with('-')
-}
-
-/// The packages of the Cargo project at the build context: the root
-/// package, if any, and every `[workspace] members` directory with a
-/// Cargo.toml (less `exclude`).
-fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, String)> {
-    let manifest = cargo_toml(&dir.join("Cargo.toml"))?;
-    let mut packages = Vec::new();
-    if manifest.contains_key("package") {
-        packages.push(package(dir, "", &manifest));
-    }
-    let workspace = manifest.get("workspace").and_then(toml::Value::as_table);
-    let patterns = |key: &str, prefix: &str| -> Result<Vec<String>, (String, String)> {
-        let Some(value) = workspace.and_then(|w| w.get(key)) else {
-            return Ok(Vec::new());
-        };
-        let list = value.as_array().map(|list| {
-            list.iter()
-                .map(|p| p.as_str().map(|p| format!("{prefix}{p}")))
-                .collect::<Option<Vec<String>>>()
-        });
-        list.flatten().ok_or_else(|| {
-            (
-                format!(
-                    "`[workspace] {key}` in `{}` is not a list of paths",
-                    dir.join("Cargo.toml").display()
-                ),
-                format!("write it as Cargo reads it, e.g. `{key} = [\"crates/*\"]`"),
-            )
-        })
-    };
-    let mut globs = patterns("members", "")?;
-    globs.extend(patterns("exclude", "!")?);
-    for member in super::workspace_members(dir, &globs, "Cargo.toml") {
-        let table = cargo_toml(&dir.join(&member).join("Cargo.toml"))?;
-        if table.contains_key("package") {
-            packages.push(package(&dir.join(&member), &member, &table));
-        }
-    }
-    Ok(packages)
-}
-
-type Parsed = Result<toml::Table, (String, String)>;
-
-/// Cargo.toml files already read in this process, by path, size and
-/// modification time: `check --all` and `bake` plan every member of a
-/// workspace, and each of them reads every member's Cargo.toml, which
-/// would make a large workspace quadratic.
-/// A file's identity for the cache: path, size, modification time.
-type FileKey = (std::path::PathBuf, u64, std::time::SystemTime);
-
-static CARGO_TOMLS: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<FileKey, Parsed>>,
-> = std::sync::LazyLock::new(Default::default);
-
-/// A Cargo.toml, parsed, keeping only what shipit reads of it (package,
-/// binaries, workspace members, rust-version); an error names it, with the
-/// line and column of a syntax error.
-fn cargo_toml(path: &std::path::Path) -> Parsed {
-    let key = std::fs::metadata(path)
-        .ok()
-        .and_then(|m| Some((path.to_path_buf(), m.len(), m.modified().ok()?)));
-    if let Some(key) = &key
-        && let Ok(cache) = CARGO_TOMLS.lock()
-        && let Some(parsed) = cache.get(key)
-    {
-        return parsed.clone();
-    }
-    let parsed = parse_cargo_toml(path).map(|table| pruned(&table));
-    if let Some(key) = key
-        && let Ok(mut cache) = CARGO_TOMLS.lock()
-    {
-        cache.insert(key, parsed.clone());
-    }
-    parsed
-}
-
-/// The keys of a Cargo.toml that shipit reads.
-fn pruned(table: &toml::Table) -> toml::Table {
-    let keep = |from: Option<&toml::Value>, keys: &[&str]| -> Option<toml::Value> {
-        let from = from?.as_table()?;
-        let kept: toml::Table = keys
-            .iter()
-            .filter_map(|k| from.get(*k).map(|v| (k.to_string(), v.clone())))
-            .collect();
-        Some(toml::Value::Table(kept))
-    };
-    let mut out = toml::Table::new();
-    if let Some(package) = keep(
-        table.get("package"),
-        &["name", "autobins", "default-run", "rust-version"],
-    ) {
-        out.insert("package".into(), package);
-    }
-    if let Some(bins) = table.get("bin").and_then(toml::Value::as_array) {
-        let bins = bins
-            .iter()
-            .filter_map(|bin| keep(Some(bin), &["name", "path"]))
-            .collect();
-        out.insert("bin".into(), toml::Value::Array(bins));
-    }
-    if let Some(workspace) = table.get("workspace").and_then(toml::Value::as_table) {
-        let mut kept = match keep(table.get("workspace"), &["members", "exclude"]) {
-            Some(toml::Value::Table(kept)) => kept,
-            _ => toml::Table::new(),
-        };
-        if let Some(package) = keep(workspace.get("package"), &["rust-version"]) {
-            kept.insert("package".into(), package);
-        }
-        out.insert("workspace".into(), toml::Value::Table(kept));
-    }
-    out
-}
-
-fn parse_cargo_toml(path: &std::path::Path) -> Parsed {
-    let Some(text) = super::read(path) else {
-        return Err(if path.exists() {
-            (
-                super::unreadable(path),
-                "make it the package's Cargo.toml".to_string(),
-            )
-        } else {
-            (
-                format!("no `Cargo.toml` at `{}`", path.display()),
-                "run `cargo init` there, or point `build.context` at the workspace root"
-                    .to_string(),
-            )
-        });
-    };
-    toml::from_str(&text).map_err(|error| {
-        let at = error.span().map_or(String::new(), |span| {
-            let (line, column) = crate::diagnostic::line_col(&text, span.start);
-            format!(":{line}:{column}")
-        });
-        (
-            format!(
-                "`{}{at}` is not valid TOML: {}",
-                path.display(),
-                error.message().trim_end()
-            ),
-            "fix it so that `cargo metadata` reads it".to_string(),
-        )
-    })
-}
-
-/// A package's name and binaries: `[[bin]]` targets, plus (unless
-/// `autobins = false`) `src/main.rs` named after the package and
-/// `src/bin/<name>.rs` or `src/bin/<name>/main.rs`.
-fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Package {
-    let table = manifest.get("package").and_then(toml::Value::as_table);
-    let field = |key: &str| {
-        table
-            .and_then(|t| t.get(key))
-            .and_then(toml::Value::as_str)
-            .map(str::to_string)
-    };
-    let name = field("name").unwrap_or_default();
-    let mut bins: Vec<String> = Vec::new();
-    let mut explicit_main = false;
-    for bin in manifest
-        .get("bin")
-        .and_then(toml::Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let Some(bin_name) = bin.get("name").and_then(toml::Value::as_str) {
-            bins.push(bin_name.to_string());
-            let path = bin.get("path").and_then(toml::Value::as_str);
-            explicit_main |= path == Some("src/main.rs") || (path.is_none() && bin_name == name);
-        }
-    }
-    let autobins = table
-        .and_then(|t| t.get("autobins"))
-        .and_then(toml::Value::as_bool)
-        .unwrap_or(true);
-    // Links are followed only inside the package, as everywhere else.
-    let inside = |path: &std::path::Path| match (path.canonicalize(), dir.canonicalize()) {
-        (Ok(path), Ok(dir)) => path.starts_with(dir),
-        _ => false,
-    };
-    if autobins {
-        let main = dir.join("src/main.rs");
-        if !explicit_main && main.is_file() && inside(&main) {
-            bins.push(name.clone());
-        }
-        let bin_dir = dir.join("src/bin");
-        let entries = std::fs::read_dir(&bin_dir)
-            .ok()
-            .filter(|_| inside(&bin_dir));
-        if let Some(entries) = entries {
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if !inside(&path) {
-                    continue;
-                }
-                let stem = if path.extension().is_some_and(|e| e == "rs") && path.is_file() {
-                    path.file_stem()
-                } else if path.join("main.rs").is_file() {
-                    path.file_name()
-                } else {
-                    None
-                };
-                if let Some(stem) = stem.and_then(|s| s.to_str()) {
-                    bins.push(stem.to_string());
-                }
-            }
-        }
-    }
-    bins.sort();
-    bins.dedup();
-    Package {
-        name,
-        dir: relative.to_string(),
-        bins,
-        default_run: field("default-run"),
     }
 }
 
@@ -535,46 +317,6 @@ fn package(dir: &std::path::Path, relative: &str, manifest: &toml::Table) -> Pac
 /// workspace's).
 fn project_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<(String, String)> {
     pinned_channel(&toolchain_files(root)).or_else(|| minimum_version(root, package_dir))
-}
-
-/// The toolchain files at `root` that exist, each with its text, or
-/// `None` when it cannot be read (a FIFO, a link out, not UTF-8).
-fn toolchain_files(root: &std::path::Path) -> Vec<(std::path::PathBuf, Option<String>)> {
-    ["rust-toolchain.toml", "rust-toolchain"]
-        .into_iter()
-        .map(|file| root.join(file))
-        .filter(|path| path.exists())
-        .map(|path| {
-            let text = super::read(&path);
-            (path, text)
-        })
-        .collect()
-}
-
-/// The first toolchain file's channel that is a version.
-fn pinned_channel(files: &[(std::path::PathBuf, Option<String>)]) -> Option<(String, String)> {
-    for (path, text) in files {
-        let Some(text) = text else {
-            continue;
-        };
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        let channel = match toml::from_str::<toml::Table>(text) {
-            Ok(table) => table
-                .get("toolchain")
-                .and_then(|t| t.get("channel"))
-                .and_then(toml::Value::as_str)
-                .map(str::to_string),
-            // The legacy file holds the channel alone.
-            Err(_) => Some(text.trim().to_string()),
-        };
-        if let Some(channel) = channel.filter(|c| is_version(c)) {
-            return Some((channel.clone(), format!("{file}: channel {channel}")));
-        }
-    }
-    None
 }
 
 /// What Cargo.toml's `rust-version` asks of the builder: the default when
@@ -613,29 +355,11 @@ fn minimum_version(root: &std::path::Path, package_dir: Option<&str>) -> Option<
     Some((chosen, format!("Cargo.toml: rust-version {version}")))
 }
 
-/// `(major, minor)` of `1.85` or `1.85.0`; `None` for anything else.
-fn minor_version(value: &str) -> Option<(u32, u32)> {
-    if !is_version(value) {
-        return None;
-    }
-    let mut parts = value.split('.').map(|p| p.parse::<u32>().ok());
-    Some((parts.next()??, parts.next()??))
-}
-
-/// `1.85` or `1.85.0`: a toolchain the official images are tagged with.
-fn is_version(value: &str) -> bool {
-    let parts: Vec<&str> = value.split('.').collect();
-    (2..=3).contains(&parts.len())
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
-}
-
 /// From Cargo.toml: the package name (or, for a virtual workspace, its
 /// members to choose from), the toolchain the project pins, and the
 /// binary when the package has several.
-fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
-    let mut draft = super::Draft::default();
+fn detect(dir: &std::path::Path) -> anyhow::Result<crate::languages::support::Draft> {
+    let mut draft = crate::languages::support::Draft::default();
     let path = dir.join("Cargo.toml");
     let packages =
         workspace(dir).map_err(|(message, help)| anyhow::anyhow!("{message}; {help}"))?;
@@ -674,8 +398,11 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::Draft> {
 
 /// A member of the workspace at `root` (which `build.context` makes the
 /// build's context): its package, chosen with `rust.package`.
-fn detect_member(dir: &std::path::Path, root: &std::path::Path) -> anyhow::Result<super::Draft> {
-    let mut draft = super::Draft::default();
+fn detect_member(
+    dir: &std::path::Path,
+    root: &std::path::Path,
+) -> anyhow::Result<crate::languages::support::Draft> {
+    let mut draft = crate::languages::support::Draft::default();
     let packages =
         workspace(root).map_err(|(message, help)| anyhow::anyhow!("{message}; {help}"))?;
     let dir = dir.canonicalize()?;
@@ -703,10 +430,10 @@ fn detect_member(dir: &std::path::Path, root: &std::path::Path) -> anyhow::Resul
 /// The draft for the chosen package of the workspace at `root`: its
 /// binary, the toolchain, and the lockfile every build needs.
 fn finish(
-    mut draft: super::Draft,
+    mut draft: crate::languages::support::Draft,
     root: &std::path::Path,
     chosen: Package,
-) -> anyhow::Result<super::Draft> {
+) -> anyhow::Result<crate::languages::support::Draft> {
     draft.name = Some(chosen.name.clone());
     match chosen.bins.as_slice() {
         [] | [_] => {}
@@ -744,7 +471,8 @@ fn missing_lock(dir: &std::path::Path) -> String {
     let absolute = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
     let workspace = absolute.ancestors().skip(1).enumerate().find(|(_, root)| {
         root.join("Cargo.lock").is_file()
-            && super::read(&root.join("Cargo.toml")).is_some_and(|t| t.contains("[workspace]"))
+            && crate::languages::support::read(&root.join("Cargo.toml"))
+                .is_some_and(|t| t.contains("[workspace]"))
     });
     match workspace {
         Some((depth, root)) => {

@@ -2,6 +2,8 @@
 //! the output carries a digest of itself so `check` can tell a hand edit
 //! from a changed manifest.
 
+pub mod outputs;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

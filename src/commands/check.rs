@@ -1,0 +1,175 @@
+//! `shipit check` (and `render --check`): compares what each manifest
+//! renders with the files on disk; exit 1 on drift.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+
+use super::env::Env;
+use super::render::dockerignore_beside;
+use super::report::{CheckReport, Status, write_github, write_text};
+use super::walk::walk_manifests;
+use crate::check::{self, Outcome};
+use crate::cli::{CheckArgs, Format};
+use crate::diagnostic::Report;
+use crate::templates::Templates;
+
+pub(crate) fn run(
+    args: CheckArgs,
+    env: &Env,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<i32> {
+    let templates =
+        crate::templates::template_dirs(&args.manifest.templates, env.templates_path.as_deref())?;
+    let reports = match &args.all {
+        Some(root) => {
+            let (mut reports, unreadable) = walk_manifests(root, |manifest| {
+                let dockerfile = manifest.with_file_name("Dockerfile");
+                check_one(manifest, &dockerfile, &templates, !args.no_dockerignore)
+                    .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error))
+            })?;
+            // A directory that cannot be read is one more error entry; the
+            // rest of the tree is still checked.
+            reports.extend(unreadable);
+            reports.sort_by(|a, b| a.manifest.cmp(&b.manifest));
+            reports
+        }
+        None => {
+            let manifest = args.manifest.manifest.clone();
+            let dockerfile = args
+                .output
+                .clone()
+                .unwrap_or_else(|| manifest.with_file_name("Dockerfile"));
+            let report = check_one(&manifest, &dockerfile, &templates, !args.no_dockerignore);
+            if args.format == Format::Text {
+                // One manifest in text mode: errors read as any command's.
+                if let Err(error) = report {
+                    return Err(error);
+                }
+            }
+            vec![report.unwrap_or_else(|error| error_report(&manifest, &dockerfile, &error))]
+        }
+    };
+    let worst = reports.iter().map(|r| r.status).max().unwrap_or(Status::Ok);
+
+    match args.format {
+        Format::Text => write_text(&reports, args.all.is_some(), env, out, err)?,
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &reports)?;
+            writeln!(out)?;
+        }
+        Format::Github => write_github(&reports, out)?,
+    }
+    Ok(worst.exit_code())
+}
+
+fn check_one(
+    manifest: &Path,
+    dockerfile: &Path,
+    templates: &Templates,
+    with_dockerignore: bool,
+) -> Result<CheckReport> {
+    let outputs = match with_dockerignore {
+        true => crate::render::outputs::render_outputs_to(manifest, dockerfile, templates)?,
+        false => crate::render::outputs::render_outputs(manifest, templates)?,
+    };
+    let unpinned = outputs.unpinned.clone().unwrap_or_default();
+    let manifest_name = manifest.display().to_string();
+    let dockerfile_name = dockerfile.display().to_string();
+    let mut files = vec![(dockerfile.to_path_buf(), outputs.dockerfile.text)];
+    if with_dockerignore {
+        files.push((
+            dockerignore_beside(dockerfile, &outputs.plan),
+            outputs.dockerignore.text,
+        ));
+    }
+
+    let mut drift: Option<(check::Reason, String, Option<usize>)> = None;
+    let mut diffs = String::new();
+    for (path, rendered) in &files {
+        let on_disk = crate::input::read_file(path, &crate::manifest::load::context_dir(manifest))?
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+        let name = path.display().to_string();
+        if let Outcome::Drift { reason, diff } =
+            check::compare(on_disk.as_deref(), rendered, &name, &manifest_name)
+        {
+            diffs.push_str(&diff);
+            // The first drifted file (the Dockerfile before .dockerignore)
+            // names the reason and the line.
+            if drift.is_none() {
+                let line = on_disk
+                    .as_deref()
+                    .and_then(|old| check::first_changed_line(old, rendered))
+                    .or(Some(1));
+                drift = Some((reason, name, line));
+            }
+        }
+    }
+    let report = match drift {
+        None => CheckReport {
+            message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
+            manifest: manifest_name,
+            dockerfile: dockerfile_name,
+            status: Status::Ok,
+            reason: None,
+            diff: None,
+            line: None,
+            column: None,
+        },
+        Some((reason, file, line)) => CheckReport {
+            message: reason.explain(&file, &manifest_name, &dockerfile_name),
+            manifest: manifest_name,
+            dockerfile: file,
+            status: Status::Drift,
+            reason: Some(reason.key()),
+            diff: Some(diffs),
+            line,
+            column: None,
+        },
+    };
+    if unpinned.is_empty() {
+        return Ok(report);
+    }
+    // A lock exists but does not pin an image the render uses: drift even
+    // when the Dockerfile matches, since it would build from a moving tag.
+    let lock = crate::lock::lock_path(manifest);
+    Ok(CheckReport {
+        message: format!(
+            "{}, then `shipit render -m {} -o {}`",
+            crate::lock::unpinned_message(&unpinned, &lock, manifest),
+            manifest.display(),
+            dockerfile.display()
+        ),
+        status: Status::Drift,
+        reason: Some("unpinned"),
+        line: report.line.or(Some(unpinned[0].line)),
+        dockerfile: dockerfile.display().to_string(),
+        ..report
+    })
+}
+
+fn error_report(manifest: &Path, dockerfile: &Path, error: &anyhow::Error) -> CheckReport {
+    let (line, column) = match error.downcast_ref::<Report>() {
+        Some(report) => report
+            .diagnostics
+            .first()
+            .and_then(|d| d.span.clone())
+            .map(|span| crate::diagnostic::line_col(&report.source.text, span.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c))),
+        None => (None, None),
+    };
+    CheckReport {
+        manifest: manifest.display().to_string(),
+        dockerfile: dockerfile.display().to_string(),
+        status: Status::Error,
+        reason: None,
+        message: crate::diagnostic::report_error(error, false)
+            .trim_end()
+            .to_string(),
+        diff: None,
+        line,
+        column,
+    }
+}

@@ -1,0 +1,139 @@
+//! The tree commands' walk (`check --all`, `bake`, `lock --all`): every
+//! `shipit.toml` under a directory, honouring `.gitignore` and friends, on
+//! every core; a directory that cannot be read is one error report.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use super::report::{CheckReport, Status};
+
+/// Every `shipit.toml` under `root`, honouring .gitignore and friends,
+/// sorted so reports are deterministic; and an error report for each
+/// directory or entry that could not be read.
+pub(crate) fn find_manifests(root: &Path) -> Result<(Vec<PathBuf>, Vec<CheckReport>)> {
+    let (mut found, unreadable) = walk_manifests(root, |manifest| manifest.to_path_buf())?;
+    found.sort();
+    Ok((found, unreadable))
+}
+
+/// Walks `root` with the `.gitignore` rules and calls `f` on each
+/// `shipit.toml` as the walk finds it, on every core: the walk and the work
+/// overlap. Results come back in no particular order; a directory that
+/// cannot be read is one error report.
+pub(crate) fn walk_manifests<R: Send>(
+    root: &Path,
+    f: impl Fn(&Path) -> R + Sync,
+) -> Result<(Vec<R>, Vec<CheckReport>)> {
+    if !root.is_dir() {
+        anyhow::bail!("cannot walk `{}`: not a directory", root.display());
+    }
+    let (send, receive) = std::sync::mpsc::channel();
+    ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .build_parallel()
+        .run(|| {
+            let send = send.clone();
+            let f = &f;
+            Box::new(move |entry| {
+                let found = match classify(entry, root) {
+                    Some(Found::Manifest(manifest)) => Ok(f(&manifest)),
+                    Some(Found::Unreadable(report)) => Err(report),
+                    None => return ignore::WalkState::Continue,
+                };
+                match send.send(found) {
+                    Ok(()) => ignore::WalkState::Continue,
+                    Err(_) => ignore::WalkState::Quit,
+                }
+            })
+        });
+    drop(send);
+    let mut results = Vec::new();
+    let mut unreadable = Vec::new();
+    for found in receive {
+        match found {
+            Ok(result) => results.push(result),
+            Err(report) => unreadable.push(report),
+        }
+    }
+    unreadable.sort_by(|a, b| a.manifest.cmp(&b.manifest));
+    Ok((results, unreadable))
+}
+
+/// What one entry of the walk is to the tree commands.
+enum Found {
+    Manifest(PathBuf),
+    /// A directory that cannot be read: one error report.
+    Unreadable(CheckReport),
+}
+
+/// One entry of the walk: a manifest, an error report, or neither.
+fn classify(entry: Result<ignore::DirEntry, ignore::Error>, root: &Path) -> Option<Found> {
+    match entry {
+        Ok(entry) => (entry.file_name() == "shipit.toml"
+            && entry.file_type().is_some_and(|t| t.is_file()))
+        .then(|| Found::Manifest(entry.into_path())),
+        Err(error) => {
+            let path = error_path(&error).unwrap_or_else(|| root.to_path_buf());
+            let shown = path.display().to_string();
+            Some(Found::Unreadable(CheckReport {
+                message: format!("error: cannot read `{shown}`: {}", error_cause(&error)),
+                dockerfile: shown.clone(),
+                manifest: shown,
+                status: Status::Error,
+                reason: None,
+                diff: None,
+                line: None,
+                column: None,
+            }))
+        }
+    }
+}
+
+/// The path an error from the directory walk is about.
+fn error_path(error: &ignore::Error) -> Option<PathBuf> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        ignore::Error::Partial(errors) => errors.iter().find_map(error_path),
+        _ => None,
+    }
+}
+
+/// The error without the path (which the message names already).
+fn error_cause(error: &ignore::Error) -> String {
+    match error {
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_cause(err),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_directory_is_one_error_entry() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("tree/locked"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        let Some(Found::Unreadable(report)) = classify(Err(denied), Path::new("tree")) else {
+            panic!("an unreadable directory is an error report");
+        };
+        assert_eq!(report.manifest, "tree/locked");
+        assert_eq!(report.status, Status::Error);
+        assert!(
+            report.message.contains("cannot read `tree/locked`"),
+            "{}",
+            report.message
+        );
+    }
+}

@@ -1,0 +1,213 @@
+//! npm, pnpm and yarn: which one a project uses (lockfile,
+//! `packageManager`), and each one's install, prune and reinstall.
+
+use super::workspace::{local_dirs, member_package, members};
+use crate::manifest::NodeManager;
+use crate::plan::context::Cx;
+
+/// Lockfiles, in the order they decide the manager.
+pub(super) const LOCKFILES: [(&str, NodeManager); 3] = [
+    ("pnpm-lock.yaml", NodeManager::Pnpm),
+    ("yarn.lock", NodeManager::Yarn),
+    ("package-lock.json", NodeManager::Npm),
+];
+
+/// package.json's `packageManager`: `pnpm@9.15.9+sha512...` → (pnpm, major).
+pub(super) fn package_manager(package: &serde_json::Value) -> Option<(NodeManager, u32)> {
+    let field = package.get("packageManager")?.as_str()?;
+    let (name, version) = field.split_once('@')?;
+    let manager = match name {
+        "npm" => NodeManager::Npm,
+        "pnpm" => NodeManager::Pnpm,
+        "yarn" => NodeManager::Yarn,
+        _ => return None,
+    };
+    let major = version.split('.').next()?.parse().ok()?;
+    Some((manager, major))
+}
+
+/// How the dependencies install.
+pub(super) struct Install {
+    pub(super) manager: NodeManager,
+    pub(super) berry: bool,
+    /// What the install needs, context-relative, in `COPY` order.
+    pub(super) files: Vec<String>,
+    pub(super) npmrc: bool,
+    /// The workspace's members (directories) and their package.json (the
+    /// manifest's own, as read beside it), when `build.context` makes the
+    /// manifest one: read once, for the install and for what ships.
+    pub(super) members: std::collections::BTreeMap<String, serde_json::Value>,
+    /// The directories the members' `file:`, `link:` and `portal:`
+    /// dependencies name: the install reads them, so they are copied
+    /// before it, whole.
+    pub(super) local: Vec<String>,
+}
+
+/// The manager and how it installs: the manifest's, else package.json's
+/// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
+/// (they install frozen); npm falls back to `npm install` without one.
+/// A workspace member (`build.context` above the manifest) installs at the
+/// workspace root: the root's package.json, lockfile and configuration,
+/// and every member's package.json.
+pub(super) fn install(
+    cx: &mut Cx,
+    chosen: Option<NodeManager>,
+    package: &serde_json::Value,
+) -> Install {
+    let workspace = !cx.member.is_empty();
+    let root_package: serde_json::Value = match workspace {
+        true => crate::languages::support::read(&cx.root.join("package.json"))
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default(),
+        false => serde_json::Value::Null,
+    };
+    // The root is the manifest's directory unless `build.context` is
+    // above it: the install's files are looked up there either way.
+    let declared = package_manager(&root_package).or_else(|| package_manager(package));
+    let manager = chosen
+        .or(declared.map(|(m, _)| m))
+        .or_else(|| {
+            LOCKFILES
+                .iter()
+                .find(|(file, _)| cx.root_exists(file))
+                .map(|(_, m)| *m)
+        })
+        .unwrap_or(NodeManager::Npm);
+    let berry = manager == NodeManager::Yarn
+        && match declared {
+            Some((NodeManager::Yarn, major)) => major >= 2,
+            _ => cx.root_exists(".yarnrc.yml"),
+        };
+    let lockfile = match manager {
+        NodeManager::Npm => "package-lock.json",
+        NodeManager::Pnpm => "pnpm-lock.yaml",
+        NodeManager::Yarn => "yarn.lock",
+    };
+    let beside = match workspace {
+        true => "at the workspace root (`build.context`)",
+        false => "beside the manifest",
+    };
+    if manager != NodeManager::Npm && !cx.root_exists(lockfile) {
+        cx.diagnostics.push(
+            crate::diagnostic::Diagnostic::new(format!(
+                "{} installs from `{lockfile}`, and there is none {beside}",
+                manager.key()
+            ))
+            .with_help(format!(
+                "run `{} install` and commit `{lockfile}`: the build installs exactly what it pins",
+                manager.key()
+            )),
+        );
+    }
+    let mut files = vec!["package.json".to_string()];
+    let optional = [
+        ".npmrc",
+        "pnpm-workspace.yaml",
+        ".pnpmfile.cjs",
+        ".yarnrc.yml",
+        ".yarnrc",
+    ];
+    files.extend(
+        optional
+            .iter()
+            .filter(|f| cx.root_exists(f))
+            .map(|f| f.to_string()),
+    );
+    // `npm ci` when the lockfile is there: the glob keeps COPY from failing
+    // without one.
+    files.push(match manager {
+        NodeManager::Npm => "package-lock.json*".to_string(),
+        _ => lockfile.to_string(),
+    });
+    if berry && cx.root.join(".yarn/releases").is_dir() {
+        files.push(".yarn/releases/".to_string());
+    }
+    let members = match workspace {
+        true => members(cx, manager, &root_package),
+        false => Vec::new(),
+    };
+    files.extend(
+        members
+            .iter()
+            .map(|member| format!("{member}/package.json")),
+    );
+    let own = cx.member_dir().to_string();
+    let members = members
+        .into_iter()
+        .map(|member| {
+            let value = match member == own {
+                true => package.clone(),
+                false => member_package(cx, &member),
+            };
+            (member, value)
+        })
+        .collect();
+    let local = local_dirs(cx, &members);
+    Install {
+        manager,
+        berry,
+        files,
+        npmrc: cx.root_exists(".npmrc"),
+        members,
+        local,
+    }
+}
+
+/// The manager: `--manager`, else package.json's `packageManager`, else the
+/// one lockfile beside it (several are ambiguous: the user chooses), else
+/// npm.
+pub(super) fn detect_manager(
+    dir: &std::path::Path,
+    package: &serde_json::Value,
+    chosen: Option<&str>,
+    draft: &mut crate::languages::support::Draft,
+) -> anyhow::Result<NodeManager> {
+    let all = [NodeManager::Npm, NodeManager::Pnpm, NodeManager::Yarn];
+    if let Some(chosen) = chosen {
+        let manager = all.into_iter().find(|m| m.key() == chosen).ok_or_else(|| {
+            anyhow::anyhow!(
+                "`--manager {chosen}` is not a Node.js package manager; accepted: `npm`, `pnpm`, `yarn`"
+            )
+        })?;
+        draft.reason(format!("--manager: {chosen}"));
+        return Ok(manager);
+    }
+    if let Some((manager, _)) = package_manager(package) {
+        draft.reason(format!(
+            "package.json: packageManager `{}` → {} (corepack runs that version)",
+            package["packageManager"].as_str().unwrap_or_default(),
+            manager.key()
+        ));
+        return Ok(manager);
+    }
+    let found: Vec<&(&str, NodeManager)> = LOCKFILES
+        .iter()
+        .filter(|(file, _)| dir.join(file).is_file())
+        .collect();
+    match found.as_slice() {
+        [] => {
+            draft.reason(
+                "no lockfile: npm (`npm install`; commit a package-lock.json for `npm ci`)",
+            );
+            Ok(NodeManager::Npm)
+        }
+        [(file, manager)] => {
+            draft.reason(format!("{file} → {}", manager.key()));
+            Ok(*manager)
+        }
+        several => anyhow::bail!(
+            "`{}` has the lockfiles of several package managers ({}); pass `--manager` with one of {}",
+            dir.display(),
+            several
+                .iter()
+                .map(|(f, _)| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            several
+                .iter()
+                .map(|(_, m)| format!("`{}`", m.key()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}

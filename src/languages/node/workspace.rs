@@ -1,0 +1,306 @@
+//! A Node workspace member: which workspace packages and local
+//! directories it needs (pnpm, npm and yarn workspaces alike), and what of
+//! the tree it ships.
+
+use serde::Serialize;
+
+use crate::manifest::NodeManager;
+use crate::plan::context::Cx;
+
+/// The workspace's members, from the root package.json's `workspaces`
+/// (npm, yarn) or pnpm-workspace.yaml's `packages`; the manifest's own
+/// directory must be one of them, or the root install would skip its
+/// dependencies.
+pub(super) fn members(
+    cx: &mut Cx,
+    manager: NodeManager,
+    root_package: &serde_json::Value,
+) -> Vec<String> {
+    let (patterns, declared_in): (Vec<String>, &str) = match manager {
+        NodeManager::Pnpm => {
+            let text = crate::languages::support::read(&cx.root.join("pnpm-workspace.yaml"))
+                .unwrap_or_default();
+            let packages = pnpm_packages(&text).unwrap_or_else(|problem| {
+                cx.error(
+                    "build.context",
+                    format!("the workspace's pnpm-workspace.yaml cannot be read: {problem}"),
+                    "write `packages:` as a list of glob strings, e.g. `packages: [\"apps/*\", \"packages/*\"]`",
+                );
+                Vec::new()
+            });
+            (packages, "pnpm-workspace.yaml's `packages`")
+        }
+        _ => {
+            let field = &root_package["workspaces"];
+            let list = field.as_array().or_else(|| field["packages"].as_array());
+            let patterns = list
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|item| item.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (patterns, "the root package.json's `workspaces`")
+        }
+    };
+    crate::languages::members::copied_members(cx, &patterns, "package.json", declared_in)
+}
+
+/// pnpm-workspace.yaml's `packages`, read from the parser's events: an
+/// alias is refused rather than expanded (a few lines of nested aliases
+/// expand to gigabytes), and every entry must be a plain string.
+pub(super) fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
+    use yaml_rust2::parser::{Event, EventReceiver, Parser};
+    struct Events(Vec<Event>);
+    impl EventReceiver for Events {
+        fn on_event(&mut self, event: Event) {
+            self.0.push(event);
+        }
+    }
+    let mut events = Events(Vec::new());
+    Parser::new_from_str(text)
+        .load(&mut events, false)
+        .map_err(|e| format!("not valid YAML: {e}"))?;
+    let mut events = events.0.into_iter().skip_while(|e| {
+        matches!(
+            e,
+            Event::StreamStart | Event::DocumentStart | Event::Nothing
+        )
+    });
+    let Some(Event::MappingStart(..)) = events.next() else {
+        return Ok(Vec::new());
+    };
+    // Key, value pairs of the top-level mapping; other values are skipped
+    // node by node.
+    loop {
+        let key = match events.next() {
+            Some(Event::Scalar(key, ..)) => key,
+            Some(Event::MappingEnd) | None => return Ok(Vec::new()),
+            Some(_) => return Err("its top-level keys must be plain strings".into()),
+        };
+        if key == "packages" {
+            match events.next() {
+                Some(Event::SequenceStart(..)) => {}
+                Some(Event::Alias(_)) => {
+                    return Err("`packages` is an alias; write the list out".into());
+                }
+                _ => return Err("`packages` is not a list".into()),
+            }
+            let mut packages = Vec::new();
+            loop {
+                match events.next() {
+                    Some(Event::Scalar(item, ..)) => packages.push(item),
+                    Some(Event::SequenceEnd) => return Ok(packages),
+                    Some(Event::Alias(_)) => {
+                        return Err("an entry of `packages` is an alias; write it out".into());
+                    }
+                    _ => return Err("an entry of `packages` is not a string".into()),
+                }
+            }
+        }
+        let mut depth = 0usize;
+        loop {
+            match events.next() {
+                Some(Event::SequenceStart(..) | Event::MappingStart(..)) => depth += 1,
+                Some(Event::SequenceEnd | Event::MappingEnd) => depth = depth.saturating_sub(1),
+                Some(_) => {}
+                None => return Ok(Vec::new()),
+            }
+            if depth == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// The directories the workspace members' local dependencies (any kind:
+/// the install reads devDependencies too) point to, sorted.
+pub(super) fn local_dirs(
+    cx: &mut Cx,
+    members: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> Vec<String> {
+    let mut dirs = std::collections::BTreeSet::new();
+    for (member, value) in members {
+        for field in [
+            "dependencies",
+            "devDependencies",
+            "optionalDependencies",
+            "peerDependencies",
+        ] {
+            let Some(dependencies) = value[field].as_object() else {
+                continue;
+            };
+            for (name, spec) in dependencies {
+                if let Some(Local::Path(path)) = local_spec(spec.as_str().unwrap_or_default()) {
+                    dirs.extend(local_dir(cx, member, name, path, true));
+                }
+            }
+        }
+    }
+    dirs.into_iter().collect()
+}
+
+/// Where a dependency's spec points inside the workspace.
+pub(super) enum Local<'a> {
+    /// A directory, relative to the package that names it.
+    Path(&'a str),
+    /// Another workspace package, by name (pnpm's `workspace:name@range`).
+    Name(&'a str),
+}
+
+/// A spec that names a directory (`file:`, `link:`, `portal:`, pnpm's
+/// `workspace:../path`) or a workspace package by another name; `None`
+/// for a version, a range, or `workspace:*` (the dependency's own name).
+pub(super) fn local_spec(spec: &str) -> Option<Local<'_>> {
+    if let Some(path) = ["file:", "link:", "portal:"]
+        .iter()
+        .find_map(|protocol| spec.strip_prefix(protocol))
+    {
+        return Some(Local::Path(path));
+    }
+    let rest = spec.strip_prefix("workspace:")?;
+    if rest.starts_with('.') || rest.starts_with('/') {
+        return Some(Local::Path(rest));
+    }
+    // `workspace:@scope/name@^1` or `workspace:name@*`: the name before the
+    // last `@` that is not the scope's.
+    let at = rest.rfind('@').filter(|&at| at > 0)?;
+    Some(Local::Name(&rest[..at]))
+}
+
+/// A member's (or a `file:` directory's) package.json, or `null` when it
+/// has none; one that cannot be read or parsed is an error, since what it
+/// depends on would be left out of the image.
+pub(super) fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
+    let path = cx.root.join(dir).join("package.json");
+    if std::fs::symlink_metadata(&path).is_err() {
+        return serde_json::Value::Null;
+    }
+    let Some(text) = crate::languages::support::read(&path) else {
+        cx.error(
+            "build.context",
+            crate::languages::support::unreadable(&path),
+            "make it the package's package.json",
+        );
+        return serde_json::Value::Null;
+    };
+    serde_json::from_str(&text).unwrap_or_else(|error: serde_json::Error| {
+        cx.error(
+            "build.context",
+            format!(
+                "the workspace's `{}:{}:{}` is not valid JSON: {error}",
+                path.display(),
+                error.line(),
+                error.column()
+            ),
+            "fix it so that the package manager reads it (no trailing commas, no comments)",
+        );
+        serde_json::Value::Null
+    })
+}
+
+/// A local dependency's directory, context-relative, when it is a
+/// directory inside the context (a tarball installs into node_modules; a
+/// path outside the context cannot be in the build at all). One reached
+/// through a symbolic link, or named so that a Dockerfile cannot copy it
+/// as written, is an error: it would not ship.
+pub(super) fn local_dir(
+    cx: &mut Cx,
+    from: &str,
+    name: &str,
+    path: &str,
+    report: bool,
+) -> Option<String> {
+    let dir = crate::languages::support::join_relative(from, path)?;
+    if dir.is_empty() {
+        return None;
+    }
+    let problem = if crate::languages::members::through_link(&cx.root, &dir) {
+        "through a symbolic link"
+    } else if !cx.root.join(&dir).is_dir() {
+        return None;
+    } else if !crate::plan::rules::safe_relative(&dir) {
+        "with a name a Dockerfile cannot copy as written"
+    } else {
+        return Some(dir);
+    };
+    if !report {
+        return None;
+    }
+    let shown = crate::text::shown(&dir);
+    cx.error(
+        "build.context",
+        format!("the dependency `{}` of `{from}/package.json` is the directory `{shown}`, reached {problem}: it cannot ship", crate::text::shown(name)),
+        "make it a real directory of the workspace, named with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`",
+    );
+    None
+}
+
+/// Where the build stage assembles what a workspace member ships.
+pub(super) const SHIPPED: &str = "/out/app";
+
+/// What a workspace member's image ships, context-relative: the root's
+/// package.json and node_modules, the member, and every directory it needs
+/// at run time: the workspace packages its `dependencies`,
+/// `optionalDependencies` and `peerDependencies` name (by package name or
+/// pnpm's `workspace:` alias or path, transitively) and its `file:`,
+/// `link:` and `portal:` directories. Not the other members: their code
+/// and dependencies stay in the builder.
+pub(super) fn shipped(
+    cx: &mut Cx,
+    packages: &std::collections::BTreeMap<String, serde_json::Value>,
+    package: &serde_json::Value,
+) -> Vec<String> {
+    let own = cx.member_dir().to_string();
+    let by_name: std::collections::BTreeMap<String, String> = packages
+        .iter()
+        .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
+        .collect();
+    let mut shipped = std::collections::BTreeSet::new();
+    let mut queue = vec![own.clone()];
+    while let Some(dir) = queue.pop() {
+        if !shipped.insert(dir.clone()) {
+            continue;
+        }
+        let value = match packages.get(&dir) {
+            Some(value) => value.clone(),
+            // The manifest's own directory, listed or not.
+            None if dir == own => package.clone(),
+            // A `file:` directory outside the members: its own dependencies.
+            None => member_package(cx, &dir),
+        };
+        for field in ["dependencies", "optionalDependencies", "peerDependencies"] {
+            let Some(dependencies) = value[field].as_object() else {
+                continue;
+            };
+            for (name, spec) in dependencies {
+                let spec = spec.as_str().unwrap_or_default();
+                let next = match local_spec(spec) {
+                    // Problems are reported once, by `local_dirs`.
+                    Some(Local::Path(path)) => local_dir(cx, &dir, name, path, false),
+                    Some(Local::Name(alias)) => by_name.get(alias).cloned(),
+                    None => by_name.get(name).cloned(),
+                };
+                queue.extend(next);
+            }
+        }
+    }
+    // A directory inside another one ships with it.
+    let mut ship = vec!["package.json".to_string(), "node_modules".to_string()];
+    for dir in &shipped {
+        let inside = dir
+            .match_indices('/')
+            .any(|(at, _)| shipped.contains(&dir[..at]));
+        if !inside {
+            ship.push(dir.clone());
+        }
+    }
+    ship
+}
+
+/// Context-relative paths copied into one directory of [`SHIPPED`].
+#[derive(Serialize)]
+pub(super) struct Shipped {
+    pub(super) into: String,
+    pub(super) files: Vec<String>,
+}

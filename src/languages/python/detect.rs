@@ -1,0 +1,171 @@
+//! `init` for Python: which dependency file and manager a project has,
+//! and the starter manifest for it.
+
+use crate::manifest::PythonManager;
+
+/// What is looked for beside the manifest when neither `python.manager` nor
+/// `python.requirements` says, in order: lockfiles first.
+pub(super) const DETECTED: [(&str, PythonManager, &str); 5] = [
+    ("uv.lock", PythonManager::Uv, "pyproject.toml"),
+    ("poetry.lock", PythonManager::Poetry, "pyproject.toml"),
+    ("Pipfile", PythonManager::Pipenv, "Pipfile"),
+    ("requirements.txt", PythonManager::Pip, "requirements.txt"),
+    ("pyproject.toml", PythonManager::Pip, "pyproject.toml"),
+];
+
+pub(super) fn recognises(dir: &std::path::Path) -> bool {
+    DETECTED.iter().any(|(file, _, _)| dir.join(file).is_file())
+}
+
+/// The manager: `--manager`, else the one lockfile beside the sources
+/// (several are ambiguous: the user chooses), else pip.
+pub(super) fn detect_manager(
+    dir: &std::path::Path,
+    chosen: Option<&str>,
+    draft: &mut crate::languages::support::Draft,
+) -> anyhow::Result<PythonManager> {
+    let all = [
+        PythonManager::Pip,
+        PythonManager::Pipenv,
+        PythonManager::Poetry,
+        PythonManager::Uv,
+    ];
+    if let Some(chosen) = chosen {
+        let manager = all.into_iter().find(|m| m.key() == chosen).ok_or_else(|| {
+            anyhow::anyhow!("`--manager {chosen}` is not a Python package manager; accepted: `pip`, `pipenv`, `poetry`, `uv`")
+        })?;
+        draft.reason(format!("--manager: {chosen}"));
+        return Ok(manager);
+    }
+    let locks: Vec<&(&str, PythonManager, &str)> = DETECTED[..3]
+        .iter()
+        .filter(|(file, _, _)| dir.join(file).is_file())
+        .collect();
+    match locks.as_slice() {
+        [] => {
+            draft.reason("no uv.lock, poetry.lock or Pipfile: pip");
+            Ok(PythonManager::Pip)
+        }
+        [(file, manager, _)] => {
+            draft.reason(format!("{file} → manager {}", manager.key()));
+            Ok(*manager)
+        }
+        several => anyhow::bail!(
+            "`{}` has the files of several Python package managers ({}); pass `--manager` with one of {}",
+            dir.display(),
+            several
+                .iter()
+                .map(|(file, _, _)| format!("`{file}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            several
+                .iter()
+                .map(|(_, m, _)| format!("`{}`", m.key()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}
+
+/// From the dependency file: the manager, the version
+/// (`.python-version`, `requires-python` or Pipfile's `python_version`)
+/// and the server to start (gunicorn, uvicorn, flask), else `python
+/// <module>.py`.
+pub(super) fn detect(
+    dir: &std::path::Path,
+    root: &std::path::Path,
+    manager: Option<&str>,
+) -> anyhow::Result<crate::languages::support::Draft> {
+    let mut draft = crate::languages::support::Draft::default();
+    // A workspace's lock is at its root.
+    let manager = detect_manager(root, manager, &mut draft)?;
+    let file = match manager {
+        PythonManager::Pipenv => "Pipfile",
+        PythonManager::Uv | PythonManager::Poetry => "pyproject.toml",
+        PythonManager::Pip if dir.join("requirements.txt").is_file() => "requirements.txt",
+        PythonManager::Pip if dir.join("pyproject.toml").is_file() => "pyproject.toml",
+        PythonManager::Pip => "requirements.txt",
+    };
+    let path = dir.join(file);
+    let text = crate::languages::support::read(&path)
+        .ok_or_else(|| anyhow::anyhow!("cannot read `{}` as UTF-8 text", path.display()))?;
+    draft.reason(format!("dependencies: {file}"));
+    let parsed: Option<toml::Table> = if file == "requirements.txt" {
+        None
+    } else {
+        let table = toml::from_str(&text).map_err(|error: toml::de::Error| {
+            anyhow::anyhow!(
+                "`{}` is not valid TOML: {}",
+                path.display(),
+                error.message().trim_end()
+            )
+        })?;
+        Some(table)
+    };
+    if let Some(name) = parsed
+        .as_ref()
+        .and_then(|t| t.get("project")?.get("name")?.as_str().map(str::to_string))
+    {
+        draft.name = Some(name);
+    }
+
+    let pinned = crate::languages::support::read(&dir.join(".python-version"))
+        .and_then(|v| crate::languages::versions::version_prefix(v.trim(), 2))
+        .map(|v| (v, ".python-version"));
+    let declared = parsed.as_ref().and_then(|t| {
+        let requires_python = t.get("project").and_then(|p| p.get("requires-python"));
+        let pipfile = t.get("requires").and_then(|r| r.get("python_version"));
+        let constraint = requires_python.or(pipfile)?.as_str()?;
+        crate::languages::versions::version_prefix(constraint, 2).map(|v| (v, file))
+    });
+    if let Some((version, from)) = pinned.or(declared) {
+        draft.reason(format!("{from}: Python {version}"));
+        draft.build("version", version);
+    }
+
+    let module = ["app", "main", "wsgi", "server"]
+        .into_iter()
+        .find(|m| dir.join(format!("{m}.py")).is_file())
+        .unwrap_or("main");
+    // Package names as whole tokens: `uvicorn[standard]` and
+    // `Flask==3.1` count, `flask-cors` is not flask.
+    let deps = text.to_lowercase();
+    let tokens: Vec<&str> = deps
+        .split(|c: char| !(c.is_ascii_alphanumeric() || "_-".contains(c)))
+        .collect();
+    let has = |package: &str| tokens.contains(&package);
+    let words =
+        |list: &[&str]| toml::Value::Array(list.iter().map(|w| toml::Value::from(*w)).collect());
+    let target = format!("{module}:app");
+    if has("gunicorn") {
+        draft.reason("gunicorn in the dependencies → served by gunicorn");
+        draft.runtime(
+            "entrypoint",
+            words(&["gunicorn", "--bind", "0.0.0.0:8000", &target]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+    } else if has("uvicorn") {
+        draft.reason("uvicorn in the dependencies → served by uvicorn");
+        draft.runtime(
+            "entrypoint",
+            words(&["uvicorn", "--host", "0.0.0.0", "--port", "8000", &target]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+    } else if has("flask") {
+        draft.reason("flask in the dependencies → `flask run`");
+        draft.runtime(
+            "entrypoint",
+            words(&["flask", "run", "--host=0.0.0.0", "--port=8000"]),
+        );
+        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
+        let mut env = toml::Table::new();
+        env.insert("FLASK_APP".into(), format!("{module}.py").into());
+        draft.runtime("env", toml::Value::Table(env));
+    } else {
+        draft.reason(format!("no known server → `python {module}.py`"));
+        draft.runtime("entrypoint", words(&["python", &format!("{module}.py")]));
+    }
+    draft.table("manager", manager.key());
+    draft.table("requirements", file);
+    Ok(draft)
+}

@@ -1,0 +1,152 @@
+//! What every language shares: the [`Support`] trait the table dispatches
+//! to, the [`Draft`] `init` fills, and helpers for reading project files
+//! and naming paths.
+
+use std::path::Path;
+
+use crate::manifest::Artifact;
+use crate::plan::context::{Cx, LanguageDefaults};
+
+/// What one language brings: its defaults for the plan, and what `init`
+/// recognises and drafts.
+pub(crate) trait Support: Sync {
+    /// The language's defaults, merged with its manifest table, and that
+    /// table resolved for the template.
+    fn defaults(&self, cx: &mut Cx) -> LanguageDefaults;
+
+    /// Whether `dir` looks like a project in this language.
+    fn recognises(&self, dir: &Path) -> bool;
+
+    /// What [`Support::recognises`] looks for, for messages.
+    fn looked_for(&self) -> &'static str;
+
+    /// How a user starts a project that `init` would recognise.
+    fn starter(&self) -> &'static str;
+
+    /// How to build a program that needs no C library (for `scratch`),
+    /// as the manifest says it: `c.static = true`. `None`: no such way.
+    fn without_libc(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether `init --manager` chooses among package managers.
+    fn chooses_manager(&self) -> bool {
+        false
+    }
+
+    /// Whether `dir` declares a workspace of this language (`init` makes a
+    /// project below it a member, built from there).
+    fn workspace_root(&self, _dir: &Path) -> bool {
+        false
+    }
+
+    /// A starter manifest for the project in `dir`, with the package
+    /// `manager` the user chose, if any. `root` is the workspace root the
+    /// project builds from (its lockfile and manager), else `dir`.
+    fn detect(&self, dir: &Path, root: &Path, manager: Option<&str>) -> anyhow::Result<Draft>;
+}
+
+/// A manifest under construction: the keys `init` fills, in the order they
+/// are written, plus what it saw.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub name: Option<String>,
+    pub build: Vec<(String, toml::Value)>,
+    pub artifacts: Vec<(String, String)>,
+    pub runtime: Vec<(String, toml::Value)>,
+    pub table: Vec<(String, toml::Value)>,
+    /// What was detected, and from which file: printed for the user.
+    pub reasons: Vec<String>,
+}
+
+impl Draft {
+    pub fn build(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.build.push((key.into(), value.into()));
+    }
+    pub fn runtime(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.runtime.push((key.into(), value.into()));
+    }
+    pub fn table(&mut self, key: &str, value: impl Into<toml::Value>) {
+        self.table.push((key.into(), value.into()));
+    }
+    pub fn reason(&mut self, reason: impl Into<String>) {
+        self.reasons.push(reason.into());
+    }
+}
+
+/// Files copied into one directory before an install: `COPY FILES... DIR`.
+#[derive(serde::Serialize)]
+pub(crate) struct CopyGroup {
+    /// The destination, `./` or `sub/dir/`.
+    pub(crate) dir: String,
+    pub(crate) files: Vec<String>,
+}
+
+/// Context-relative files grouped by directory, in first-seen order: one
+/// `COPY` each, so every file lands where it is in the context.
+pub(crate) fn copy_groups(files: &[String]) -> Vec<CopyGroup> {
+    let mut groups: Vec<CopyGroup> = Vec::new();
+    for file in files {
+        let dir = file
+            .rfind('/')
+            .map_or("./".to_string(), |cut| file[..=cut].to_string());
+        match groups.iter_mut().find(|g| g.dir == dir) {
+            Some(group) => group.files.push(file.clone()),
+            None => groups.push(CopyGroup {
+                dir,
+                files: vec![file.clone()],
+            }),
+        }
+    }
+    groups
+}
+
+/// `base/rel` with `.` and `..` resolved, or `None` when it is absolute or
+/// climbs out of the context.
+pub(crate) fn join_relative(base: &str, rel: &str) -> Option<String> {
+    if rel.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+/// A file's text, or `None` when it cannot be read. Only a regular file
+/// (a FIFO would block), of a sane size, not a link out of its directory.
+pub(crate) fn read(path: &std::path::Path) -> Option<String> {
+    let root = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let bytes = crate::input::read_file(path, root).ok()??;
+    String::from_utf8(bytes).ok()
+}
+
+/// Why a project file that exists gave no text to [`read`]: the message
+/// every language gives for it.
+pub(crate) fn unreadable(path: &std::path::Path) -> String {
+    format!(
+        "cannot read `{}`: not a regular UTF-8 file of at most 4 MiB inside the project",
+        path.display()
+    )
+}
+
+/// The usual single artifact: one program built to `/out/<file>` and
+/// installed as `/usr/local/bin/<file>`, which is also the entrypoint.
+pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {
+    let installed = format!("/usr/local/bin/{file}");
+    let artifacts = vec![Artifact {
+        from: format!("/out/{file}"),
+        to: installed.clone(),
+    }];
+    (artifacts, vec![installed])
+}

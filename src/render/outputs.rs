@@ -1,0 +1,112 @@
+//! The whole path for one manifest file: load, resolve, apply its
+//! `shipit.lock`, render the Dockerfile and its ignore file, in memory.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+use crate::diagnostic::{self, Report, Source};
+use crate::lock;
+use crate::manifest::load::load_manifest;
+use crate::plan::{Plan, plan_manifest};
+use crate::render::{self as render, Rendered};
+use crate::templates::{Templates, manifest_templates};
+
+/// Manifest file → Dockerfile text: the whole path.
+pub fn render_manifest(path: &Path, templates: &Templates) -> Result<(Plan, Rendered)> {
+    let output = render_outputs(path, templates)?;
+    Ok((output.plan, output.dockerfile))
+}
+
+/// Everything one manifest renders to.
+#[derive(Debug)]
+pub struct Outputs {
+    pub plan: Plan,
+    pub dockerfile: Rendered,
+    pub dockerignore: Rendered,
+    /// The manifest's source, for the plan's warnings.
+    pub source: Source,
+    /// With a lock beside the manifest: the images it does not pin.
+    /// `None` when there is no lock.
+    pub unpinned: Option<Vec<lock::ImageUse>>,
+}
+
+impl Outputs {
+    /// The plan's warnings, rendered for stderr (empty when there are none).
+    pub fn warnings(&self, color: bool) -> String {
+        warnings_text(&self.source, &self.plan, color)
+    }
+}
+
+/// A plan's warnings about its manifest, rendered for stderr.
+pub fn warnings_text(source: &Source, plan: &Plan, color: bool) -> String {
+    if plan.warnings.is_empty() {
+        return String::new();
+    }
+    diagnostic::render(
+        &Report {
+            source: source.clone(),
+            diagnostics: plan.warnings.clone(),
+        },
+        color,
+    )
+}
+
+/// Manifest file → its Dockerfile and `.dockerignore`, both in memory,
+/// with the images its `shipit.lock` pins (when it has one).
+pub fn render_outputs(path: &Path, templates: &Templates) -> Result<Outputs> {
+    render_outputs_to(path, &path.with_file_name("Dockerfile"), templates)
+}
+
+/// [`render_outputs`] for a Dockerfile written to `dockerfile` (`render
+/// -o`, `check -o`): the ignore file keeps that name out of the context.
+pub fn render_outputs_to(path: &Path, dockerfile: &Path, templates: &Templates) -> Result<Outputs> {
+    render_with_lock(path, dockerfile, templates, true)
+}
+
+/// [`render_outputs`] ignoring any lock: the references as written, which
+/// is what `shipit lock` resolves.
+pub(crate) fn render_unpinned(path: &Path, templates: &Templates) -> Result<Outputs> {
+    render_with_lock(path, &path.with_file_name("Dockerfile"), templates, false)
+}
+
+fn render_with_lock(
+    path: &Path,
+    dockerfile_path: &Path,
+    templates: &Templates,
+    use_lock: bool,
+) -> Result<Outputs> {
+    let loaded = load_manifest(path)?;
+    let mut plan = plan_manifest(&loaded)?;
+    let lock = match use_lock {
+        true => lock::Lock::read(&lock::lock_path(path))?,
+        false => None,
+    };
+    if let Some(lock) = &lock {
+        lock.apply(&mut plan);
+    }
+    let own = manifest_templates(&loaded, templates);
+    let templates = own.as_ref().unwrap_or(templates);
+    let manifest_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "shipit.toml".into());
+    let context = || format!("cannot render `{}`", path.display());
+    let dockerfile = render::render_locked(&plan, lock.as_ref(), &manifest_name, templates)
+        .with_context(context)?;
+    let dockerfile_name = dockerfile_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Dockerfile".into());
+    let dockerignore =
+        render::render_dockerignore(&plan, &manifest_name, &dockerfile_name, templates)
+            .with_context(context)?;
+    let unpinned = lock.map(|_| lock::unpinned(&dockerfile.text));
+    Ok(Outputs {
+        plan,
+        dockerfile,
+        dockerignore,
+        source: loaded.source,
+        unpinned,
+    })
+}
