@@ -57,6 +57,23 @@ pub fn read_file(path: &Path, root: &Path) -> Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// The bytes of a file of the user's own rather than the project's (Docker's
+/// `config.json`), or `None` when there is none. A symbolic link is
+/// followed wherever it leads, as dotfile managers link such files from
+/// elsewhere; the file it resolves to is read like any other: a regular
+/// file, at most [`MAX_BYTES`].
+pub fn read_user_file(path: &Path) -> Result<Option<Vec<u8>>> {
+    let target = match path.canonicalize() {
+        Ok(target) => target,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read `{}`", path.display()));
+        }
+    };
+    let dir = target.parent().unwrap_or(Path::new("/"));
+    read_file(&target, dir)
+}
+
 fn check_regular(path: &Path, metadata: &std::fs::Metadata) -> Result<()> {
     let name = path.display();
     if metadata.is_dir() {
@@ -109,6 +126,38 @@ mod tests {
         let big = std::fs::File::create(root.join("big")).unwrap();
         big.set_len(MAX_BYTES + 1).unwrap();
         let error = read_file(&root.join("big"), root).unwrap_err().to_string();
+        assert!(error.contains("larger than"), "{error}");
+    }
+
+    #[test]
+    fn a_user_file_follows_links_anywhere_but_is_still_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(elsewhere.path().join("config.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(elsewhere.path().join("config.json"), root.join("linked"))
+            .unwrap();
+        assert_eq!(
+            read_user_file(&root.join("linked")).unwrap().unwrap(),
+            b"{}"
+        );
+        assert!(read_user_file(&root.join("missing")).unwrap().is_none());
+
+        let fifo = root.join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let error = format!("{:#}", read_user_file(&fifo).unwrap_err());
+        assert!(error.contains("not a regular file"), "{error}");
+        std::os::unix::fs::symlink(&fifo, root.join("to-fifo")).unwrap();
+        let error = format!("{:#}", read_user_file(&root.join("to-fifo")).unwrap_err());
+        assert!(error.contains("not a regular file"), "{error}");
+
+        let big = std::fs::File::create(root.join("big")).unwrap();
+        big.set_len(MAX_BYTES + 1).unwrap();
+        let error = format!("{:#}", read_user_file(&root.join("big")).unwrap_err());
         assert!(error.contains("larger than"), "{error}");
     }
 }

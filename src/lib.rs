@@ -36,6 +36,20 @@ pub use render::outputs::{Outputs, render_manifest, render_outputs};
 /// The whole program: parse arguments, run the command, report. Returns
 /// the exit code.
 pub fn run() -> i32 {
+    // A panic is a bug in shipit: say so in one line, with the message shown
+    // safely, instead of the default hook's text.
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        eprintln!(
+            "error: internal error (a bug in shipit): {}; please report it",
+            text::shown(&message)
+        );
+    }));
     let env = Env::from_process();
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();

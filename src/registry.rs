@@ -1,43 +1,51 @@
 //! The registry client: turns an image reference into the digest of what
 //! its tag points at — for a multi-platform image, the index (manifest
-//! list), so a build for any platform still resolves. The OCI distribution
-//! protocol (the anonymous and credentialed bearer-token flows, basic
-//! auth) is `oci-client`'s; Docker's `config.json` (`auths`, `credsStore`,
-//! `credHelpers`) is `docker_credential`'s. Only `shipit lock` calls this
-//! module: rendering and checking never touch the network.
+//! list), so a build for any platform still resolves. Only `shipit lock`
+//! calls this module: rendering and checking never touch the network.
+//!
+//! The three requests of a lookup — the `/v2/` challenge probe, the token
+//! request to the realm the challenge names, and the manifest GET — are
+//! made here with `reqwest`, because `oci-client` cannot be told where
+//! credentials may go (it sends them to any realm, over any scheme), to
+//! refuse redirects, or to stop reading a body: [`transport`] holds that
+//! policy, and every request and every redirect consults it. From
+//! `oci-client` come the reference grammar, the media types, the token and
+//! error-envelope types; from `http-auth` the challenge parser; from
+//! `docker_credential` the `auths` of Docker's `config.json`
+//! ([`credentials`] runs credential helpers itself, bounded).
+//!
+//! Nothing a registry says reaches the terminal or the lock unchecked:
+//! messages show its text through [`crate::text::shown`], and [`manifest`]
+//! refuses media types and platforms a lock should not hold.
+
+mod auth;
+mod credentials;
+mod failure;
+mod lookup;
+mod manifest;
+mod transport;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use oci_client::client::{ClientConfig, ClientProtocol};
-use oci_client::errors::OciDistributionError;
-use oci_client::manifest::{
-    IMAGE_MANIFEST_LIST_MEDIA_TYPE, IMAGE_MANIFEST_MEDIA_TYPE, OCI_IMAGE_INDEX_MEDIA_TYPE,
-    OCI_IMAGE_MEDIA_TYPE,
-};
-use oci_client::secrets::RegistryAuth;
-use oci_client::{Client, Reference};
-use sha2::{Digest as _, Sha256};
+use oci_client::Reference;
+use oci_client::token_cache::RegistryToken;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 
-/// The manifests a lock accepts, the index kinds first: asked for a
-/// multi-platform tag, the registry answers with the index itself rather
-/// than one platform's manifest.
-const ACCEPT: &[&str] = &[
-    OCI_IMAGE_INDEX_MEDIA_TYPE,
-    IMAGE_MANIFEST_LIST_MEDIA_TYPE,
-    OCI_IMAGE_MEDIA_TYPE,
-    IMAGE_MANIFEST_MEDIA_TYPE,
-];
+use auth::{Challenge, bearer, challenge_of};
+use credentials::{Credentials, login_host};
+use failure::{Failure, answer_failure, network, refused};
+use lookup::said;
+pub(crate) use lookup::{LookupError, Resolved};
+use transport::{MANIFEST_CAP, REQUEST_TIMEOUT, TOKEN_CAP, Transport, authority, mib};
 
 /// How many times a request is tried when the registry or the network
 /// fails in a way that may pass (connection errors, 429, 5xx).
 const ATTEMPTS: u32 = 4;
 /// The first pause between attempts; it doubles each time.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
-/// An answer that takes longer than this is a failed attempt.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Lookups in flight at once (`lock --all` over many manifests).
 pub(crate) const CONCURRENCY: usize = 8;
 
@@ -49,186 +57,101 @@ pub(crate) struct Options {
     pub insecure: Vec<String>,
 }
 
-/// What a reference resolved to.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Resolved {
-    /// `sha256:` and the hex digest of the manifest's bytes.
-    pub digest: String,
-    pub media_type: String,
-    /// `os/arch[/variant]` of each image in an index; empty for a
-    /// single-platform manifest.
-    pub platforms: Vec<String>,
-}
-
-/// A failed lookup, said the way a user can act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LookupError(pub String);
-
-impl std::fmt::Display for LookupError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for LookupError {}
-
-/// A registry host as `docker login` and `config.json` name it.
-fn login_host(reference: &Reference) -> String {
-    match reference.registry() {
-        "docker.io" | "index.docker.io" | "registry-1.docker.io" => "docker.io".to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// The key `docker login` stores a host's credentials under.
-fn credential_server(host: &str) -> String {
-    if host == "docker.io" {
-        "https://index.docker.io/v1/".to_string()
-    } else {
-        host.to_string()
-    }
-}
-
-/// Whether `host` (`HOST[:PORT]`) is one the user named insecure: an entry
-/// with a port names that port only, one without names every port.
-pub(crate) fn is_insecure(host: &str, insecure: &[String]) -> bool {
-    let bare = host.rsplit_once(':').map_or(host, |(name, _)| name);
-    insecure
-        .iter()
-        .any(|entry| entry == host || (!entry.contains(':') && entry == bare))
-}
-
-/// Credentials for a registry host from `$DOCKER_CONFIG/config.json` (or
-/// `~/.docker/config.json`): `credHelpers`, then `auths`, then `credsStore`.
-/// No file, no entry, or a helper that knows no credential for the host
-/// means anonymous.
-fn credentials(host: &str) -> Result<RegistryAuth, LookupError> {
-    use docker_credential::{CredentialRetrievalError as E, DockerCredential};
-    let server = credential_server(host);
-    match docker_credential::get_credential(&server) {
-        Ok(DockerCredential::UsernamePassword(user, password)) => {
-            Ok(RegistryAuth::Basic(user, password))
-        }
-        Ok(DockerCredential::IdentityToken(_)) => Err(LookupError(format!(
-            "the credentials for {host} in the Docker config are an identity token, which shipit cannot use yet: run `docker login {host}` with a username and a password or access token"
-        ))),
-        Err(E::NoCredentialConfigured | E::ConfigNotFound) => Ok(RegistryAuth::Anonymous),
-        // The file is missing (anonymous) or is not JSON (an error).
-        Err(E::ConfigReadError) => match docker_config_path() {
-            Some(path) if path.exists() => Err(LookupError(format!(
-                "cannot read the Docker config `{}`: it is not a JSON object with `auths`, `credsStore` or `credHelpers`",
-                path.display()
-            ))),
-            _ => Ok(RegistryAuth::Anonymous),
-        },
-        // `docker-credential-*` exits non-zero when it knows nothing for the
-        // host ("credentials not found in native keychain"): anonymous.
-        Err(E::HelperFailure { stdout, stderr, .. })
-            if format!("{stdout}{stderr}")
-                .to_lowercase()
-                .contains("not found") =>
-        {
-            Ok(RegistryAuth::Anonymous)
-        }
-        Err(E::HelperFailure { helper, stderr, .. }) => Err(LookupError(format!(
-            "the credential helper `docker-credential-{helper}` failed for {host}: {}",
-            stderr.trim()
-        ))),
-        Err(E::HelperCommunicationError) => Err(LookupError(format!(
-            "cannot run the credential helper the Docker config names for {host}: is `docker-credential-*` on the PATH?"
-        ))),
-        Err(error) => Err(LookupError(format!(
-            "cannot get the credentials for {host} from the Docker config: {error}"
-        ))),
-    }
-}
-
-fn docker_config_path() -> Option<std::path::PathBuf> {
-    std::env::var_os("DOCKER_CONFIG")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".docker"))
-        })
-        .map(|dir| dir.join("config.json"))
-}
-
-/// One client for a whole `lock` run: tokens and credentials are reused
-/// across references on the same registry.
+/// One client for a whole `lock` run: credentials and challenges are
+/// looked up once per registry.
 #[derive(Clone)]
 pub(crate) struct Registry {
-    client: Arc<Client>,
-    options: Arc<Options>,
-    /// Credentials per login host, looked up once.
-    auth: Arc<tokio::sync::Mutex<BTreeMap<String, RegistryAuth>>>,
+    client: reqwest::Client,
+    transport: Arc<Transport>,
+    /// Credentials per login host.
+    auth: Arc<tokio::sync::Mutex<BTreeMap<String, Credentials>>>,
+    /// What each registry's `/v2/` answered, once it answered 200 or 401.
+    challenges: Arc<tokio::sync::Mutex<BTreeMap<String, Challenge>>>,
 }
 
 impl Registry {
-    pub(crate) fn new(options: Options, hosts: &[String]) -> Result<Registry, LookupError> {
+    /// `_hosts` (the registries the run will ask) is not needed: the
+    /// transport policy decides per request.
+    pub(crate) fn new(options: Options) -> Result<Registry, LookupError> {
         // reqwest's rustls needs a process-wide crypto provider; `ring`
         // builds with a C compiler only, no cmake. A second install (a
         // second `lock` in the same process) is refused, harmlessly.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let insecure: Vec<String> = hosts
-            .iter()
-            .filter(|host| is_insecure(host, &options.insecure))
-            .cloned()
-            .collect();
-        let config = ClientConfig {
-            protocol: ClientProtocol::HttpsExcept(insecure),
-            connect_timeout: Some(CONNECT_TIMEOUT),
-            read_timeout: Some(REQUEST_TIMEOUT),
-            user_agent: concat!("shipit/", env!("CARGO_PKG_VERSION")),
-            ..ClientConfig::default()
-        };
-        let client = Client::try_from(config)
-            .map_err(|error| LookupError(format!("cannot start the registry client: {error}")))?;
+        let transport = Transport::new(options.insecure);
+        let client = transport.client().map_err(LookupError)?;
         Ok(Registry {
-            client: Arc::new(client),
-            options: Arc::new(options),
+            client,
+            transport: Arc::new(transport),
             auth: Arc::default(),
+            challenges: Arc::default(),
         })
     }
 
-    /// The registry host (as `oci-client` addresses it) of a reference.
-    pub(crate) fn host_of(reference: &str) -> Option<String> {
-        let parsed: Reference = reference.parse().ok()?;
-        Some(parsed.resolve_registry().to_string())
-    }
-
-    async fn auth_for(&self, host: &str) -> Result<RegistryAuth, LookupError> {
+    async fn auth_for(&self, host: &str) -> Result<Credentials, LookupError> {
         let mut known = self.auth.lock().await;
         if let Some(auth) = known.get(host) {
             return Ok(auth.clone());
         }
         let host_owned = host.to_string();
         // A credential helper is a process: keep it off the runtime.
-        let auth = tokio::task::spawn_blocking(move || credentials(&host_owned))
+        let auth = tokio::task::spawn_blocking(move || credentials::credentials(&host_owned))
             .await
-            .map_err(|error| LookupError(format!("credential lookup failed: {error}")))??;
+            .map_err(|error| {
+                LookupError(format!(
+                    "the credential lookup for {host} failed on a bug in shipit: {}",
+                    said(&error.to_string())
+                ))
+            })??;
         known.insert(host.to_string(), auth.clone());
         Ok(auth)
     }
 
     /// Resolves one reference (`name:tag`, any registry) to its digest,
-    /// retrying what may pass.
+    /// retrying what may pass. A panic in the lookup — a bug, whatever a
+    /// registry sent — is reported as one, for this image only.
     pub(crate) async fn resolve(&self, image: &str) -> Result<Resolved, LookupError> {
+        let this = self.clone();
+        let owned = image.to_string();
+        match tokio::spawn(async move { this.lookup(&owned).await }).await {
+            Ok(answer) => answer,
+            Err(error) => {
+                let why = match error.try_into_panic() {
+                    Ok(payload) => payload
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| payload.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "a panic".to_string()),
+                    Err(error) => error.to_string(),
+                };
+                Err(LookupError(format!(
+                    "`{image}`: the lookup failed on a bug in shipit ({}); please report it",
+                    said(&why)
+                )))
+            }
+        }
+    }
+
+    async fn lookup(&self, image: &str) -> Result<Resolved, LookupError> {
         let reference: Reference = image.parse().map_err(|error| {
-            LookupError(format!("`{image}` is not an image reference: {error}"))
+            LookupError(format!(
+                "`{image}` is not an image reference: {}",
+                said(&format!("{error}"))
+            ))
         })?;
         let host = login_host(&reference);
         let auth = self.auth_for(&host).await?;
-        let anonymous = auth == RegistryAuth::Anonymous;
         let mut delay = FIRST_BACKOFF;
         let mut attempt = 1;
         loop {
+            let mut withheld = None;
             let answer = tokio::time::timeout(
                 REQUEST_TIMEOUT,
-                self.client.pull_manifest_raw(&reference, &auth, ACCEPT),
+                self.attempt(&reference, &auth, &mut withheld),
             )
             .await;
             let failure = match answer {
-                Ok(Ok((body, _))) => return resolved(image, &body),
-                Ok(Err(error)) => classify(&error),
+                Ok(Ok(resolved)) => return Ok(resolved),
+                Ok(Err(failure)) => failure,
                 Err(_) => {
                     Failure::Transient(format!("no answer within {}s", REQUEST_TIMEOUT.as_secs()))
                 }
@@ -240,24 +163,205 @@ impl Registry {
                     attempt += 1;
                 }
                 failure => {
-                    return Err(self.explain(image, &host, anonymous, failure, attempt));
+                    let context = Context {
+                        image,
+                        host: &host,
+                        anonymous: auth == Credentials::Anonymous,
+                        withheld: withheld.as_deref(),
+                        attempts: attempt,
+                    };
+                    return Err(self.explain(&context, failure));
                 }
             }
         }
     }
 
-    fn explain(
+    /// One try: the challenge (asked once per registry), a token when it
+    /// is a bearer challenge, the manifest.
+    async fn attempt(
         &self,
-        image: &str,
-        host: &str,
-        anonymous: bool,
-        failure: Failure,
-        attempts: u32,
-    ) -> LookupError {
-        let message = match failure {
-            Failure::Unauthorized(_) if anonymous => {
-                format!("`{image}`: no credentials for {host}: run `docker login {host}`")
+        reference: &Reference,
+        auth: &Credentials,
+        withheld: &mut Option<String>,
+    ) -> Result<Resolved, Failure> {
+        let registry = reference.resolve_registry();
+        let authorization = match self.challenge(registry).await? {
+            Challenge::Open | Challenge::Unknown => None,
+            Challenge::Basic => match auth {
+                Credentials::Basic { .. } => Some(Authorization::Basic),
+                Credentials::Anonymous => None,
+            },
+            Challenge::Bearer { realm, service } => {
+                let token = self
+                    .token(reference, &realm, service.as_deref(), auth, withheld)
+                    .await?;
+                Some(Authorization::Bearer(token))
             }
+        };
+        let target = reference.digest().or(reference.tag()).unwrap_or("latest");
+        let path = format!("/v2/{}/manifests/{target}", reference.repository());
+        let url = self
+            .transport
+            .registry_url(registry, &path)
+            .map_err(Failure::Other)?;
+        self.transport.check(&url).map_err(refused)?;
+        let mut request = self
+            .client
+            .get(url)
+            .header(ACCEPT, manifest::ACCEPT.join(", "));
+        match (authorization, auth) {
+            (Some(Authorization::Bearer(value)), _) => {
+                request = request.header(AUTHORIZATION, value);
+            }
+            // The manifest URL is the registry's own: its credentials.
+            (Some(Authorization::Basic), Credentials::Basic { user, password }) => {
+                request = request.basic_auth(user, Some(password));
+            }
+            _ => {}
+        }
+        let mut response = request.send().await.map_err(|e| network(&e))?;
+        let status = response.status();
+        if status != StatusCode::OK {
+            return Err(answer_failure(status, &mut response).await);
+        }
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header(CONTENT_TYPE.as_str());
+        let digest = header("docker-content-digest");
+        let body =
+            transport::body(&mut response, MANIFEST_CAP)
+                .await
+                .map_err(|error| match error {
+                    transport::BodyError::TooLarge => Failure::Invalid(format!(
+                        "answered a manifest larger than {}, which no image manifest or index is",
+                        mib(MANIFEST_CAP)
+                    )),
+                    transport::BodyError::Network(error) => network(&error),
+                })?;
+        manifest::resolved(&body, content_type.as_deref(), digest.as_deref())
+            .map_err(Failure::Invalid)
+    }
+
+    /// What `registry`'s `/v2/` asks for, asked once per run when it
+    /// answers 200 or 401.
+    async fn challenge(&self, registry: &str) -> Result<Challenge, Failure> {
+        if let Some(known) = self.challenges.lock().await.get(registry) {
+            return Ok(known.clone());
+        }
+        let url = self
+            .transport
+            .registry_url(registry, "/v2/")
+            .map_err(Failure::Other)?;
+        self.transport.check(&url).map_err(refused)?;
+        let response = self.client.get(url).send().await.map_err(|e| network(&e))?;
+        let challenge = match response.status() {
+            StatusCode::OK => Challenge::Open,
+            StatusCode::UNAUTHORIZED => challenge_of(response.headers()),
+            _ => Challenge::Unknown,
+        };
+        // The body is not read: dropping the answer closes it.
+        drop(response);
+        if !matches!(challenge, Challenge::Unknown) {
+            self.challenges
+                .lock()
+                .await
+                .insert(registry.to_string(), challenge.clone());
+        }
+        Ok(challenge)
+    }
+
+    /// A pull token for `reference` from `realm`: the registry's Basic
+    /// credentials go along only when the realm is the registry's own host
+    /// ([`Transport::may_carry_credentials`]); otherwise the token is asked
+    /// for anonymously and `withheld` names the realm's host.
+    async fn token(
+        &self,
+        reference: &Reference,
+        realm: &str,
+        service: Option<&str>,
+        auth: &Credentials,
+        withheld: &mut Option<String>,
+    ) -> Result<HeaderValue, Failure> {
+        let registry = reference.resolve_registry();
+        let mut url = reqwest::Url::parse(realm).map_err(|_| {
+            Failure::Invalid(format!(
+                "names a token service that is not a URL: `{}`",
+                said(realm)
+            ))
+        })?;
+        let with_credentials = matches!(auth, Credentials::Basic { .. })
+            && self.transport.may_carry_credentials(registry, &url);
+        self.transport
+            .check_realm(registry, &url, with_credentials)
+            .map_err(|r| Failure::Refused(format!("names the token service {r}")))?;
+        let service_host = authority(&url);
+        {
+            let mut query = url.query_pairs_mut();
+            query.append_pair(
+                "scope",
+                &format!("repository:{}:pull", reference.repository()),
+            );
+            if let Some(service) = service {
+                query.append_pair("service", service);
+            }
+        }
+        let mut request = self.client.get(url);
+        if let Credentials::Basic { user, password } = auth {
+            if with_credentials {
+                request = request.basic_auth(user, Some(password));
+            } else {
+                *withheld = Some(service_host.clone());
+            }
+        }
+        let mut response = request.send().await.map_err(|e| network(&e))?;
+        let status = response.status();
+        if status != StatusCode::OK {
+            let failure = answer_failure(status, &mut response).await;
+            return Err(match failure {
+                Failure::Unauthorized(answer) | Failure::NotFound(answer) => Failure::Unauthorized(
+                    format!("its token service {service_host} answered {answer}"),
+                ),
+                other => other,
+            });
+        }
+        let body = transport::body(&mut response, TOKEN_CAP)
+            .await
+            .map_err(|error| match error {
+                transport::BodyError::TooLarge => Failure::Invalid(format!(
+                    "names the token service {service_host}, which answered more than {} (no token is that large)",
+                    mib(TOKEN_CAP)
+                )),
+                transport::BodyError::Network(error) => network(&error),
+            })?;
+        let token: RegistryToken = serde_json::from_slice(&body).map_err(|_| {
+            Failure::Invalid(format!(
+                "names the token service {service_host}, which answered something other than JSON with a `token`"
+            ))
+        })?;
+        bearer(token.token(), &service_host)
+    }
+
+    fn explain(&self, context: &Context<'_>, failure: Failure) -> LookupError {
+        let Context {
+            image,
+            host,
+            anonymous,
+            withheld,
+            attempts,
+        } = *context;
+        let message = match failure {
+            Failure::Unauthorized(answer) if withheld.is_some() => format!(
+                "`{image}`: {host} asks for its tokens at {}, and shipit sends the credentials for {host} only to {host}'s own host name (over HTTPS, or plain HTTP to a host named with `--insecure-registry`); the token it got without them does not open the image ({answer})",
+                withheld.unwrap_or_default()
+            ),
+            Failure::Unauthorized(answer) if anonymous => format!(
+                "`{image}`: no credentials for {host}: run `docker login {host}` ({answer})"
+            ),
             Failure::Unauthorized(answer) => format!(
                 "`{image}`: {host} refused the credentials from the Docker config ({answer}): run `docker login {host}`"
             ),
@@ -267,181 +371,34 @@ impl Registry {
             Failure::Transient(answer) => {
                 format!("`{image}`: cannot reach {host} after {attempts} attempts: {answer}")
             }
-            Failure::Tls(answer) if !is_insecure(host, &self.options.insecure) => format!(
+            Failure::Tls(answer) if !self.transport.is_named_insecure(host) => format!(
                 "`{image}`: cannot speak HTTPS to {host}: {answer}; if {host} serves plain HTTP, pass `--insecure-registry {host}`"
             ),
             Failure::Tls(answer) => format!("`{image}`: cannot reach {host}: {answer}"),
+            Failure::Refused(answer) | Failure::Invalid(answer) => {
+                format!("`{image}`: {host} {answer}")
+            }
             Failure::Other(answer) => format!("`{image}`: {host} answered: {answer}"),
         };
         LookupError(message)
     }
 }
 
-/// A failed request, by what to do about it.
-#[derive(Debug)]
-enum Failure {
-    Unauthorized(String),
-    NotFound(String),
-    /// May pass: retry.
-    Transient(String),
-    /// HTTPS did not work out with this host.
-    Tls(String),
-    Other(String),
+/// What [`Registry::explain`] needs to say a failure.
+struct Context<'a> {
+    image: &'a str,
+    host: &'a str,
+    anonymous: bool,
+    /// The token service the credentials were kept from.
+    withheld: Option<&'a str>,
+    attempts: u32,
 }
 
-fn classify(error: &OciDistributionError) -> Failure {
-    use OciDistributionError as E;
-    match error {
-        E::UnauthorizedError { .. } => Failure::Unauthorized("401 Unauthorized".into()),
-        E::AuthenticationFailure(reason) => Failure::Unauthorized(one_line(reason)),
-        E::ServerError { code: 401, .. } => Failure::Unauthorized("401 Unauthorized".into()),
-        E::ServerError {
-            code: 403, message, ..
-        } => Failure::Unauthorized(format!("403 Forbidden: {}", one_line(message))),
-        E::ServerError { code: 404, .. } | E::ImageManifestNotFoundError(_) => {
-            Failure::NotFound("404 Not Found".into())
-        }
-        E::ServerError { code, message, .. } if *code == 429 || *code >= 500 => {
-            Failure::Transient(format!("HTTP {code}: {}", one_line(message)))
-        }
-        E::RegistryError { envelope, .. } => {
-            use oci_client::errors::OciErrorCode as C;
-            let answer = envelope
-                .errors
-                .iter()
-                .map(|e| {
-                    let code = serde_json::to_value(&e.code)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_else(|| format!("{:?}", e.code));
-                    format!("{code}: {}", one_line(&e.message))
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            match envelope.errors.first().map(|e| &e.code) {
-                Some(C::Unauthorized | C::Denied) => Failure::Unauthorized(answer),
-                Some(C::ManifestUnknown | C::NameUnknown | C::NotFound) => {
-                    Failure::NotFound(answer)
-                }
-                Some(C::Toomanyrequests) => Failure::Transient(answer),
-                _ => Failure::Other(answer),
-            }
-        }
-        // A TLS handshake that fails the same way every time (most often a
-        // plain-HTTP registry) is not worth retrying.
-        E::RequestError(error) => {
-            let chain = error_chain(error);
-            match looks_like_plain_http(&chain) {
-                true => Failure::Tls(chain),
-                false => Failure::Transient(chain),
-            }
-        }
-        E::IoError(error) => Failure::Transient(error.to_string()),
-        other => Failure::Other(one_line(&other.to_string())),
-    }
-}
-
-/// An error and its causes on one line: reqwest's own message alone says
-/// only "error sending request".
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
-fn looks_like_plain_http(answer: &str) -> bool {
-    let answer = answer.to_lowercase();
-    [
-        "tls",
-        "ssl",
-        "certificate",
-        "corrupt",
-        "invalidcontenttype",
-        "handshake",
-    ]
-    .iter()
-    .any(|word| answer.contains(word))
-}
-
-fn one_line(text: &str) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.len() > 200 {
-        let mut end = 200;
-        while !line.is_char_boundary(end) {
-            end -= 1;
-        }
-        format!("{}…", &line[..end])
-    } else {
-        line
-    }
-}
-
-/// The digest is that of the exact bytes the registry served, computed
-/// here: it is what `docker pull name@digest` asks for.
-fn resolved(image: &str, body: &[u8]) -> Result<Resolved, LookupError> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Manifest {
-        media_type: Option<String>,
-        manifests: Option<Vec<Entry>>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Entry {
-        platform: Option<Platform>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Platform {
-        os: String,
-        architecture: String,
-        variant: Option<String>,
-    }
-    let digest = format!("sha256:{}", hex(&Sha256::digest(body)));
-    let manifest: Manifest = serde_json::from_slice(body).map_err(|error| {
-        LookupError(format!(
-            "`{image}`: the registry's manifest is not JSON: {error}"
-        ))
-    })?;
-    let is_index = manifest.manifests.is_some();
-    let media_type = manifest.media_type.unwrap_or_else(|| {
-        if is_index {
-            OCI_IMAGE_INDEX_MEDIA_TYPE.to_string()
-        } else {
-            OCI_IMAGE_MEDIA_TYPE.to_string()
-        }
-    });
-    let mut platforms: Vec<String> = manifest
-        .manifests
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|entry| entry.platform)
-        // buildx attaches attestations as `unknown/unknown` entries.
-        .filter(|p| p.os != "unknown" && p.architecture != "unknown")
-        .map(|p| match p.variant {
-            Some(variant) if !variant.is_empty() => {
-                format!("{}/{}/{variant}", p.os, p.architecture)
-            }
-            _ => format!("{}/{}", p.os, p.architecture),
-        })
-        .collect();
-    platforms.sort();
-    platforms.dedup();
-    Ok(Resolved {
-        digest,
-        media_type,
-        platforms,
-    })
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// What a manifest request carries.
+enum Authorization {
+    /// The registry's own credentials.
+    Basic,
+    Bearer(HeaderValue),
 }
 
 #[cfg(test)]
@@ -449,39 +406,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn insecure_entries_with_and_without_ports() {
-        let list = vec!["127.0.0.1:5000".to_string(), "registry.lan".to_string()];
-        assert!(is_insecure("127.0.0.1:5000", &list));
-        assert!(!is_insecure("127.0.0.1:5001", &list));
-        assert!(is_insecure("registry.lan", &list));
-        assert!(is_insecure("registry.lan:8443", &list));
-        assert!(!is_insecure("ghcr.io", &list));
-    }
-
-    #[test]
-    fn docker_hub_credentials_live_under_the_v1_url() {
-        let hub: Reference = "golang:1.25".parse().unwrap();
-        assert_eq!(login_host(&hub), "docker.io");
-        assert_eq!(
-            credential_server("docker.io"),
-            "https://index.docker.io/v1/"
-        );
-        let ghcr: Reference = "ghcr.io/astral-sh/uv:0.8".parse().unwrap();
-        assert_eq!(credential_server(&login_host(&ghcr)), "ghcr.io");
-    }
-
-    #[test]
-    fn index_digest_is_of_the_bytes_and_lists_platforms() {
-        let body = br#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[
-            {"digest":"sha256:a","platform":{"os":"linux","architecture":"arm64","variant":"v8"}},
-            {"digest":"sha256:b","platform":{"os":"linux","architecture":"amd64"}},
-            {"digest":"sha256:c","platform":{"os":"unknown","architecture":"unknown"}}]}"#;
-        let resolved = resolved("x:1", body).unwrap();
-        assert_eq!(
-            resolved.digest,
-            format!("sha256:{}", hex(&Sha256::digest(body)))
-        );
-        assert_eq!(resolved.media_type, OCI_IMAGE_INDEX_MEDIA_TYPE);
-        assert_eq!(resolved.platforms, ["linux/amd64", "linux/arm64/v8"]);
+    fn said_is_one_short_line_with_controls_spelled_out() {
+        assert_eq!(said("a\n  b\tc"), "a b c");
+        assert_eq!(said("\u{1b}[2Jx"), "<U+001B>[2Jx");
+        assert_eq!(said("x\u{202e}y"), "x<U+202E>y");
+        assert!(said(&"é".repeat(300)).ends_with('…'));
     }
 }

@@ -196,15 +196,43 @@ fn imports(source: &Source, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<Str
         if text.ends_with('{') {
             text.push_str(&group(&code[whole.end()..]));
         }
+        // Inside `mod tests { … }`, `super` is the file's own module.
+        let mut here = source.module.clone();
+        here.extend(inline_modules(code, whole.start()));
         for expanded in expand(&text) {
             let segments: Vec<&str> = expanded.split("::").filter(|s| !s.is_empty()).collect();
-            if let Some(target) = resolve(&source.module, &segments, modules, source) {
+            if let Some(target) = resolve(&here, &segments, modules, source) {
                 found.insert(target);
             }
         }
     }
     found.remove(&source.module);
     found
+}
+
+/// The inline modules (`mod tests { … }`) that enclose `at`, outermost
+/// first.
+fn inline_modules(code: &str, at: usize) -> Vec<String> {
+    let opening = regex::Regex::new(r"\bmod\s+(\w+)\s*\{").unwrap();
+    opening
+        .captures_iter(&code[..at])
+        .filter(|capture| {
+            let open = capture.get(0).unwrap().end();
+            let mut depth = 1;
+            for c in code[open..at].chars() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    return false;
+                }
+            }
+            true
+        })
+        .map(|capture| capture[1].to_string())
+        .collect()
 }
 
 /// The rest of a brace group whose `{` was just read, with its `}`.
@@ -412,9 +440,9 @@ fn the_architecture_test_sees_imports() {
         file: PathBuf::from("src/plan/image.rs"),
         module: vec!["plan".into(), "image".into()],
         code: blank(
-            "use crate::{lock::Lock, manifest::{load::x, Y}};\n// crate::text::no\nfn f() { super::Plan; let s = \"crate::render\"; }\n",
+            "use crate::{lock::Lock, manifest::{load::x, Y}};\n// crate::text::no\nfn f() { super::Plan; let s = \"crate::render\"; }\nmod tests {\n    fn g() { super::f(); }\n}\n",
         ),
-        lines: 3,
+        lines: 6,
     };
     let found: Vec<String> = imports(&source, &modules)
         .iter()

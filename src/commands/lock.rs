@@ -3,7 +3,7 @@
 //! the network), and writes each `shipit.lock`. The lock model itself —
 //! reading, applying, what counts as pinned — is [`crate::lock`].
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -214,17 +214,9 @@ fn resolve_all(
     if references.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let hosts: BTreeSet<String> = references
-        .iter()
-        .filter_map(|r| Registry::host_of(r))
-        .collect();
-    let hosts: Vec<String> = hosts.into_iter().collect();
-    let registry = Registry::new(
-        registry::Options {
-            insecure: insecure.to_vec(),
-        },
-        &hosts,
-    )?;
+    let registry = Registry::new(registry::Options {
+        insecure: insecure.to_vec(),
+    })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
