@@ -256,3 +256,46 @@ fn the_examples_bake_file_is_current() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn bake_targets_forward_the_manifests_ssh_agent_and_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "api/go.mod", "module example.com/api\n\ngo 1.22\n");
+    write(root, "api/main.go", "package main\n\nfunc main() {}\n");
+    write(
+        root,
+        "api/shipit.toml",
+        "name = \"api\"\nlanguage = \"go\"\n\n[build]\nssh = true\n\n[[build.secrets]]\nid = \"netrc\"\ntarget = \"/root/.netrc\"\n\n[[build.secrets]]\nid = \"npm-token\"\nenv = \"NPM_TOKEN\"\n\n[[build.secrets]]\nid = \"1pass.cfg\"\ntarget = \"/root/.1pass\"\n",
+    );
+    write(root, "web/go.mod", "module example.com/web\n\ngo 1.22\n");
+    write(root, "web/main.go", "package main\n\nfunc main() {}\n");
+    write(
+        root,
+        "web/shipit.toml",
+        "name = \"web\"\nlanguage = \"go\"\n",
+    );
+    let out = shipit(root, &["bake"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bake: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let api = &bake["target"]["api"];
+    assert_eq!(api["ssh"], serde_json::json!(["default"]));
+    assert_eq!(
+        api["secret"],
+        serde_json::json!([
+            "id=netrc,env=NETRC",
+            "id=npm-token,env=NPM_TOKEN",
+            "id=1pass.cfg,env=_1PASS_CFG"
+        ])
+    );
+    // A target without either has neither key.
+    let web = bake["target"]["web"].as_object().unwrap();
+    assert!(
+        !web.contains_key("ssh") && !web.contains_key("secret"),
+        "{web:?}"
+    );
+}

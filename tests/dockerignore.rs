@@ -186,6 +186,7 @@ fn patterns_for_nested_files_match_at_any_depth() {
             "Dockerfile",
             ".dockerignore",
             "shipit.toml",
+            "shipit.lock",
             "coverage",
             "venv",
             "build",
@@ -264,5 +265,45 @@ fn the_ignore_file_names_the_dockerfile_it_was_written_for() {
     assert!(
         lines.contains(&"svc/svc.Dockerfile.dockerignore"),
         "{ignore}"
+    );
+}
+
+#[test]
+fn shipits_own_lock_and_schema_stay_out_of_the_context() {
+    // Beside a manifest of any name: its lock is named after it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("svc.toml"),
+        "name = \"a\"\nlanguage = \"go\"\n",
+    )
+    .unwrap();
+    let output = shipit(
+        dir.path(),
+        &["render", "-m", "svc.toml", "-o", "Dockerfile"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for pattern in ["svc.toml", "svc.lock", "**/shipit.schema.json"] {
+        assert!(lines.contains(&pattern), "no `{pattern}`:\n{text}");
+    }
+
+    // A workspace member's, under its directory in the context.
+    let dir = tempfile::tempdir().unwrap();
+    let member = dir.path().join("apps/api");
+    std::fs::create_dir_all(&member).unwrap();
+    std::fs::write(dir.path().join("go.work"), "go 1.22\n\nuse ./apps/api\n").unwrap();
+    std::fs::write(member.join("go.mod"), "module example.com/api\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        member.join("shipit.toml"),
+        "name = \"api\"\nlanguage = \"go\"\n\n[build]\ncontext = \"../..\"\n",
+    )
+    .unwrap();
+    let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(member.join("Dockerfile.dockerignore")).unwrap();
+    assert!(
+        text.lines().any(|l| l == "apps/api/shipit.lock"),
+        "no member lock:\n{text}"
     );
 }

@@ -394,7 +394,7 @@ fn cases() -> Vec<Case> {
                 "UV_COMPILE_BYTECODE=1",
                 "UV_LINK_MODE=copy",
                 "UV_PROJECT_ENVIRONMENT=/opt/venv",
-                "COPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-dev --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-dev\n",
+                "COPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-default-groups --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-default-groups\n",
             ],
             absent: &["pip install"],
         },
@@ -407,7 +407,7 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"a\"\nlanguage = \"python\"\n[python]\nmanager = \"uv\"\nrequirements = \"svc/pyproject.toml\"\n[runtime]\nentrypoint = [\"a\"]\n",
             contains: &[
                 "COPY svc/pyproject.toml svc/uv.lock svc/\n",
-                "uv sync --locked --no-dev --no-install-project --project svc/\n",
+                "uv sync --locked --no-default-groups --no-install-project --project svc/\n",
             ],
             absent: &[],
         },

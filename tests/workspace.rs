@@ -444,10 +444,10 @@ fn a_uv_workspace_application_syncs_its_package_in_two_steps() {
     );
     assert!(!text.contains("packages/old"), "excluded: {text}");
     let deps = text
-        .find("uv sync --locked --no-dev --no-install-workspace --package worker\n")
+        .find("uv sync --locked --no-default-groups --no-install-workspace --package worker\n")
         .expect(&text);
     let project = text
-        .find("uv sync --locked --no-dev --package worker\n")
+        .find("uv sync --locked --no-default-groups --package worker\n")
         .expect(&text);
     assert!(deps < text.find("COPY . .").unwrap() && project > deps);
     assert!(text.contains("WORKDIR /app/apps/worker\n"), "{text}");

@@ -1,8 +1,9 @@
 """Prints what uv installed: the locked runtime dependency, and whether
-the dev group reached the image (it must not)."""
+the default groups (dev, lint) reached the image (they must not)."""
 import importlib.util
 
 import six
 
-dev = "present" if importlib.util.find_spec("iniconfig") else "absent"
+groups = ("iniconfig", "pluggy")  # the dev group's, the lint group's
+dev = "present" if any(importlib.util.find_spec(m) for m in groups) else "absent"
 print(f"Hello from python-uv! six={six.__version__} dev-dependencies={dev}")

@@ -122,6 +122,11 @@ pub(crate) fn bake_file(manifests: &[PathBuf], bake_dir: &Path) -> Result<String
                 tags: vec![format!("{repository}:${{TAG}}")],
                 cache_from,
                 cache_to,
+                secret: plan.build.secrets.iter().map(bake_secret).collect(),
+                ssh: match plan.build.ssh {
+                    true => vec!["default".to_string()],
+                    false => Vec::new(),
+                },
             },
         );
     }
@@ -169,6 +174,42 @@ struct Target {
     cache_from: Vec<String>,
     #[serde(rename = "cache-to", skip_serializing_if = "Vec::is_empty")]
     cache_to: Vec<String>,
+    /// `[[build.secrets]]`: each read from the environment of
+    /// `docker buildx bake` (see [`bake_secret`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    secret: Vec<String>,
+    /// `build.ssh`: the default SSH agent.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    ssh: Vec<String>,
+}
+
+/// A secret as Bake passes it to the build, read from an environment
+/// variable: a secret exposed as a variable in the build comes from the
+/// variable of that name; one mounted as a file, from the variable named
+/// after its id in capitals (`npmrc` → `NPMRC`, `.` and `-` as `_`, an
+/// `_` before a leading digit), which holds the file's
+/// content. `--set TARGET.secret=id=npmrc,src=$HOME/.npmrc` reads a file
+/// instead. Ids and names are checked by the plan: nothing to escape.
+fn bake_secret(secret: &crate::manifest::Secret) -> String {
+    let variable = match &secret.env {
+        Some(env) => env.clone(),
+        None => {
+            let name: String = secret
+                .id
+                .chars()
+                .map(|c| match c {
+                    '.' | '-' => '_',
+                    c => c.to_ascii_uppercase(),
+                })
+                .collect();
+            // A variable name does not start with a digit.
+            match name.starts_with(|c: char| c.is_ascii_digit()) {
+                true => format!("_{name}"),
+                false => name,
+            }
+        }
+    };
+    format!("id={},env={variable}", secret.id)
 }
 
 #[derive(Serialize)]

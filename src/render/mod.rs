@@ -102,6 +102,13 @@ fn render_template(
         Value::from_function(move |reference: String| pins.pinned(&reference).unwrap_or(reference)),
     );
     extra.insert("manifest".into(), Value::from(manifest_name));
+    // The lock beside the manifest: pinned references are in the
+    // Dockerfile already, the file itself never needs to reach a build.
+    let lock_name = crate::lock::lock_path(std::path::Path::new(manifest_name));
+    extra.insert(
+        "lock".into(),
+        Value::from(lock_name.to_string_lossy().into_owned()),
+    );
     extra.insert("dockerfile".into(), Value::from(dockerfile_name));
     extra.insert("digest".into(), Value::from(DIGEST_SENTINEL));
     // The plan's fields at the top level, straight from serde (no JSON

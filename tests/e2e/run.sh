@@ -627,7 +627,7 @@ cached_after() { # build log, step pattern -> "cached" or "rebuilt"
     step && /^-->/ { print "rebuilt"; exit }' "$1"
 }
 for pair in "go-hello|go mod download" "python-flask|pip install -r requirements.txt" \
-  "python-uv|uv sync --locked --no-dev --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod" \
+  "python-uv|uv sync --locked --no-default-groups --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod" \
   "rust-hello|cargo chef cook"; do
   name=${pair%%|*} step=${pair#*|}
   log "rebuild $name after a source-only change"
