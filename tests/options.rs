@@ -208,7 +208,7 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"npm run build\"]\n[node]\nmode = \"runtime\"\n[runtime]\ncmd = [\"--port\", \"3000\"]\n",
             contains: &[
                 "npm ci; else npm install; fi\n",
-                "RUN npm run build\nRUN npm prune --omit=dev\n",
+                "RUN npm run build\nRUN --mount=type=cache,target=/root/.npm \\\n    npm prune --omit=dev\n",
             ],
             absent: &[],
         },
@@ -225,7 +225,7 @@ fn cases() -> Vec<Case> {
                 "npm install --global corepack@0.36.0 \\\n    && corepack enable\n",
                 "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./\n",
                 "pnpm install --frozen-lockfile --prod\n",
-                "COPY . .\nRUN rm -f .npmrc\n",
+                "COPY . .\nRUN rm -rf .npmrc\n",
             ],
             absent: &["npm ci"],
         },
@@ -235,7 +235,7 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"pnpm run build\"]\n[node]\nmode = \"runtime\"\n",
             contains: &[
                 "pnpm install --frozen-lockfile\n",
-                "RUN pnpm run build\nRUN pnpm prune --prod\n",
+                "RUN pnpm run build\nRUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    pnpm prune --prod\n",
             ],
             absent: &[],
         },

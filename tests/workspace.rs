@@ -302,7 +302,7 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
     // workspace, a member's too, stays out of the image.
     assert!(
         text.contains(
-            "RUN find . -name node_modules -prune -o -name .npmrc -type f -exec rm -f {} + \\\n    \
+            "RUN find . -name node_modules -prune -o \\( -name .npmrc -o -name .yarnrc.yml -o -name .yarnrc \\) -type f -exec rm -f {} + \\\n    \
              && mkdir -p node_modules /out/app/ /out/app/apps/ /out/app/packages/ /out/app/vendor/ \\\n    \
              && cp -a package.json node_modules /out/app/ \\\n    \
              && cp -a apps/web /out/app/apps/ \\\n    \
@@ -397,7 +397,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
     let yarn = render(dir.path(), manifest);
     assert!(
         yarn.contains("yarn install --immutable\n")
-            && yarn.contains("RUN yarn workspaces focus --all --production\n")
+            && yarn.contains("    yarn workspaces focus --all --production\n")
             && yarn.contains("&& cp -a packages/hello /out/app/packages/\n"),
         "{yarn}"
     );

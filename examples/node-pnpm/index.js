@@ -1,5 +1,6 @@
-// Prints what pnpm installed: the production dependency, and whether the
-// dev dependency reached the image (it must not).
+// Prints what pnpm installed: the production dependency (with the patch in
+// patches/ applied), and whether the dev dependency reached the image (it
+// must not).
 const isNumber = require("is-number");
 
 let dev = "absent";
@@ -7,4 +8,5 @@ try {
   require.resolve("is-odd");
   dev = "present";
 } catch {}
-console.log(`Hello from node-pnpm! is-number=${isNumber(7)} dev-dependencies=${dev}`);
+const patched = isNumber.patched ? "patched" : "unpatched";
+console.log(`Hello from node-pnpm! is-number=${isNumber(7)} ${patched} dev-dependencies=${dev}`);

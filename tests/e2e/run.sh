@@ -261,7 +261,7 @@ zone_names() {
 
 # --- what gets built ------------------------------------------------------------
 examples=(go-hello org-templates c-hello c-make python-flask python-pipenv python-uv python-poetry node-runtime node-pnpm node-yarn node-sea rust-hello)
-variants=(go-options go-cgo c-static python-options python-pyproject python-pipenv-local node-options)
+variants=(go-options go-cgo c-static python-options python-pyproject python-pipenv-local node-options node-yarn-steps node-yarn-berry)
 declare -A seed=(
   [go-hello]="13.4 MB (seed 002, href-counter on alpine); 15.3 MB (seed 003, gin on scratch)"
   [org-templates]="—"
@@ -381,7 +381,13 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name: a cgo binary on debian-slim, account, CA bundle" "check ok: user=nonroot home=/home/nonroot" "$(run_in "${ep[@]}" check)"
       expect "$name is dynamically linked" "libc" "$(run_in sh -c 'ldd /usr/local/bin/go-cgo 2>&1 || cat /proc/self/maps')" ;;
     node-pnpm)
-      expect "$name: pnpm's production dependencies only" "Hello from node-pnpm! is-number=true dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
+      expect "$name: pnpm's production dependencies only, patches/ applied" "Hello from node-pnpm! is-number=true patched dev-dependencies=absent" "$(run_in "${ep[@]:2}")" ;;
+    node-yarn-steps)
+      expect "$name: a build step with a devDependency, then yarn's offline production reinstall" \
+        "built-with=is-odd(3)=true is-number=true dev-dependencies=absent" "$(run_in node index.js)" ;;
+    node-yarn-berry)
+      expect "$name: yarn 4 focus after a build step, .yarn/patches applied, no credentials or cache shipped" \
+        "built-with=is-odd(3)=true is-number=true patched dev-dependencies=absent yarn-files=none" "$(run_in node index.js)" ;;
     go-options)
       # Custom build.steps on scratch: the binary starting at all proves it
       # is static (the golang stand-in has gcc, so cgo would be on).

@@ -33,6 +33,11 @@ pub(super) struct Install {
     /// What the install needs, context-relative, in `COPY` order.
     pub(super) files: Vec<String>,
     pub(super) npmrc: bool,
+    /// What a runtime-mode app directory must not ship, context-relative:
+    /// the managers' credential files that are there (`.npmrc`,
+    /// `.yarnrc.yml` with its `npmAuthToken`, `.yarnrc`), and yarn berry's
+    /// cache and install state.
+    pub(super) litter: Vec<String>,
     /// The workspace's members (directories) and their package.json (the
     /// manifest's own, as read beside it), when `build.context` makes the
     /// manifest one: read once, for the install and for what ships.
@@ -119,9 +124,16 @@ pub(super) fn install(
         NodeManager::Npm => "package-lock.json*".to_string(),
         _ => lockfile.to_string(),
     });
-    if berry && cx.root.join(".yarn/releases").is_dir() {
-        files.push(".yarn/releases/".to_string());
-    }
+    let declaring = match workspace {
+        true => &root_package,
+        false => package,
+    };
+    files.extend(read_by_install(
+        cx,
+        manager,
+        berry.then(|| declared.map(|(_, major)| major)),
+        declaring,
+    ));
     let members = match workspace {
         true => members(cx, manager, &root_package),
         false => Vec::new(),
@@ -148,9 +160,119 @@ pub(super) fn install(
         berry,
         files,
         npmrc: cx.root_exists(".npmrc"),
+        litter: litter(cx, berry),
         members,
         local,
     }
+}
+
+/// What else the install reads, beyond package.json, the lockfile and the
+/// configuration: yarn berry's own release and plugins (`berry`: its
+/// declared major version, if any), and the patches pnpm and yarn apply
+/// while installing.
+fn read_by_install(
+    cx: &mut Cx,
+    manager: NodeManager,
+    berry: Option<Option<u32>>,
+    package: &serde_json::Value,
+) -> Vec<String> {
+    let mut files = Vec::new();
+    if let Some(major) = berry {
+        check_berry(cx, major);
+        for dir in [".yarn/releases/", ".yarn/plugins/", ".yarn/patches/"] {
+            if cx.root.join(dir).is_dir() {
+                files.push(dir.to_string());
+            }
+        }
+    }
+    if manager == NodeManager::Pnpm {
+        files.extend(pnpm_patches(cx, package));
+    }
+    files
+}
+
+/// What a runtime-mode app directory must not ship: the credential files
+/// there are, and yarn berry's cache and install state.
+fn litter(cx: &Cx, berry: bool) -> Vec<String> {
+    let mut litter: Vec<String> = [".npmrc", ".yarnrc.yml", ".yarnrc"]
+        .iter()
+        .filter(|f| cx.root_exists(f))
+        .map(|f| f.to_string())
+        .collect();
+    if berry {
+        litter.extend([
+            ".yarn/cache".to_string(),
+            ".yarn/install-state.gz".to_string(),
+        ]);
+    }
+    litter
+}
+
+/// Yarn 2 and 3 have `yarn workspaces focus`, which the production install
+/// runs, only with the workspace-tools plugin (built into yarn 4).
+fn check_berry(cx: &mut Cx, declared_major: Option<u32>) {
+    let rc = crate::languages::support::read(&cx.root.join(".yarnrc.yml")).unwrap_or_default();
+    // `yarnPath: .yarn/releases/yarn-3.8.7.cjs` names the version too.
+    let major = declared_major.or_else(|| {
+        let path = rc
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("yarnPath:"))?;
+        let release = path.trim().trim_matches(['"', '\'']).rsplit('/').next()?;
+        release
+            .strip_prefix("yarn-")?
+            .split('.')
+            .next()?
+            .parse()
+            .ok()
+    });
+    let Some(major @ 2..=3) = major else {
+        return;
+    };
+    if rc.contains("plugin-workspace-tools") {
+        return;
+    }
+    cx.error(
+        "language",
+        format!("yarn {major} has no `yarn workspaces focus` without the workspace-tools plugin, and the production install needs it"),
+        "run `yarn plugin import workspace-tools` and commit `.yarnrc.yml` and `.yarn/plugins`, or move to yarn 4 (`\"packageManager\": \"yarn@4...\"` in package.json), which has it built in",
+    );
+}
+
+/// The patch files pnpm applies while installing: package.json's
+/// `pnpm.patchedDependencies`, and the `patches/` directory `pnpm patch-commit`
+/// writes to. They are copied before the install, which fails without them.
+fn pnpm_patches(cx: &mut Cx, package: &serde_json::Value) -> Vec<String> {
+    let mut patches = Vec::new();
+    if cx.root.join("patches").is_dir()
+        && !crate::languages::members::through_link(&cx.root, "patches")
+    {
+        patches.push("patches/".to_string());
+    }
+    let declared = package
+        .pointer("/pnpm/patchedDependencies")
+        .and_then(|p| p.as_object())
+        .into_iter()
+        .flatten();
+    for (dependency, path) in declared {
+        let path = path.as_str().unwrap_or_default().trim_start_matches("./");
+        let inside = crate::plan::rules::safe_relative(path)
+            && !crate::languages::members::through_link(&cx.root, path)
+            && cx.root_exists(path);
+        if !inside {
+            cx.error(
+                "language",
+                format!(
+                    "package.json's `pnpm.patchedDependencies` names `{}` for `{}`, which is not a file in the build context",
+                    crate::text::shown(path),
+                    crate::text::shown(dependency)
+                ),
+                "give a relative path to a patch file inside the project (no links, no `..`), e.g. `patches/is-number@7.0.0.patch`",
+            );
+        } else if !path.starts_with("patches/") || patches.is_empty() {
+            patches.push(path.to_string());
+        }
+    }
+    patches
 }
 
 /// The manager: `--manager`, else package.json's `packageManager`, else the

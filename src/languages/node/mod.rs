@@ -109,6 +109,9 @@ struct Settings {
     files: Vec<crate::languages::support::CopyGroup>,
     /// An `.npmrc` is in the context: removed before the app is shipped.
     npmrc: bool,
+    /// What the shipped app directory must not hold (credential files,
+    /// yarn's cache and install state): removed before it ships.
+    litter: Vec<String>,
     /// A workspace member's directory, context-relative: pnpm and npm
     /// install its dependencies only (`--filter`, `--workspace`).
     member: Option<String>,
@@ -247,6 +250,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
                 )
                 .collect(),
             npmrc: install.npmrc,
+            litter: install.litter,
             member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
             ship: crate::languages::support::copy_groups(&ship)
                 .into_iter()

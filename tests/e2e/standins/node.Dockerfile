@@ -11,4 +11,7 @@ COPY host-ca.crt /etc/ssl/certs/host-ca.crt
 COPY apk /sbin/apk
 # The npm registry reachable here serves metadata without npm's signatures,
 # which corepack checks: an environment quirk, not the rendered file's.
-ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt COREPACK_INTEGRITY_KEYS=0
+# Yarn 2+ comes from repo.yarnpkg.com unless corepack is sent to the npm
+# registry (@yarnpkg/cli-dist): the same quirk.
+ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/host-ca.crt COREPACK_INTEGRITY_KEYS=0 \
+    COREPACK_NPM_REGISTRY=https://registry.npmjs.org
