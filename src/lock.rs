@@ -4,8 +4,8 @@
 //! (`commands::lock`) is the one path that asks registries.
 //!
 //! A lock pins the resolved plan's image fields — `build.image`,
-//! `runtime.base` and any helper image in the language's settings — so a
-//! template keeps writing `FROM {{ build.image }}` and gets
+//! `runtime.base` and the helper images (`build.helpers`), nothing else —
+//! so a template keeps writing `FROM {{ build.image }}` and gets
 //! `golang:1.25@sha256:…`.
 
 use std::collections::{BTreeMap, HashSet};
@@ -38,7 +38,8 @@ pub fn lock_path(manifest: &Path) -> PathBuf {
 /// Why `shipit lock` must not replace the file at `lock` (the lock of
 /// `manifest`), with what to do instead; `None` when there is no file
 /// there or it is a regular file holding a shipit lock (it starts with
-/// the lock's header or parses as one), however stale.
+/// the lock's header, or is TOML with an integer `version` at the top),
+/// however stale or broken.
 pub fn not_replaceable(lock: &Path, manifest: &Path) -> Option<String> {
     let name = lock.display();
     let metadata = std::fs::symlink_metadata(lock).ok()?;
@@ -70,7 +71,10 @@ pub fn not_replaceable(lock: &Path, manifest: &Path) -> Option<String> {
             .read_to_end(&mut bytes)
             .ok()?;
         let text = String::from_utf8(bytes).ok()?;
-        Some(text.starts_with(HEADER) || toml::from_str::<LockFile>(&text).is_ok())
+        // Any lock, however broken, has a top-level integer `version`.
+        let versioned = toml::from_str::<toml::Table>(&text)
+            .is_ok_and(|table| table.get("version").is_some_and(toml::Value::is_integer));
+        Some(text.starts_with(HEADER) || versioned)
     });
     match is_lock {
         Some(true) => None,
@@ -109,8 +113,7 @@ struct LockFile {
     images: BTreeMap<String, Pin>,
 }
 
-/// What a lock tells to do about a bad lock, unless `lock` could not
-/// replace it.
+/// What to do about a bad lock (unless `lock` would not replace it).
 const UPDATE: &str = "run `shipit lock --update` to write it again";
 
 /// The manifest kinds a pin may be: an OCI index, a Docker manifest list,
@@ -443,10 +446,8 @@ fn without_digest(reference: &str) -> &str {
     }
 }
 
-/// The OCI digest grammar: `algorithm ":" encoded`, the algorithm
-/// `[a-z0-9]+` parts joined by `+._-`, the encoded part
-/// `[a-zA-Z0-9=_-]+`; lowercase hex of the right length for the two
-/// registered algorithms.
+/// The OCI digest grammar (`[a-z0-9]+` parts joined by `+._-`, `:`,
+/// `[a-zA-Z0-9=_-]+`), with sha256 and sha512 as lowercase hex.
 fn oci_digest(digest: &str) -> bool {
     let Some((algorithm, encoded)) = digest.split_once(':') else {
         return false;
