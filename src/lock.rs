@@ -4,8 +4,8 @@
 //! (`commands::lock`) is the one path that asks registries.
 //!
 //! A lock pins the resolved plan's image fields — `build.image`,
-//! `runtime.base` and any helper image in the language's settings — so a
-//! template keeps writing `FROM {{ build.image }}` and gets
+//! `runtime.base` and the helper images (`build.helpers`), nothing else —
+//! so a template keeps writing `FROM {{ build.image }}` and gets
 //! `golang:1.25@sha256:…`.
 
 use std::collections::{BTreeMap, HashSet};
@@ -24,9 +24,65 @@ const HEADER: &str = "\
 # written by `shipit lock` (`--update` moves the pins). Commit it.
 ";
 
-/// The lock beside a manifest: `shipit.toml` → `shipit.lock`.
+/// The lock beside a manifest: `shipit.toml` → `shipit.lock`; never the
+/// manifest's own name (`svc.lock` → `svc.lock.lock`).
 pub fn lock_path(manifest: &Path) -> PathBuf {
+    if manifest.extension().is_some_and(|e| e == "lock") {
+        let mut name = manifest.as_os_str().to_os_string();
+        name.push(".lock");
+        return PathBuf::from(name);
+    }
     manifest.with_extension("lock")
+}
+
+/// Why `shipit lock` must not replace the file at `lock` (the lock of
+/// `manifest`), with what to do instead; `None` when there is no file
+/// there or it is a regular file holding a shipit lock (it starts with
+/// the lock's header, or is TOML with an integer `version` at the top),
+/// however stale or broken.
+pub fn not_replaceable(lock: &Path, manifest: &Path) -> Option<String> {
+    let name = lock.display();
+    let metadata = std::fs::symlink_metadata(lock).ok()?;
+    let same = |a: &Path, b: &Path| {
+        a.canonicalize()
+            .ok()
+            .is_some_and(|a| b.canonicalize().ok() == Some(a))
+    };
+    if same(lock, manifest) {
+        return Some(format!(
+            "`{name}` is the manifest `{}` itself; remove `{name}` (a link, or give the manifest another name such as `shipit.toml`) and run `shipit lock` again",
+            manifest.display()
+        ));
+    }
+    if metadata.file_type().is_symlink() {
+        return Some(format!(
+            "`{name}` is a symbolic link, and `shipit lock` writes its lock only as a regular file; remove the link (or replace it with a copy of the lock) and run `shipit lock` again"
+        ));
+    }
+    if !metadata.is_file() {
+        return Some(format!(
+            "`{name}` is not a regular file; remove it and run `shipit lock` again"
+        ));
+    }
+    let is_lock = std::fs::File::open(lock).ok().and_then(|file| {
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        file.take(crate::input::MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        // Any lock, however broken, has a top-level integer `version`.
+        let versioned = toml::from_str::<toml::Table>(&text)
+            .is_ok_and(|table| table.get("version").is_some_and(toml::Value::is_integer));
+        Some(text.starts_with(HEADER) || versioned)
+    });
+    match is_lock {
+        Some(true) => None,
+        _ => Some(format!(
+            "`{name}` is not a shipit lock (it does not start with the lock's header `{}`), and `shipit lock` does not replace other files; move it away and run `shipit lock` again",
+            HEADER.lines().next().unwrap_or_default()
+        )),
+    }
 }
 
 /// A parsed lock: image references as the render writes them → their pins.
@@ -57,6 +113,39 @@ struct LockFile {
     images: BTreeMap<String, Pin>,
 }
 
+/// What to do about a bad lock (unless `lock` would not replace it).
+const UPDATE: &str = "run `shipit lock --update` to write it again";
+
+/// The manifest kinds a pin may be: an OCI index, a Docker manifest list,
+/// an OCI or a Docker v2 image manifest.
+pub const MEDIA_TYPES: [&str; 4] = [
+    "application/vnd.oci.image.index.v1+json",
+    "application/vnd.docker.distribution.manifest.list.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+    "application/vnd.docker.distribution.manifest.v2+json",
+];
+
+/// The most platforms a pin lists.
+pub const MAX_PLATFORMS: usize = 64;
+
+/// A key a lock may hold: an image reference as a render writes it, never
+/// with a digest (`@`), not empty, no space around it.
+pub fn valid_reference(reference: &str) -> bool {
+    !reference.is_empty() && !reference.contains('@') && reference.trim() == reference
+}
+
+/// `os/arch[/variant]`, each part 1 to 32 of `[a-z0-9._-]`.
+fn valid_platform(platform: &str) -> bool {
+    let parts: Vec<&str> = platform.split('/').collect();
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|part| {
+            (1..=32).contains(&part.len())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        })
+}
+
 /// Whether `text` is `sha256:` and 64 lowercase hex digits: the only
 /// digest a lock may hold, as it lands in `FROM` lines.
 fn valid_digest(text: &str) -> bool {
@@ -71,6 +160,25 @@ fn valid_digest(text: &str) -> bool {
 impl Lock {
     /// Reads the lock at `path`; `None` when there is none.
     pub fn read(path: &Path) -> Result<Option<Lock>> {
+        Lock::read_or(path, None)
+    }
+
+    /// The lock of `manifest`, for `render` and `check`. An error names
+    /// `shipit lock --update` only when that would replace the file.
+    pub fn read_beside(manifest: &Path) -> Result<Option<Lock>> {
+        let path = lock_path(manifest);
+        let refused = not_replaceable(&path, manifest);
+        if let Some(why) = refused
+            .as_ref()
+            .filter(|_| path.canonicalize().ok() == manifest.canonicalize().ok())
+        {
+            anyhow::bail!("cannot read the lock: {why}");
+        }
+        Lock::read_or(&path, refused.as_deref())
+    }
+
+    /// [`Lock::read`], with `instead` in place of the `--update` hint.
+    fn read_or(path: &Path, instead: Option<&str>) -> Result<Option<Lock>> {
         // As every input: a regular file, not a link out of its directory.
         let Some(bytes) = crate::input::read_file(path, &crate::manifest::load::context_dir(path))?
         else {
@@ -78,42 +186,95 @@ impl Lock {
         };
         let text = String::from_utf8(bytes)
             .with_context(|| format!("cannot read `{}`: it is not UTF-8", path.display()))?;
-        Lock::parse(&text, &path.display().to_string()).map(Some)
+        Lock::parse_or(
+            &text,
+            &path.display().to_string(),
+            instead.unwrap_or(UPDATE),
+        )
+        .map(Some)
     }
 
     pub fn parse(text: &str, name: &str) -> Result<Lock> {
+        Lock::parse_or(text, name, UPDATE)
+    }
+
+    /// [`Lock::parse`], with `hint` saying what to do about a bad lock.
+    fn parse_or(text: &str, name: &str, hint: &str) -> Result<Lock> {
         let file: LockFile = toml::from_str(text).map_err(|error| {
             let at = error.span().map_or(String::new(), |span| {
                 let (line, column) = crate::diagnostic::line_col(text, span.start);
                 format!(" (at {name}:{line}:{column})")
             });
             anyhow::anyhow!(
-                "`{name}` is not a shipit lock: {}{at}; run `shipit lock --update` to write it again",
-                error.message().trim_end()
+                "`{name}` is not a shipit lock: {}{at}; {hint}",
+                crate::text::shown(error.message().trim_end())
             )
         })?;
         if file.version != VERSION {
             anyhow::bail!(
-                "`{name}` has lock format version {}, this shipit reads version {VERSION}; upgrade shipit or run `shipit lock --update`",
+                "`{name}` has lock format version {}, this shipit reads version {VERSION}; upgrade shipit or {hint}",
                 file.version
             );
         }
-        for (reference, pin) in &file.images {
+        let lock = Lock {
+            images: file.images,
+        };
+        lock.check_pins()
+            .map_err(|why| anyhow::anyhow!("`{name}`: {why}; {hint}"))?;
+        Ok(lock)
+    }
+
+    /// Whether the reader accepts this lock, checked before `shipit lock`
+    /// writes it: every pin as [`Lock::parse`] wants it, and the file
+    /// within the size every input is read up to.
+    pub fn validate(&self) -> Result<(), String> {
+        self.check_pins()?;
+        let size = self.to_toml().len() as u64;
+        if size > crate::input::MAX_BYTES {
+            return Err(format!(
+                "the lock would be {size} bytes, and a lock is read up to {} bytes; lock fewer images per manifest",
+                crate::input::MAX_BYTES
+            ));
+        }
+        Ok(())
+    }
+
+    /// What is wrong with the first pin that is not as a lock holds it.
+    fn check_pins(&self) -> Result<(), String> {
+        for (reference, pin) in &self.images {
+            let shown = crate::text::shown(reference);
             if !valid_digest(&pin.digest) {
-                anyhow::bail!(
-                    "`{name}`: the digest of `{reference}` is `{}`, not `sha256:` and 64 hex digits; run `shipit lock --update`",
-                    pin.digest
-                );
+                return Err(format!(
+                    "the digest of `{shown}` is `{}`, not `sha256:` and 64 hex digits",
+                    crate::text::shown(&pin.digest)
+                ));
             }
-            if reference.contains('@') || reference.trim() != reference || reference.is_empty() {
-                anyhow::bail!(
-                    "`{name}`: `{reference}` is not an image reference shipit writes; run `shipit lock --update`"
-                );
+            if !valid_reference(reference) {
+                return Err(format!(
+                    "`{shown}` is not an image reference shipit writes (one without `@`, spaces around it or emptiness)"
+                ));
+            }
+            if !MEDIA_TYPES.contains(&pin.media_type.as_str()) {
+                return Err(format!(
+                    "the media type of `{shown}` is `{}`, not one of {}",
+                    crate::text::shown(&pin.media_type),
+                    MEDIA_TYPES.map(|m| format!("`{m}`")).join(", ")
+                ));
+            }
+            if pin.platforms.len() > MAX_PLATFORMS {
+                return Err(format!(
+                    "`{shown}` lists {} platforms, at most {MAX_PLATFORMS} are accepted",
+                    pin.platforms.len()
+                ));
+            }
+            if let Some(bad) = pin.platforms.iter().find(|p| !valid_platform(p)) {
+                return Err(format!(
+                    "`{shown}` lists the platform `{}`, not `os/arch[/variant]` of `[a-z0-9._-]` (1 to 32 characters a part)",
+                    crate::text::shown(bad)
+                ));
             }
         }
-        Ok(Lock {
-            images: file.images,
-        })
+        Ok(())
     }
 
     /// The lock as its file: sorted by reference, the same bytes for the
@@ -134,9 +295,9 @@ impl Lock {
             .map(|pin| format!("{reference}@{}", pin.digest))
     }
 
-    /// Pins the plan's images: the builder, the runtime base, and every
-    /// string in the language's settings that is a locked reference (a
-    /// helper image such as uv's).
+    /// Pins the plan's images: the builder, the runtime base and the
+    /// helper images (`build.helpers`). Nothing else: a settings string
+    /// that happens to equal a lock key (`"."`) is not an image.
     pub fn apply(&self, plan: &mut Plan) {
         let helpers = plan.build.helpers.values_mut();
         for image in [&mut plan.build.image, &mut plan.runtime.base]
@@ -147,20 +308,20 @@ impl Lock {
                 *image = pinned;
             }
         }
-        self.apply_value(&mut plan.settings);
     }
 
-    fn apply_value(&self, value: &mut serde_json::Value) {
-        match value {
-            serde_json::Value::String(text) => {
-                if let Some(pinned) = self.pinned(text) {
-                    *text = pinned;
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|v| self.apply_value(v)),
-            serde_json::Value::Object(map) => map.values_mut().for_each(|v| self.apply_value(v)),
-            _ => {}
-        }
+    /// The lock's keys that no image of `dockerfile` (rendered with the
+    /// lock) is written as, pinned or not.
+    pub fn unused(&self, dockerfile: &str) -> Vec<&str> {
+        let used: HashSet<String> = image_uses(dockerfile)
+            .into_iter()
+            .map(|u| without_digest(&u.reference).to_string())
+            .collect();
+        self.images
+            .keys()
+            .filter(|key| !used.contains(key.as_str()))
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -268,9 +429,52 @@ fn instructions(text: &str) -> Vec<(usize, String)> {
     out
 }
 
-/// Whether a reference carries its digest.
+/// Whether a reference carries its digest: `@ALGORITHM:ENCODED` as the
+/// OCI image spec writes a digest (`sha256:` and 64 hex digits, `sha512:`
+/// and 128, or another algorithm), not only `@sha256:`.
 pub fn is_pinned(reference: &str) -> bool {
-    reference.contains("@sha256:")
+    reference
+        .rsplit_once('@')
+        .is_some_and(|(name, digest)| !name.is_empty() && oci_digest(digest))
+}
+
+/// `reference` without its digest when it is pinned.
+fn without_digest(reference: &str) -> &str {
+    match reference.rsplit_once('@') {
+        Some((name, _)) if is_pinned(reference) => name,
+        _ => reference,
+    }
+}
+
+/// The OCI digest grammar (`[a-z0-9]+` parts joined by `+._-`, `:`,
+/// `[a-zA-Z0-9=_-]+`), with sha256 and sha512 as lowercase hex.
+fn oci_digest(digest: &str) -> bool {
+    let Some((algorithm, encoded)) = digest.split_once(':') else {
+        return false;
+    };
+    let parts_ok = algorithm.split(['+', '.', '_', '-']).all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    let encoded_ok = !encoded.is_empty()
+        && encoded
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"=_-".contains(&b));
+    let hex = |len: usize| {
+        encoded.len() == len
+            && encoded
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    parts_ok
+        && encoded_ok
+        && match algorithm {
+            "sha256" => hex(64),
+            "sha512" => hex(128),
+            _ => true,
+        }
 }
 
 /// The images of a rendered Dockerfile that no digest pins.

@@ -12,7 +12,7 @@ use anyhow::{Context as _, Result};
 
 use super::env::Env;
 use crate::cli::LockArgs;
-use crate::lock::{Lock, Pin, image_uses, is_pinned, lock_path, qualified};
+use crate::lock::{Lock, Pin, image_uses, is_pinned, lock_path, not_replaceable, qualified};
 use crate::registry::{self, LookupError, Registry, Resolved};
 
 pub(crate) fn run(args: LockArgs, env: &Env, err: &mut dyn Write) -> Result<i32> {
@@ -71,28 +71,7 @@ pub(crate) fn lock(
 ) -> Result<i32> {
     let mut jobs = Vec::new();
     for manifest in manifests {
-        let outputs = crate::render::outputs::render_unpinned(manifest, templates)?;
-        let lock_path = lock_path(manifest);
-        let old = match Lock::read(&lock_path) {
-            Ok(old) => old,
-            // `--update` replaces every pin, so a broken lock is no obstacle
-            // (its error message says to run it).
-            Err(error) if options.update => {
-                writeln!(err, "warning: {error}; writing it anew")?;
-                None
-            }
-            Err(error) => return Err(error),
-        };
-        jobs.push(Job {
-            manifest: manifest.clone(),
-            old,
-            lock_path,
-            uses: image_uses(&outputs.dockerfile.text)
-                .into_iter()
-                .map(|u| u.reference)
-                .filter(|r| !is_pinned(r))
-                .collect(),
-        });
+        jobs.push(job(manifest, templates, options, err)?);
     }
 
     // What to ask for: one written form per qualified name.
@@ -146,6 +125,12 @@ pub(crate) fn lock(
                 writeln!(err, "removed  {reference}  (no longer used)")?;
             }
         }
+        if let Err(why) = lock.validate() {
+            anyhow::bail!(
+                "cannot write `{}`: {why}; nothing was written",
+                job.lock_path.display()
+            );
+        }
         let text = lock.to_toml();
         let unchanged = std::fs::read_to_string(&job.lock_path).is_ok_and(|old| old == text);
         if unchanged {
@@ -175,6 +160,52 @@ pub(crate) fn lock(
         )?;
     }
     Ok(super::env::EXIT_OK)
+}
+
+/// One manifest's job: its render without the lock, and its old lock,
+/// when `lock` may replace the file there.
+fn job(
+    manifest: &std::path::Path,
+    templates: &crate::templates::Templates,
+    options: &LockOptions,
+    err: &mut dyn Write,
+) -> Result<Job> {
+    let outputs = crate::render::outputs::render_unpinned(manifest, templates)?;
+    let lock_path = lock_path(manifest);
+    // The lock replaces only a lock: never the manifest, a link (to
+    // `main.go`, say) or a file that is not one.
+    if crate::output::same_file(&lock_path, manifest) {
+        anyhow::bail!(
+            "`{}` is the manifest `{}` itself; remove `{}` (or give the manifest another name, such as `shipit.toml`) and run `shipit lock` again",
+            lock_path.display(),
+            manifest.display(),
+            lock_path.display()
+        );
+    }
+    let refused = not_replaceable(&lock_path, manifest);
+    let old = match Lock::read_beside(manifest) {
+        Ok(old) => old,
+        // `--update` replaces every pin, so a broken lock is no obstacle
+        // (its error message says to run it).
+        Err(error) if options.update && refused.is_none() => {
+            writeln!(err, "warning: {error}; writing it anew")?;
+            None
+        }
+        Err(error) => return Err(error),
+    };
+    if let Some(why) = refused {
+        anyhow::bail!("cannot write the lock: {why}");
+    }
+    Ok(Job {
+        manifest: manifest.to_path_buf(),
+        old,
+        lock_path,
+        uses: image_uses(&outputs.dockerfile.text)
+            .into_iter()
+            .map(|u| u.reference)
+            .filter(|r| !is_pinned(r))
+            .collect(),
+    })
 }
 
 /// The written form `wanted` looked a reference up by.

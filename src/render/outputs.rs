@@ -29,12 +29,19 @@ pub struct Outputs {
     /// With a lock beside the manifest: the images it does not pin.
     /// `None` when there is no lock.
     pub unpinned: Option<Vec<lock::ImageUse>>,
+    /// With a lock beside the manifest: its keys nothing in the render
+    /// uses, as warnings for stderr.
+    pub unused_pins: Vec<String>,
 }
 
 impl Outputs {
     /// The plan's warnings, rendered for stderr (empty when there are none).
     pub fn warnings(&self, color: bool) -> String {
-        warnings_text(&self.source, &self.plan, color)
+        let mut text = warnings_text(&self.source, &self.plan, color);
+        for warning in &self.unused_pins {
+            text.push_str(&format!("warning: {warning}\n"));
+        }
+        text
     }
 }
 
@@ -79,7 +86,7 @@ fn render_with_lock(
     let loaded = load_manifest(path)?;
     let mut plan = plan_manifest(&loaded)?;
     let lock = match use_lock {
-        true => lock::Lock::read(&lock::lock_path(path))?,
+        true => lock::Lock::read_beside(path)?,
         false => None,
     };
     if let Some(lock) = &lock {
@@ -101,6 +108,23 @@ fn render_with_lock(
     let dockerignore =
         render::render_dockerignore(&plan, &manifest_name, &dockerfile_name, templates)
             .with_context(context)?;
+    let unused_pins = match &lock {
+        Some(lock) => {
+            let file = lock::lock_path(path);
+            lock.unused(&dockerfile.text)
+                .into_iter()
+                .map(|key| {
+                    format!(
+                        "`{}` pins `{}`, which nothing in the render uses; `shipit lock -m {}` drops it",
+                        file.display(),
+                        crate::text::shown(key),
+                        path.display()
+                    )
+                })
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let unpinned = lock.map(|_| lock::unpinned(&dockerfile.text));
     Ok(Outputs {
         plan,
@@ -108,5 +132,6 @@ fn render_with_lock(
         dockerignore,
         source: loaded.source,
         unpinned,
+        unused_pins,
     })
 }
