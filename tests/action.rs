@@ -1,6 +1,7 @@
-//! The repository's GitHub Action (action.yml): it installs shipit from
-//! its own checkout, locked, and its check step fails the job on drift
-//! with annotations. The check step's script runs here for real, with the
+//! The repository's GitHub Action (action.yml): it installs the release
+//! of a version tag or builds shipit from its own checkout, locked
+//! (scripts/action-install.sh, exercised by scripts/test-install.sh), and
+//! its check step fails the job on drift with annotations. The check step's script runs here for real, with the
 //! built binary where the install step puts it.
 
 mod common;
@@ -24,15 +25,57 @@ fn step<'a>(action: &'a Yaml, name: &str) -> &'a Yaml {
 }
 
 #[test]
-fn the_action_installs_shipit_locked_from_its_own_checkout() {
+fn the_action_installs_a_release_or_builds_locked_from_its_own_checkout() {
     let action = action();
     assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
-    let install = step(&action, "Install shipit");
-    assert_eq!(install["shell"].as_str(), Some("bash"));
-    let run = install["run"].as_str().unwrap();
-    assert!(run.starts_with("cargo install --locked "), "{run}");
-    assert!(run.contains("--path \"$GITHUB_ACTION_PATH\""), "{run}");
-    assert!(run.contains("--root \"$RUNNER_TEMP/shipit\""), "{run}");
+    let release = step(&action, "Install shipit");
+    assert_eq!(release["shell"].as_str(), Some("bash"));
+    assert_eq!(
+        release["run"].as_str(),
+        Some("\"$GITHUB_ACTION_PATH/scripts/action-install.sh\" release")
+    );
+    assert_eq!(
+        release["env"]["SHIPIT_ACTION_REF"].as_str(),
+        Some("${{ github.action_ref }}")
+    );
+    for run in action["runs"]["steps"].as_vec().unwrap().iter() {
+        if let Some(script) = run["run"].as_str() {
+            assert!(
+                !script.contains("${{"),
+                "data reaches scripts through env: {script}"
+            );
+        }
+    }
+    let cache = step(&action, "Cache the source build");
+    assert!(
+        cache["uses"]
+            .as_str()
+            .unwrap()
+            .starts_with("actions/cache@")
+    );
+    assert_eq!(
+        cache["with"]["key"].as_str(),
+        Some("${{ steps.release.outputs.cache-key }}")
+    );
+    let source = step(&action, "Build shipit from source");
+    assert_eq!(
+        source["run"].as_str(),
+        Some("\"$GITHUB_ACTION_PATH/scripts/action-install.sh\" source")
+    );
+    let condition = source["if"].as_str().unwrap();
+    assert!(
+        condition.contains("steps.release.outputs.installed != 'true'")
+            && condition.contains("steps.cache.outputs.cache-hit != 'true'"),
+        "{condition}"
+    );
+    // The fallback builds locked, from the action's own checkout, into the
+    // root the check step runs from.
+    let script = std::fs::read_to_string(common::root().join("scripts/action-install.sh")).unwrap();
+    assert!(
+        script.contains("cargo install --locked --quiet --path \"$action_path\" --root \"$root\""),
+        "{script}"
+    );
+    assert!(script.contains("root=${SHIPIT_ROOT:-${RUNNER_TEMP:?"));
 }
 
 /// Runs the check step's script as the runner would: bash, with the
