@@ -91,6 +91,13 @@ pub(crate) fn check_libc(cx: &mut Cx, builder: &str, base: &str, without_libc: O
     }
 }
 
+/// The Debian release an image's tag names (`node:20-bookworm-slim`,
+/// `debian:12`, `gcr.io/distroless/cc-debian12`), by codename.
+pub(crate) fn debian_codename(image: &str) -> Option<String> {
+    let (release, _) = glibc_release(image)?;
+    release.strip_prefix("Debian ").map(str::to_string)
+}
+
 /// The Debian or Ubuntu release an image is built on, as its tag says
 /// (`rust:1.96-trixie`, `debian:bookworm-slim`, `python:3.13-slim-trixie`,
 /// `ubuntu:24.04`), and that release's glibc; `None` when the tag does not

@@ -196,6 +196,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     };
     if mode == NodeMode::Sea {
         check_sea(cx, &major, platform);
+        check_sea_format(cx, &entry, &package);
     }
     let (artifacts, entrypoint, runtime_workdir, runtime_packages) =
         program(cx, mode, platform, &binary, &entry, !ship.is_empty());
@@ -267,12 +268,13 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 /// The runtime base, the platform the program is built for (`linux`,
 /// `alpine` or `linuxstatic`), and the builder that builds it.
 fn images(cx: &Cx, mode: NodeMode, version: &str) -> (String, &'static str, String) {
+    let release = debian_release(cx, version);
     let runtime_base = match mode {
         NodeMode::Pkg => format!("alpine:{ALPINE}"),
         NodeMode::Runtime => format!("node:{version}-alpine"),
         // The builder's own node, which links glibc and libstdc++: the
         // builder's Debian release, whose slim image has both.
-        NodeMode::Sea => format!("debian:{DEBIAN}-slim"),
+        NodeMode::Sea => format!("debian:{release}-slim"),
     };
     let runtime_alpine = format!("alpine:{ALPINE}");
     let effective_base = cx
@@ -291,7 +293,7 @@ fn images(cx: &Cx, mode: NodeMode, version: &str) -> (String, &'static str, Stri
     // Native addons are compiled in the builder: it must have the runtime's
     // libc, so musl runtimes get an alpine builder.
     let builder_image = if platform == "linux" {
-        format!("node:{version}-{DEBIAN}")
+        format!("node:{version}-{release}")
     } else if mode == NodeMode::Sea && effective_base == runtime_alpine {
         // Sea ships the builder's own node: it links the libstdc++ of the
         // builder's Alpine, which must be the runtime's.
@@ -300,6 +302,51 @@ fn images(cx: &Cx, mode: NodeMode, version: &str) -> (String, &'static str, Stri
         format!("node:{version}-alpine")
     };
     (runtime_base, platform, builder_image)
+}
+
+/// The Debian release of a glibc builder: the one `runtime.base` names (a
+/// program built on a newer release may not start on an older one), else
+/// trixie where the official images have a trixie tag for `version`, else
+/// bookworm. Trixie tags started with Node 20.19.4, 22.18.0 and 24.5.0;
+/// Node 18 and older never had one.
+fn debian_release(cx: &Cx, version: &str) -> String {
+    if let Some(codename) = cx
+        .manifest
+        .runtime
+        .base
+        .as_deref()
+        .and_then(crate::plan::image::debian_codename)
+    {
+        return codename;
+    }
+    let numbers: Option<Vec<u32>> = version.split('.').map(|n| n.parse().ok()).collect();
+    let has_trixie = match numbers.as_deref() {
+        // Not a version number (`current`, a codename): the newest.
+        None => true,
+        Some([major, rest @ ..]) => {
+            let first = match major {
+                0..=19 => return "bookworm".to_string(),
+                20 => [19, 4],
+                22 => [18, 0],
+                24 => [5, 0],
+                // Odd majors and 21, 23 were never given trixie tags;
+                // 25 and later always had them.
+                21 | 23 => return "bookworm".to_string(),
+                _ => [0, 0],
+            };
+            // A major or `major.minor` tag names the newest of its line.
+            match rest {
+                [] => true,
+                [minor] => *minor >= first[0],
+                [minor, patch, ..] => [*minor, *patch] >= first,
+            }
+        }
+        Some([]) => true,
+    };
+    match has_trixie {
+        true => DEBIAN.to_string(),
+        false => "bookworm".to_string(),
+    }
 }
 
 /// What ships and how it starts, per mode: the artifacts, the entrypoint,
@@ -402,6 +449,29 @@ fn recognises(dir: &std::path::Path) -> bool {
 
 /// Sea mode copies the builder's node binary: it needs a Node with
 /// `--experimental-sea-config`, and a libc in the runtime.
+/// Sea bundles the entry into one CommonJS script (Node's single
+/// executables run CommonJS): an ES module would lose `import.meta`, and
+/// top-level `await` does not bundle at all. Refused, with the modes that
+/// run it as it is.
+fn check_sea_format(cx: &mut Cx, entry: &str, package: &serde_json::Value) {
+    let module = entry.ends_with(".mjs")
+        || (package.get("type").and_then(|t| t.as_str()) == Some("module")
+            && !entry.ends_with(".cjs"));
+    if module {
+        let why = match entry.ends_with(".mjs") {
+            true => format!("`{entry}` is an ES module (`.mjs`)"),
+            false => {
+                format!("package.json says `\"type\": \"module\"`, so `{entry}` is an ES module")
+            }
+        };
+        cx.error(
+            "node.mode",
+            format!("`node.mode = \"sea\"` bundles the entry as CommonJS, and {why}: `import.meta` would be empty and top-level `await` fails to bundle"),
+            "use `node.mode = \"runtime\"` (node runs the module as it is), or point `node.entry` at a CommonJS (`.cjs`) entry",
+        );
+    }
+}
+
 fn check_sea(cx: &mut Cx, major: &str, platform: &str) {
     if let Ok(major) = major.parse::<u32>()
         && major < SEA_MIN_MAJOR

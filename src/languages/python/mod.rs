@@ -200,12 +200,28 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
 /// `requires-python` or Pipfile's `python_version`, resolved to the default
 /// when it allows it, else the newest release it allows.
 fn project_version(cx: &Cx) -> Option<(String, String)> {
-    if let Some(text) = crate::languages::support::read(&cx.context.join(".python-version")) {
+    // Where uv and pyenv look: the project's directory, then each one
+    // above it up to the workspace root (the build context).
+    let member = cx.member_dir();
+    let mut dirs = vec![(cx.context.clone(), String::new())];
+    let mut parts: Vec<&str> = member.split('/').filter(|p| !p.is_empty()).collect();
+    while parts.pop().is_some() {
+        let relative = parts.join("/");
+        let shown = match relative.as_str() {
+            "" => "the workspace root's ".to_string(),
+            dir => format!("{dir}/"),
+        };
+        dirs.push((cx.root.join(&relative), shown));
+    }
+    for (dir, shown) in dirs {
+        let Some(text) = crate::languages::support::read(&dir.join(".python-version")) else {
+            continue;
+        };
         let written = text.lines().next().unwrap_or("").trim();
         if let Some(minor) =
             crate::languages::versions::version_prefix(written, 2).filter(|v| v.contains('.'))
         {
-            return Some((minor, format!(".python-version: {written}")));
+            return Some((minor, format!("{shown}.python-version: {written}")));
         }
     }
     let read = |file: &str| -> Option<toml::Table> {

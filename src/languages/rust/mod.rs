@@ -73,6 +73,10 @@ struct Settings {
     #[serde(rename = "static")]
     static_: bool,
     chef: &'static str,
+    /// The toolchain files at the context root (`rust-toolchain.toml`,
+    /// `rust-toolchain`): copied before anything runs cargo, so every stage
+    /// uses the toolchain they pin.
+    toolchain: Vec<String>,
 }
 
 fn defaults(cx: &mut Cx) -> LanguageDefaults {
@@ -141,6 +145,11 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             bin,
             static_: table.static_,
             chef: CHEF,
+            toolchain: toolchain
+                .iter()
+                .filter_map(|(path, _)| path.file_name())
+                .map(|name| name.to_string_lossy().into_owned())
+                .collect(),
         })
         .unwrap_or_default(),
     }
