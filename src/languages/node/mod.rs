@@ -361,19 +361,10 @@ fn program(
     shipped: bool,
 ) -> (Vec<Artifact>, Vec<String>, Option<String>, Vec<String>) {
     match mode {
-        NodeMode::Sea => {
+        NodeMode::Sea | NodeMode::Pkg => {
             let (artifacts, entrypoint) = crate::languages::support::program(binary);
-            // node links libstdc++ and libgcc; alpine has neither.
-            let packages = if platform == "alpine" {
-                vec!["libgcc".to_string(), "libstdc++".to_string()]
-            } else {
-                Vec::new()
-            };
-            (artifacts, entrypoint, None, packages)
-        }
-        NodeMode::Pkg => {
-            let (artifacts, entrypoint) = crate::languages::support::program(binary);
-            // pkg's alpine binaries link libstdc++ and libgcc dynamically.
+            // Sea's node and pkg's alpine binaries link libstdc++ and libgcc
+            // dynamically; alpine has neither.
             let packages = if platform == "alpine" {
                 vec!["libgcc".to_string(), "libstdc++".to_string()]
             } else {
