@@ -292,3 +292,58 @@ fn diff_is_coloured_only_when_asked() {
         assert_eq!(out.contains("\x1b[32m+EXPOSE 8081\x1b[0m"), color, "{out}");
     }
 }
+
+#[test]
+fn check_all_refuses_ignore_files_it_cannot_read_bounded_and_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for sub in ["a", "b", "c"] {
+        std::fs::create_dir_all(root.join(sub)).unwrap();
+    }
+    std::fs::write(
+        root.join("a/shipit.toml"),
+        "name = \"a\"\nlanguage = \"go\"\n",
+    )
+    .unwrap();
+    // A FIFO would hang a reader; megabytes of patterns take gigabytes.
+    let fifo = root.join("b/.gitignore");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(root.join("c/.gitignore"), "x\n".repeat(3 * 1024 * 1024)).unwrap();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(["check", "--all", "."])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("check --all hangs on an ignore file that is a FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert_eq!(output.status.code(), Some(2), "{out}{err}");
+    assert!(
+        err.contains("b/.gitignore") && err.contains("not a regular file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("c/.gitignore") && err.contains("bytes"),
+        "{err}"
+    );
+    // The rest of the tree is still checked.
+    assert!(out.contains("./a/shipit.toml"), "{out}");
+}

@@ -28,9 +28,36 @@ pub(crate) fn walk_manifests<R: Send>(
     if !root.is_dir() {
         anyhow::bail!("cannot walk `{}`: not a directory", root.display());
     }
+    // The walker reads every ignore file it meets, whole: one that is not
+    // a plain file of a sane size (a FIFO would hang it, megabytes of
+    // patterns take gigabytes) is an error, and its directory is skipped.
+    let refused = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let ancestors: Vec<&Path> = root.ancestors().collect();
+    if let Some(report) = ancestors
+        .iter()
+        .rev()
+        .find_map(|dir| ignore_files_problem(dir))
+    {
+        return Ok((Vec::new(), vec![report]));
+    }
     let (send, receive) = std::sync::mpsc::channel();
+    let seen = refused.clone();
     ignore::WalkBuilder::new(root)
         .require_git(false)
+        .filter_entry(move |entry| {
+            if !entry.file_type().is_some_and(|t| t.is_dir()) {
+                return true;
+            }
+            match ignore_files_problem(entry.path()) {
+                Some(report) => {
+                    if let Ok(mut refused) = seen.lock() {
+                        refused.push(report);
+                    }
+                    false
+                }
+                None => true,
+            }
+        })
         .build_parallel()
         .run(|| {
             let send = send.clone();
@@ -56,8 +83,47 @@ pub(crate) fn walk_manifests<R: Send>(
             Err(report) => unreadable.push(report),
         }
     }
+    if let Ok(mut refused) = refused.lock() {
+        unreadable.append(&mut refused);
+    }
     unreadable.sort_by(|a, b| a.manifest.cmp(&b.manifest));
     Ok((results, unreadable))
+}
+
+/// The ignore files the walker reads in `dir`, when one of them is not a
+/// regular file of at most [`crate::input::MAX_BYTES`]: an error report.
+fn ignore_files_problem(dir: &Path) -> Option<CheckReport> {
+    [".gitignore", ".ignore", ".git/info/exclude"]
+        .iter()
+        .find_map(|name| {
+            let path = dir.join(name);
+            let metadata = std::fs::metadata(&path).ok()?;
+            let problem = if !metadata.is_file() {
+                "it is not a regular file".to_string()
+            } else if metadata.len() > crate::input::MAX_BYTES {
+                format!(
+                    "it is {} bytes; shipit reads ignore files of at most {} bytes",
+                    metadata.len(),
+                    crate::input::MAX_BYTES
+                )
+            } else {
+                return None;
+            };
+            let shown = path.display().to_string();
+            Some(CheckReport {
+                message: format!(
+                    "error: cannot read `{}`: {problem}",
+                    crate::text::shown(&shown)
+                ),
+                dockerfile: shown.clone(),
+                manifest: dir.display().to_string(),
+                status: Status::Error,
+                reason: None,
+                diff: None,
+                line: None,
+                column: None,
+            })
+        })
 }
 
 /// What one entry of the walk is to the tree commands.
