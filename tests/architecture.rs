@@ -189,6 +189,7 @@ fn imports(source: &Source, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<Str
     )
     .unwrap();
     let code = &source.code;
+    let blocks = inline_modules(code);
     let mut found = BTreeSet::new();
     for capture in path.captures_iter(code) {
         let whole = capture.get(1).unwrap();
@@ -198,7 +199,12 @@ fn imports(source: &Source, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<Str
         }
         // Inside `mod tests { … }`, `super` is the file's own module.
         let mut here = source.module.clone();
-        here.extend(inline_modules(code, whole.start()));
+        here.extend(
+            blocks
+                .iter()
+                .filter(|(start, end, _)| (*start..*end).contains(&whole.start()))
+                .map(|(_, _, name)| name.clone()),
+        );
         for expanded in expand(&text) {
             let segments: Vec<&str> = expanded.split("::").filter(|s| !s.is_empty()).collect();
             if let Some(target) = resolve(&here, &segments, modules, source) {
@@ -210,28 +216,29 @@ fn imports(source: &Source, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<Str
     found
 }
 
-/// The inline modules (`mod tests { … }`) that enclose `at`, outermost
-/// first.
-fn inline_modules(code: &str, at: usize) -> Vec<String> {
+/// The inline modules of a file (`mod tests { … }`): where each one's
+/// body starts and ends, outermost first, and its name.
+fn inline_modules(code: &str) -> Vec<(usize, usize, String)> {
     let opening = regex::Regex::new(r"\bmod\s+(\w+)\s*\{").unwrap();
     opening
-        .captures_iter(&code[..at])
-        .filter(|capture| {
+        .captures_iter(code)
+        .map(|capture| {
             let open = capture.get(0).unwrap().end();
             let mut depth = 1;
-            for c in code[open..at].chars() {
+            let mut end = code.len();
+            for (offset, c) in code[open..].char_indices() {
                 match c {
                     '{' => depth += 1,
                     '}' => depth -= 1,
                     _ => {}
                 }
                 if depth == 0 {
-                    return false;
+                    end = open + offset;
+                    break;
                 }
             }
-            true
+            (open, end, capture[1].to_string())
         })
-        .map(|capture| capture[1].to_string())
         .collect()
 }
 
