@@ -289,6 +289,9 @@ fn language_of(path: &str) -> &'static str {
     if path == "runtime.packages" {
         return "c"; // go's default runtime is scratch, which has no packages
     }
+    if path == "runtime.writable" {
+        return "python"; // a shell in the runtime and a default workdir
+    }
     match path.split('.').next().unwrap() {
         "c" => "c",
         "node" => "node",

@@ -20,6 +20,26 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
+        // --- runtime.writable --------------------------------------------
+        Case {
+            label: "runtime.writable on a base with a shell: made and owned after the app is copied",
+            files: &[("requirements.txt", "flask\n")],
+            manifest: "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\nuser = \"1000:1000\"\nwritable = [\"logs\", \"data/uploads/\", \"app.db\", \"logs\"]\n",
+            contains: &[
+                "COPY --from=build /app /app\nRUN for path in /app/logs /app/data/uploads /app/app.db; do [ -e \"$path\" ] || mkdir -p \"$path\"; done \\\n    && chown -R 1000:1000 /app/logs /app/data/uploads /app/app.db\nWORKDIR /app\nUSER 1000:1000\n",
+            ],
+            absent: &["/out/writable"],
+        },
+        Case {
+            label: "runtime.writable on scratch: made in the builder, copied owned",
+            files: &[("go.mod", "module example.com/a\n\ngo 1.22\n")],
+            manifest: "name = \"a\"\nlanguage = \"go\"\n[runtime]\nworkdir = \"/srv\"\nwritable = [\"data/cache\", \".state\"]\n",
+            contains: &[
+                "RUN mkdir -p /out/writable /out/writable/srv/data/cache /out/writable/srv/.state\n",
+                "COPY --from=build /out/a /usr/local/bin/a\nCOPY --from=build --chown=65532:65532 /out/writable/ /\n",
+            ],
+            absent: &["chown -R"],
+        },
         // --- go ---------------------------------------------------------
         Case {
             label: "go custom steps keep the static, cross-compiling environment",
@@ -704,6 +724,25 @@ fn a_rust_too_old_for_cargo_chef_is_refused() {
         ],
         "name = \"svc\"\nlanguage = \"rust\"\n",
         "Rust 1.80.1 (from rust-toolchain.toml: channel 1.80.1) is too old",
+    );
+}
+
+#[test]
+fn writable_paths_stay_inside_the_runtime_workdir() {
+    for bad in ["../etc", "/etc", "-rf", "a b", "$HOME", "a/../../b", "."] {
+        refused(
+            &[("go.mod", "module example.com/a\n\ngo 1.22\n")],
+            &format!(
+                "name = \"a\"\nlanguage = \"go\"\n[runtime]\nworkdir = \"/srv\"\nwritable = [{}]\n",
+                toml::Value::String(bad.into())
+            ),
+            "is not a path inside the runtime workdir",
+        );
+    }
+    refused(
+        &[("go.mod", "module example.com/a\n\ngo 1.22\n")],
+        "name = \"a\"\nlanguage = \"go\"\n[runtime]\nwritable = [\"data\"]\n",
+        "names paths under the runtime workdir, and there is none",
     );
 }
 

@@ -188,6 +188,13 @@ pub struct Runtime {
     #[schemars(regex(pattern = r#"^/[^$\\"'`]*$"#))]
     pub workdir: Option<String>,
 
+    /// Paths under `workdir` the runtime user may write (`logs`,
+    /// `uploads`, `data`): each is made a directory when the image has none
+    /// there, and owned by `user`. Relative, without `..`.
+    #[serde(default)]
+    #[schemars(inner(regex(pattern = r"^[A-Za-z0-9_.@+][A-Za-z0-9._/@+-]*$")))]
+    pub writable: Vec<String>,
+
     /// User to run as: `UID[:GID]` or a name that exists in the image.
     /// Non-root (`65532:65532`) unless written explicitly.
     #[schemars(

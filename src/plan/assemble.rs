@@ -44,6 +44,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
         _ => runtime.workdir.clone().or(defaults.runtime_workdir),
     };
 
+    let writable = writable(cx, runtime_workdir.as_deref());
     let (user, uid, gid, account) = user(cx, scratch);
     let init = init(cx, scratch, &base, defaults.init);
 
@@ -110,6 +111,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             entrypoint,
             cmd,
             workdir: runtime_workdir,
+            writable,
             user,
             uid,
             gid,
@@ -221,6 +223,39 @@ fn user(cx: &mut Cx, scratch: bool) -> (String, Option<u32>, Option<u32>, Option
         _ => None,
     };
     (user, uid, gid, account)
+}
+
+/// `runtime.writable`: paths inside the runtime workdir, made absolute.
+fn writable(cx: &mut Cx, workdir: Option<&str>) -> Vec<String> {
+    let entries = cx.manifest.runtime.writable.clone();
+    let mut paths = Vec::new();
+    for (index, entry) in entries.iter().enumerate() {
+        let path = format!("runtime.writable[{index}]");
+        let trimmed = entry.trim_end_matches('/');
+        if !super::rules::safe_relative(trimmed)
+            || trimmed.split('/').any(|p| p == "." || p.is_empty())
+        {
+            cx.error(
+                &path,
+                format!("`{path}` = `{entry}` is not a path inside the runtime workdir"),
+                "give a relative path such as `logs` or `data/uploads`: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, not starting with `-` or `/`, and no `..`",
+            );
+            continue;
+        }
+        let Some(workdir) = workdir else {
+            cx.error(
+                &path,
+                "`runtime.writable` names paths under the runtime workdir, and there is none",
+                "set `runtime.workdir`, e.g. `workdir = \"/app\"`",
+            );
+            return Vec::new();
+        };
+        let absolute = format!("{}/{trimmed}", workdir.trim_end_matches('/'));
+        if !paths.contains(&absolute) {
+            paths.push(absolute);
+        }
+    }
+    paths
 }
 
 /// tini as PID 1, where the runtime can install it.

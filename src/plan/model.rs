@@ -69,6 +69,9 @@ pub struct RuntimePlan {
     pub entrypoint: Vec<String>,
     pub cmd: Vec<String>,
     pub workdir: Option<String>,
+    /// `runtime.writable`, absolute: directories (or files already in the
+    /// image) the runtime user owns.
+    pub writable: Vec<String>,
     pub user: String,
     /// Numeric ids of `user`, when it is numeric (for a scratch passwd entry).
     pub uid: Option<u32>,

@@ -392,7 +392,9 @@ for name in "${examples[@]}" "${variants[@]}"; do
       # Custom build.steps on scratch: the binary starting at all proves it
       # is static (the golang stand-in has gcc, so cgo would be on).
       expect "$name: custom steps, local module, runtime env" "hello from the local module, hello" "$(run_in "${ep[@]}" hello)"
-      expect "$name: account, home, /tmp, CA bundle" "check ok: user=nonroot home=/home/nonroot tmp=777 sticky=true" "$(run_in "${ep[@]}" check)"
+      out=$(run_in "${ep[@]}" check)
+      expect "$name: account, home, /tmp, CA bundle" "check ok: user=nonroot home=/home/nonroot tmp=777 sticky=true" "$out"
+      expect "$name: runtime.writable on scratch" "writable=data/cache" "$out"
       mapfile -t zones < <(zone_names)
       out=$(run_in "${ep[@]}" zones "${zones[@]}")
       echo "$out" | grep -q "^zones: " || fail "$name zones: $out"
@@ -433,7 +435,7 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
     node-options)
       expect "$name: build.workdir to runtime.workdir, account, .dockerignore" \
-        "check ok: user=node home=/home/node cwd=/srv/app is-number=true leaked=none" "$(run_in node server.js check)" ;;
+        "check ok: user=node home=/home/node cwd=/srv/app is-number=true leaked=none writable=logs,uploads" "$(run_in node server.js check)" ;;
   esac
   # The final stage holds no compiler.
   if [[ $final_base != scratch ]]; then

@@ -66,7 +66,11 @@ func check() {
 	// net makes the binary depend on cgo when CGO_ENABLED=1: a dynamic
 	// binary would not even start on scratch.
 	_, _ = net.LookupPort("tcp", "http")
-	fmt.Printf("check ok: user=%s home=%s tmp=%o sticky=%t certs=%d\n",
+	// runtime.writable on scratch: made in the builder, owned by the user.
+	if err := os.WriteFile("data/cache/probe", []byte("x"), 0o600); err != nil {
+		fail("runtime.writable: %v", err)
+	}
+	fmt.Printf("check ok: user=%s home=%s tmp=%o sticky=%t certs=%d writable=data/cache\n",
 		u.Username, home, info.Mode().Perm(), info.Mode()&os.ModeSticky != 0, len(pool.Subjects()))
 }
 

@@ -10,9 +10,11 @@ if (process.argv[2] === "check") {
   const info = os.userInfo();
   fs.writeFileSync(path.join(os.homedir(), "probe"), "x");
   const leaked = ["packages/a/node_modules", ".env", "packages/a/.env"].filter((p) => fs.existsSync(p));
+  // runtime.writable: a new directory, and one the app tree already has.
+  for (const dir of ["logs", "uploads"]) fs.writeFileSync(path.join(dir, "probe"), "x");
   console.log(
     `check ok: user=${info.username} home=${os.homedir()} cwd=${process.cwd()} ` +
-      `is-number=${isNumber(5)} leaked=${leaked.length ? leaked.join(",") : "none"}`,
+      `is-number=${isNumber(5)} leaked=${leaked.length ? leaked.join(",") : "none"} writable=logs,uploads`,
   );
 } else {
   console.log("node-options serving");
