@@ -50,13 +50,16 @@ pub fn detect(
     if !dir.is_dir() {
         anyhow::bail!("`{}` is not a directory", dir.display());
     }
-    let candidates: Vec<Language> = match forced {
-        Some(language) => vec![language],
-        None => Language::ALL
-            .iter()
-            .copied()
-            .filter(|language| crate::languages::support(*language).recognises(dir))
-            .collect(),
+    let (candidates, why) = match forced {
+        Some(language) => (vec![language], Vec::new()),
+        None => crate::languages::decisive(
+            dir,
+            Language::ALL
+                .iter()
+                .copied()
+                .filter(|language| crate::languages::support(*language).recognises(dir))
+                .collect(),
+        ),
     };
     match candidates.as_slice() {
         [] => anyhow::bail!(
@@ -84,7 +87,9 @@ pub fn detect(
                     crate::languages::support(*language).starter()
                 );
             }
-            Ok((*language, draft(*language, dir, manager)?))
+            let mut draft = draft(*language, dir, manager)?;
+            draft.reasons.splice(0..0, why);
+            Ok((*language, draft))
         }
         several => anyhow::bail!(
             "`{}` looks like several projects ({}); pass `--language` to choose one",

@@ -24,7 +24,7 @@ impl super::support::Support for C {
     }
 
     fn looked_for(&self) -> &'static str {
-        "a `Makefile` or `*.c` files"
+        "`*.c` files"
     }
 
     fn starter(&self) -> &'static str {
@@ -129,8 +129,10 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
 }
 
+/// C sources make a C project; a Makefile alone does not (it may only
+/// run `go` or `cargo`).
 fn recognises(dir: &std::path::Path) -> bool {
-    dir.join("Makefile").is_file() || !c_sources(dir).is_empty()
+    !c_sources(dir).is_empty()
 }
 
 /// `*.c` files up to three directories deep, skipping hidden ones, sorted.
