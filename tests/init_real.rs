@@ -189,7 +189,6 @@ fn node_entry_comes_from_start_and_must_exist() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn c_program_is_not_a_phony_target() {
     let dir = tree(&[
         (
