@@ -330,11 +330,17 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             let module = module.trim().trim_matches('"');
             draft.name = Some(module_name(module).to_string());
             draft.reason(format!("go.mod: module `{module}`"));
-        } else if let Some(version) = line.strip_prefix("go ")
-            && let Some(version) = super::versions::version_prefix(version, 2)
-        {
-            draft.reason(format!("go.mod: go {version}"));
-            draft.build("version", version);
+        } else if let Some(version) = line.strip_prefix("go ") {
+            draft.reason(format!(
+                "go.mod: go {}; the build reads its Go from go.mod (no `build.version`)",
+                version.trim()
+            ));
+        } else if let Some(toolchain) = line.strip_prefix("toolchain ") {
+            draft.reason(format!(
+                "go.mod: toolchain {0} → built with Go {1}",
+                toolchain.trim(),
+                toolchain.trim().trim_start_matches("go")
+            ));
         }
     }
     let root_main = std::fs::read_dir(dir)

@@ -522,7 +522,17 @@ fn detect(
         draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
         draft.reason(format!("package.json: name `{name}`"));
     }
-    if let Some(version) = package["engines"]["node"]
+    // `.nvmrc` (here or at the workspace root) comes before engines: the
+    // plan reads it, so nothing is written.
+    let pinned = [dir, root]
+        .iter()
+        .flat_map(|d| [".nvmrc", ".node-version"].map(|f| (f, d.join(f))))
+        .find(|(_, path)| path.is_file());
+    if let Some((file, _)) = pinned {
+        draft.reason(format!(
+            "{file}: the build reads its Node from it (no `build.version`)"
+        ));
+    } else if let Some(version) = package["engines"]["node"]
         .as_str()
         .and_then(|v| crate::languages::versions::version_prefix(v, 1))
     {
