@@ -62,10 +62,14 @@ fn go_from_go_mod_and_cmd() {
 
 #[test]
 fn node_service_and_cli() {
-    let service = tree(&[(
-        "package.json",
-        r#"{"name": "@acme/api", "engines": {"node": ">=20"}, "scripts": {"start": "node server.js"}}"#,
-    )]);
+    // The entry files exist: init never drafts one that does not.
+    let service = tree(&[
+        (
+            "package.json",
+            r#"{"name": "@acme/api", "engines": {"node": ">=20"}, "scripts": {"start": "node server.js"}}"#,
+        ),
+        ("server.js", ""),
+    ]);
     let (output, manifest) = init(service.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(manifest.contains("name = \"api\"\n"), "{manifest}");
@@ -78,10 +82,13 @@ fn node_service_and_cli() {
         "{manifest}"
     );
 
-    let cli = tree(&[(
-        "package.json",
-        r#"{"name": "tool", "bin": {"tool": "./bin/tool.js"}}"#,
-    )]);
+    let cli = tree(&[
+        (
+            "package.json",
+            r#"{"name": "tool", "bin": {"tool": "./bin/tool.js"}}"#,
+        ),
+        ("bin/tool.js", ""),
+    ]);
     let (output, manifest) = init(cli.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(

@@ -160,7 +160,6 @@ fn python_django_and_fastapi_entrypoints() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn node_entry_comes_from_start_and_must_exist() {
     let dir = tree(&[
         (
@@ -268,7 +267,6 @@ fn versions_the_project_declares_are_not_frozen() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn node_packages_that_are_no_single_executable_run_on_node() {
     let esm = tree(&[
         (
