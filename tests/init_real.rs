@@ -77,7 +77,6 @@ fn a_maturin_pyproject_with_cargo_toml_is_rust() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn python_procfile_web_line_is_the_entrypoint() {
     let dir = tree(&[
         ("requirements.txt", "flask\ngunicorn\n"),
@@ -98,7 +97,6 @@ fn python_procfile_web_line_is_the_entrypoint() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn python_flask_app_module_is_found_not_invented() {
     let dir = tree(&[
         ("requirements.txt", "Flask==3.1\n"),
@@ -125,7 +123,6 @@ fn python_flask_app_module_is_found_not_invented() {
 }
 
 #[test]
-#[ignore = "issue #26: not fixed yet"]
 fn python_django_and_fastapi_entrypoints() {
     let django = tree(&[
         ("requirements.txt", "Django>=5\ngunicorn\n"),

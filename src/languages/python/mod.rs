@@ -3,6 +3,7 @@
 
 mod dependencies;
 mod detect;
+mod server;
 
 use serde::Serialize;
 
