@@ -302,6 +302,8 @@ fn init_takes_the_start_script_file_not_node_options() {
         r#"{"name": "svc", "scripts": {"start": "node --inspect --max-old-space-size=512 server.js"}}"#,
     )
     .unwrap();
+    // init drafts only entry files that exist.
+    std::fs::write(dir.path().join("server.js"), "").unwrap();
     let output = shipit(dir.path(), &["init"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let manifest = std::fs::read_to_string(dir.path().join("shipit.toml")).unwrap();

@@ -38,7 +38,7 @@ fn go_from_go_mod_and_cmd() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
         manifest,
-        "#:schema ./shipit.schema.json\nname = \"href-counter\"\nlanguage = \"go\"\n\n[build]\nversion = \"1.23\"\n\n[go]\npackage = \"./cmd/server\"\n"
+        "#:schema ./shipit.schema.json\nname = \"href-counter\"\nlanguage = \"go\"\n\n[go]\npackage = \"./cmd/server\"\n"
     );
     let message = stderr(&output);
     assert!(message.contains("detected go:"), "{message}");
@@ -62,10 +62,14 @@ fn go_from_go_mod_and_cmd() {
 
 #[test]
 fn node_service_and_cli() {
-    let service = tree(&[(
-        "package.json",
-        r#"{"name": "@acme/api", "engines": {"node": ">=20"}, "scripts": {"start": "node server.js"}}"#,
-    )]);
+    // The entry files exist: init never drafts one that does not.
+    let service = tree(&[
+        (
+            "package.json",
+            r#"{"name": "@acme/api", "engines": {"node": ">=20"}, "scripts": {"start": "node server.js"}}"#,
+        ),
+        ("server.js", ""),
+    ]);
     let (output, manifest) = init(service.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(manifest.contains("name = \"api\"\n"), "{manifest}");
@@ -78,10 +82,13 @@ fn node_service_and_cli() {
         "{manifest}"
     );
 
-    let cli = tree(&[(
-        "package.json",
-        r#"{"name": "tool", "bin": {"tool": "./bin/tool.js"}}"#,
-    )]);
+    let cli = tree(&[
+        (
+            "package.json",
+            r#"{"name": "tool", "bin": {"tool": "./bin/tool.js"}}"#,
+        ),
+        ("bin/tool.js", ""),
+    ]);
     let (output, manifest) = init(cli.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
@@ -476,7 +483,9 @@ fn rust_from_cargo_toml_workspace_and_toolchain() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(manifest.contains("name = \"svc_api\""), "{manifest}");
     assert!(manifest.contains("language = \"rust\""), "{manifest}");
-    assert!(manifest.contains("version = \"1.96.0\""), "{manifest}");
+    // The pinned channel is read from rust-toolchain.toml, not frozen.
+    assert!(!manifest.contains("version ="), "{manifest}");
+    assert!(stderr(&output).contains("1.96.0"), "{}", stderr(&output));
     assert!(!manifest.contains("[rust]"), "{manifest}");
     let render = shipit(dir.path(), &["render"]);
     assert!(render.status.success(), "{}", stderr(&render));

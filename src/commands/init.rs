@@ -50,13 +50,16 @@ pub fn detect(
     if !dir.is_dir() {
         anyhow::bail!("`{}` is not a directory", dir.display());
     }
-    let candidates: Vec<Language> = match forced {
-        Some(language) => vec![language],
-        None => Language::ALL
-            .iter()
-            .copied()
-            .filter(|language| crate::languages::support(*language).recognises(dir))
-            .collect(),
+    let (candidates, why) = match forced {
+        Some(language) => (vec![language], Vec::new()),
+        None => crate::languages::decisive(
+            dir,
+            Language::ALL
+                .iter()
+                .copied()
+                .filter(|language| crate::languages::support(*language).recognises(dir))
+                .collect(),
+        ),
     };
     match candidates.as_slice() {
         [] => anyhow::bail!(
@@ -84,7 +87,9 @@ pub fn detect(
                     crate::languages::support(*language).starter()
                 );
             }
-            Ok((*language, draft(*language, dir, manager)?))
+            let mut draft = draft(*language, dir, manager)?;
+            draft.reasons.splice(0..0, why);
+            Ok((*language, draft))
         }
         several => anyhow::bail!(
             "`{}` looks like several projects ({}); pass `--language` to choose one",
@@ -106,6 +111,35 @@ const MAX_LEVELS: usize = 8;
 /// workspace's manager, when that renders, i.e. when the workspace lists
 /// it; otherwise it builds on its own.
 fn draft(language: Language, dir: &Path, manager: Option<&str>) -> Result<Draft> {
+    let mut draft = draft_as_found(language, dir, manager)?;
+    unfreeze_version(language, dir, &mut draft);
+    Ok(draft)
+}
+
+/// Leaves `build.version` out when the plan reads the same version from
+/// the project's own files: written down, a later bump there (go.mod,
+/// `.nvmrc`, `.python-version`, rust-toolchain) would not be drift.
+fn unfreeze_version(language: Language, dir: &Path, draft: &mut Draft) {
+    let Some(index) = draft.build.iter().position(|(key, _)| key == "version") else {
+        return;
+    };
+    let (key, drafted) = draft.build.remove(index);
+    let text = render(language, draft, "./shipit.schema.json", dir);
+    match plan(dir, &text) {
+        Ok(plan)
+            if Some(plan.build.version.as_str()) == drafted.as_str()
+                && !["default", "manifest"].contains(&plan.build.version_from.as_str()) =>
+        {
+            draft.reason(format!(
+                "`build.version` left out: the build reads {} from {}",
+                plan.build.version, plan.build.version_from
+            ));
+        }
+        _ => draft.build.insert(index, (key, drafted)),
+    }
+}
+
+fn draft_as_found(language: Language, dir: &Path, manager: Option<&str>) -> Result<Draft> {
     if let Some((root, levels)) = workspace_above(dir, language) {
         let context = vec![".."; levels].join("/");
         let member = crate::languages::detect(language, dir, &root, manager).map(|mut draft| {

@@ -24,7 +24,7 @@ impl super::support::Support for C {
     }
 
     fn looked_for(&self) -> &'static str {
-        "a `Makefile` or `*.c` files"
+        "`*.c` files"
     }
 
     fn starter(&self) -> &'static str {
@@ -129,8 +129,10 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
 }
 
+/// C sources make a C project; a Makefile alone does not (it may only
+/// run `go` or `cargo`).
 fn recognises(dir: &std::path::Path) -> bool {
-    dir.join("Makefile").is_file() || !c_sources(dir).is_empty()
+    !c_sources(dir).is_empty()
 }
 
 /// `*.c` files up to three directories deep, skipping hidden ones, sorted.
@@ -165,19 +167,122 @@ fn c_sources(dir: &std::path::Path) -> Vec<String> {
     sources
 }
 
+/// Names that are never the program: conventional phony targets.
+const PHONY: [&str; 8] = [
+    "all",
+    "install",
+    "uninstall",
+    "clean",
+    "distclean",
+    "test",
+    "check",
+    "default",
+];
+
+/// Variables that name the program by convention.
+const PROGRAM_VARIABLES: [&str; 5] = ["TARGET", "PROG", "PROGRAM", "BIN", "EXE"];
+
+/// `(target, prerequisites)` of each plain rule, in order: no pattern
+/// rules, no variables as targets, no special `.TARGETS`.
+fn rules(makefile: &str) -> Vec<(&str, Vec<&str>)> {
+    makefile
+        .lines()
+        .filter(|line| !line.starts_with(['\t', ' ', '.', '#']))
+        .filter_map(|line| line.split_once(':'))
+        .filter(|(_, rest)| !rest.starts_with('='))
+        .flat_map(|(targets, rest)| {
+            let deps: Vec<&str> = rest
+                .split('#')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect();
+            targets
+                .split_whitespace()
+                .map(move |target| (target, deps.clone()))
+        })
+        .filter(|(target, _)| !target.is_empty() && !target.contains(['$', '=', '%']))
+        .collect()
+}
+
+/// The value of `NAME = value` (any of `=`, `:=`, `?=`), the first set.
+fn variable<'a>(makefile: &'a str, name: &str) -> Option<&'a str> {
+    makefile.lines().find_map(|line| {
+        let (key, value) = line.split_once('=')?;
+        let key = key.trim_end_matches([':', '?', '+']).trim();
+        let value = value.split('#').next()?.trim();
+        (key == name && !value.is_empty() && !value.contains(['$', ' '])).then_some(value)
+    })
+}
+
+/// The program a Makefile builds, and why that one: what `all` depends
+/// on, a `TARGET`/`PROG`/`BIN` variable, a literal `-o NAME`, else the
+/// first target that is not phony. `app` when nothing says, with a
+/// warning to set `c.output`.
+fn makefile_program(makefile: &str) -> (String, String) {
+    let phony: Vec<&str> = makefile
+        .lines()
+        .filter_map(|line| line.strip_prefix(".PHONY:"))
+        .flat_map(str::split_whitespace)
+        .chain(PHONY)
+        .collect();
+    let resolve = |name: &str| -> Option<String> {
+        let name = match name.strip_prefix("$(").or_else(|| name.strip_prefix("${")) {
+            Some(var) => variable(makefile, var.trim_end_matches([')', '}']))?,
+            None => name,
+        };
+        let object = [".o", ".c", ".h", ".a", ".so"]
+            .iter()
+            .any(|e| name.ends_with(e));
+        (!object && !phony.contains(&name) && !name.contains(['$', '/'])).then(|| name.to_string())
+    };
+    let rules = rules(makefile);
+    if let Some(program) = rules
+        .iter()
+        .filter(|(target, _)| *target == "all")
+        .flat_map(|(_, deps)| deps)
+        .find_map(|dep| resolve(dep))
+    {
+        return (program.clone(), format!("`all` builds `{program}`"));
+    }
+    if let Some((var, program)) = PROGRAM_VARIABLES
+        .iter()
+        .find_map(|var| Some((var, resolve(variable(makefile, var)?)?)))
+    {
+        return (
+            program.clone(),
+            format!("`{var} = {program}` names the program"),
+        );
+    }
+    let output = makefile
+        .lines()
+        .filter(|line| line.starts_with('\t'))
+        .flat_map(|line| line.split_whitespace().skip_while(|w| *w != "-o").nth(1))
+        .find_map(resolve);
+    if let Some(program) = output {
+        return (program.clone(), format!("`-o {program}` names the program"));
+    }
+    match rules.iter().find_map(|(target, _)| resolve(target)) {
+        Some(program) => (
+            program.clone(),
+            format!("program `{program}`, the first target that is not phony"),
+        ),
+        None => (
+            "app".into(),
+            "no target names the program: drafted `app`; set `c.output` and the `cp` in `build.steps` to what `make` builds".into(),
+        ),
+    }
+}
+
 /// A Makefile builds with `make` on every core (installing into a prefix
 /// when it has an `install` target that honours `DESTDIR`); otherwise the
 /// `*.c` files are compiled together.
 fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     let mut draft = super::support::Draft::default();
     if let Some(makefile) = super::support::read(&dir.join("Makefile")) {
-        let targets: Vec<&str> = makefile
-            .lines()
-            .filter(|line| !line.starts_with(['\t', ' ', '.', '#']))
-            .filter_map(|line| line.split_once(':').map(|(target, _)| target.trim()))
-            .filter(|target| !target.is_empty() && !target.contains(['$', '=', ' ', '%']))
-            .collect();
-        let program = targets.first().copied().unwrap_or("app").to_string();
+        let targets: Vec<&str> = rules(&makefile).into_iter().map(|(t, _)| t).collect();
+        let (program, why) = makefile_program(&makefile);
+        draft.reason(format!("Makefile: {why}"));
         // An install target that ignores DESTDIR would install into the
         // builder's /usr/local, not the prefix that is copied out.
         let staged_install = targets.contains(&"install") && makefile.contains("DESTDIR");
@@ -187,9 +292,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             );
         }
         if staged_install {
-            draft.reason(format!(
-                "Makefile: `make install` into a prefix (it honours `DESTDIR`); program `{program}`"
-            ));
+            draft.reason("Makefile: `make install` into a prefix (it honours `DESTDIR`)");
             draft.build(
                 "steps",
                 toml::Value::Array(vec![
@@ -205,7 +308,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
                 toml::Value::Array(vec![format!("/usr/local/bin/{program}").into()]),
             );
         } else {
-            draft.reason(format!("Makefile: `make`; program `{program}`"));
+            draft.reason("Makefile: built with `make`, the program copied out");
             draft.build(
                 "steps",
                 toml::Value::Array(vec![

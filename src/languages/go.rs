@@ -289,6 +289,21 @@ fn module_paths(text: &str) -> Vec<(usize, String)> {
     paths
 }
 
+/// The name a module path gives its program: its last element, but the
+/// one before a major-version suffix (`example.com/x/v2` → `x`), as
+/// `go install` names the binary.
+fn module_name(module: &str) -> &str {
+    let mut parts = module.rsplit('/');
+    let last = parts.next().unwrap_or(module);
+    let major = last
+        .strip_prefix('v')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    match parts.next() {
+        Some(before) if major => before,
+        _ => last,
+    }
+}
+
 fn recognises(dir: &std::path::Path) -> bool {
     dir.join("go.mod").is_file()
 }
@@ -313,13 +328,19 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     for line in go_mod.lines().map(str::trim) {
         if let Some(module) = line.strip_prefix("module ") {
             let module = module.trim().trim_matches('"');
-            draft.name = module.rsplit('/').next().map(str::to_string);
+            draft.name = Some(module_name(module).to_string());
             draft.reason(format!("go.mod: module `{module}`"));
-        } else if let Some(version) = line.strip_prefix("go ")
-            && let Some(version) = super::versions::version_prefix(version, 2)
-        {
-            draft.reason(format!("go.mod: go {version}"));
-            draft.build("version", version);
+        } else if let Some(version) = line.strip_prefix("go ") {
+            draft.reason(format!(
+                "go.mod: go {}; the build reads its Go from go.mod (no `build.version`)",
+                version.trim()
+            ));
+        } else if let Some(toolchain) = line.strip_prefix("toolchain ") {
+            draft.reason(format!(
+                "go.mod: toolchain {0} → built with Go {1}",
+                toolchain.trim(),
+                toolchain.trim().trim_start_matches("go")
+            ));
         }
     }
     let root_main = std::fs::read_dir(dir)

@@ -36,6 +36,43 @@ pub(crate) fn defaults(cx: &mut Cx) -> LanguageDefaults {
     support(cx.manifest.language).defaults(cx)
 }
 
+/// Of the languages `dir` looks like, the ones that stay, and why: a
+/// go.mod or Cargo.toml is decisive over C sources beside it (a cgo shim,
+/// a vendored library), and a pyproject.toml built by maturin packages
+/// the Rust crate beside it for PyPI.
+pub(crate) fn decisive(dir: &Path, candidates: Vec<Language>) -> (Vec<Language>, Vec<String>) {
+    let mut reasons = Vec::new();
+    let mut kept = candidates.clone();
+    for (decisive, file) in [(Language::Go, "go.mod"), (Language::Rust, "Cargo.toml")] {
+        if !candidates.contains(&decisive) {
+            continue;
+        }
+        if candidates.contains(&Language::C) {
+            kept.retain(|l| *l != Language::C);
+            reasons.push(format!(
+                "`{file}` is decisive: the C sources beside it are part of the {} project",
+                decisive.key()
+            ));
+        } else if dir.join("Makefile").is_file() {
+            reasons.push(format!(
+                "`{file}` is decisive: the Makefile beside it drives the {} build",
+                decisive.key()
+            ));
+        }
+    }
+    if candidates.contains(&Language::Rust)
+        && candidates.contains(&Language::Python)
+        && python::built_by_maturin(dir)
+    {
+        kept.retain(|l| *l != Language::Python);
+        reasons.push(
+            "pyproject.toml: `build-backend = \"maturin\"` packages the Rust crate for PyPI: a Rust project"
+                .into(),
+        );
+    }
+    (kept, reasons)
+}
+
 /// A starter manifest for the project in `dir`.
 pub(crate) fn detect(
     language: Language,

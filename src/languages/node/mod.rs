@@ -1,6 +1,7 @@
 //! Node.js: one `@yao-pkg/pkg` executable on `alpine` (default), or
 //! `node:<v>-alpine` with production dependencies only.
 
+mod draft;
 mod managers;
 mod workspace;
 
@@ -10,7 +11,8 @@ use crate::manifest::{Artifact, NodeManager, NodeMode};
 use crate::plan::context::{Cx, LanguageDefaults};
 use crate::plan::image::DEBIAN;
 use crate::plan::image::PackageManager;
-use managers::{detect_manager, install};
+use draft::detect;
+use managers::install;
 use workspace::{SHIPPED, Shipped, shipped};
 
 pub(crate) struct Node;
@@ -483,74 +485,4 @@ fn check_sea(cx: &mut Cx, major: &str, platform: &str) {
             "leave `runtime.base` out (the builder's `debian:<release>-slim`), or use `node.mode = \"pkg\"` for scratch",
         );
     }
-}
-
-/// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
-/// file `scripts.start` runs (a service: runtime mode) as the entry; the
-/// major version of `engines.node`.
-fn detect(
-    dir: &std::path::Path,
-    root: &std::path::Path,
-    chosen: Option<&str>,
-) -> anyhow::Result<crate::languages::support::Draft> {
-    use anyhow::Context as _;
-    let mut draft = crate::languages::support::Draft::default();
-    let read = |dir: &std::path::Path| -> anyhow::Result<serde_json::Value> {
-        let path = dir.join("package.json");
-        let text = crate::languages::support::read(&path)
-            .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("`{}` is not valid JSON", path.display()))
-    };
-    let package = read(dir)?;
-    // A workspace's manager is its root's: `packageManager` and the
-    // lockfile are there.
-    let manager = match root == dir {
-        true => detect_manager(dir, &package, chosen, &mut draft)?,
-        false => detect_manager(root, &read(root)?, chosen, &mut draft)?,
-    };
-    if let Some(name) = package["name"].as_str() {
-        draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
-        draft.reason(format!("package.json: name `{name}`"));
-    }
-    if let Some(version) = package["engines"]["node"]
-        .as_str()
-        .and_then(|v| crate::languages::versions::version_prefix(v, 1))
-    {
-        draft.reason(format!("package.json: engines.node → Node {version}"));
-        draft.build("version", version);
-    }
-    let bin = match &package["bin"] {
-        serde_json::Value::String(path) => Some(path.clone()),
-        serde_json::Value::Object(map) => map.values().find_map(|v| v.as_str().map(str::to_string)),
-        _ => None,
-    };
-    // `node --inspect server.js`: the file, not node's own options.
-    let start = package["scripts"]["start"]
-        .as_str()
-        .and_then(|script| script.strip_prefix("node "))
-        .and_then(|rest| rest.split_whitespace().find(|word| !word.starts_with('-')))
-        .map(str::to_string);
-    let (entry, mode) = match (bin, package["main"].as_str(), start) {
-        (Some(bin), _, _) => {
-            draft.reason(format!("package.json: bin `{bin}` → one executable (pkg)"));
-            (bin, "pkg")
-        }
-        (None, _, Some(start)) => {
-            draft.reason(format!(
-                "package.json: scripts.start runs `{start}` → node runtime"
-            ));
-            (start, "runtime")
-        }
-        (None, Some(main), None) => {
-            draft.reason(format!("package.json: main `{main}` → node runtime"));
-            (main.to_string(), "runtime")
-        }
-        (None, None, None) => ("index.js".to_string(), "runtime"),
-    };
-    let entry = entry.trim_start_matches("./").to_string();
-    draft.table("entry", entry);
-    draft.table("mode", mode);
-    draft.table("manager", manager.key());
-    Ok(draft)
 }

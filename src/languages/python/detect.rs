@@ -123,48 +123,7 @@ pub(super) fn detect(
         draft.build("version", version);
     }
 
-    let module = ["app", "main", "wsgi", "server"]
-        .into_iter()
-        .find(|m| dir.join(format!("{m}.py")).is_file())
-        .unwrap_or("main");
-    // Package names as whole tokens: `uvicorn[standard]` and
-    // `Flask==3.1` count, `flask-cors` is not flask.
-    let deps = text.to_lowercase();
-    let tokens: Vec<&str> = deps
-        .split(|c: char| !(c.is_ascii_alphanumeric() || "_-".contains(c)))
-        .collect();
-    let has = |package: &str| tokens.contains(&package);
-    let words =
-        |list: &[&str]| toml::Value::Array(list.iter().map(|w| toml::Value::from(*w)).collect());
-    let target = format!("{module}:app");
-    if has("gunicorn") {
-        draft.reason("gunicorn in the dependencies → served by gunicorn");
-        draft.runtime(
-            "entrypoint",
-            words(&["gunicorn", "--bind", "0.0.0.0:8000", &target]),
-        );
-        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
-    } else if has("uvicorn") {
-        draft.reason("uvicorn in the dependencies → served by uvicorn");
-        draft.runtime(
-            "entrypoint",
-            words(&["uvicorn", "--host", "0.0.0.0", "--port", "8000", &target]),
-        );
-        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
-    } else if has("flask") {
-        draft.reason("flask in the dependencies → `flask run`");
-        draft.runtime(
-            "entrypoint",
-            words(&["flask", "run", "--host=0.0.0.0", "--port=8000"]),
-        );
-        draft.runtime("ports", toml::Value::Array(vec![8000.into()]));
-        let mut env = toml::Table::new();
-        env.insert("FLASK_APP".into(), format!("{module}.py").into());
-        draft.runtime("env", toml::Value::Table(env));
-    } else {
-        draft.reason(format!("no known server → `python {module}.py`"));
-        draft.runtime("entrypoint", words(&["python", &format!("{module}.py")]));
-    }
+    super::server::draft_server(dir, &text, parsed.as_ref(), &mut draft);
     draft.table("manager", manager.key());
     draft.table("requirements", file);
     Ok(draft)

@@ -3,6 +3,7 @@
 
 mod dependencies;
 mod detect;
+mod server;
 
 use serde::Serialize;
 
@@ -324,4 +325,18 @@ fn choose(cx: &mut Cx, table: &crate::manifest::PythonTable) -> (PythonManager, 
             }
         },
     }
+}
+
+/// Whether `dir`'s pyproject.toml is built by maturin: a Rust crate
+/// packaged for PyPI.
+pub(crate) fn built_by_maturin(dir: &std::path::Path) -> bool {
+    crate::languages::support::read(&dir.join("pyproject.toml"))
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .is_some_and(|table| {
+            table
+                .get("build-system")
+                .and_then(|b| b.get("build-backend"))
+                .and_then(|b| b.as_str())
+                == Some("maturin")
+        })
 }

@@ -1,0 +1,145 @@
+//! `init` for Node: the starter manifest from package.json, with an entry
+//! file that exists, the mode that runs it, and the port it listens on.
+
+use super::managers::detect_manager;
+
+/// From package.json: the name; `bin` (a CLI: pkg mode) or `main`, or the
+/// file `scripts.start` runs (a service: runtime mode) as the entry; the
+/// major version of `engines.node`.
+pub(super) fn detect(
+    dir: &std::path::Path,
+    root: &std::path::Path,
+    chosen: Option<&str>,
+) -> anyhow::Result<crate::languages::support::Draft> {
+    use anyhow::Context as _;
+    let mut draft = crate::languages::support::Draft::default();
+    let read = |dir: &std::path::Path| -> anyhow::Result<serde_json::Value> {
+        let path = dir.join("package.json");
+        let text = crate::languages::support::read(&path)
+            .with_context(|| format!("cannot read `{}` as UTF-8 text", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("`{}` is not valid JSON", path.display()))
+    };
+    let package = read(dir)?;
+    // A workspace's manager is its root's: `packageManager` and the
+    // lockfile are there.
+    let manager = match root == dir {
+        true => detect_manager(dir, &package, chosen, &mut draft)?,
+        false => detect_manager(root, &read(root)?, chosen, &mut draft)?,
+    };
+    if let Some(name) = package["name"].as_str() {
+        draft.name = Some(name.rsplit('/').next().unwrap_or(name).to_string());
+        draft.reason(format!("package.json: name `{name}`"));
+    }
+    // `.nvmrc` (here or at the workspace root) comes before engines: the
+    // plan reads it, so nothing is written.
+    let pinned = [dir, root]
+        .iter()
+        .flat_map(|d| [".nvmrc", ".node-version"].map(|f| (f, d.join(f))))
+        .find(|(_, path)| path.is_file());
+    if let Some((file, _)) = pinned {
+        draft.reason(format!(
+            "{file}: the build reads its Node from it (no `build.version`)"
+        ));
+    } else if let Some(version) = package["engines"]["node"]
+        .as_str()
+        .and_then(|v| crate::languages::versions::version_prefix(v, 1))
+    {
+        draft.reason(format!("package.json: engines.node → Node {version}"));
+        draft.build("version", version);
+    }
+    let bin = match &package["bin"] {
+        serde_json::Value::String(path) => Some(path.clone()),
+        serde_json::Value::Object(map) => map.values().find_map(|v| v.as_str().map(str::to_string)),
+        _ => None,
+    };
+    // `node --inspect server.js`: the file, not node's own options.
+    let start = package["scripts"]["start"]
+        .as_str()
+        .and_then(|script| script.strip_prefix("node "))
+        .and_then(|rest| rest.split_whitespace().find(|word| !word.starts_with('-')))
+        .map(str::to_string);
+    let (entry, mode) = entry_and_mode(dir, &package, bin, start, &mut draft);
+    if let Some(entry) = entry {
+        if let Some(port) = listen_port(&dir.join(&entry)) {
+            draft.reason(format!("`{entry}`: listen({port}) → port {port}"));
+            draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
+        }
+        draft.table("entry", entry);
+    }
+    draft.table("mode", mode);
+    draft.table("manager", manager.key());
+    Ok(draft)
+}
+
+/// The entry (a file that exists: `bin`, the file `scripts.start` runs,
+/// `main`, `index.js`) and the mode. A `bin` is one executable (pkg) only
+/// when it exists before a build, is CommonJS, and the package serves no
+/// files (`public/`, `static/`): else node runs it as it is.
+fn entry_and_mode(
+    dir: &std::path::Path,
+    package: &serde_json::Value,
+    bin: Option<String>,
+    start: Option<String>,
+    draft: &mut crate::languages::support::Draft,
+) -> (Option<String>, &'static str) {
+    let exists = |file: &str| dir.join(file).is_file();
+    let clean = |file: &str| file.trim_start_matches("./").to_string();
+    if let Some(bin) = bin.map(|b| clean(&b)) {
+        let esm = package["type"].as_str() == Some("module") || bin.ends_with(".mjs");
+        let serves = ["public", "static"]
+            .into_iter()
+            .find(|d| dir.join(d).is_dir());
+        match (exists(&bin), esm, serves) {
+            (true, false, None) => {
+                draft.reason(format!("package.json: bin `{bin}` → one executable (pkg)"));
+                return (Some(bin), "pkg");
+            }
+            (false, _, _) => draft.reason(format!(
+                "package.json: bin `{bin}` does not exist before a build → node runtime"
+            )),
+            (true, true, _) => {
+                draft.reason(format!(
+                    "package.json: bin `{bin}` is an ES module → node runtime"
+                ));
+                return (Some(bin), "runtime");
+            }
+            (true, false, Some(served)) => {
+                draft.reason(format!(
+                    "package.json: bin `{bin}`, but the package serves `{served}/` → node runtime"
+                ));
+                return (Some(bin), "runtime");
+            }
+        }
+    }
+    let candidates = [
+        (start.map(|s| clean(&s)), "scripts.start runs"),
+        (package["main"].as_str().map(clean), "main"),
+        (Some("index.js".to_string()), "the default"),
+    ];
+    for (file, from) in candidates {
+        let Some(file) = file else { continue };
+        if exists(&file) {
+            draft.reason(format!("package.json: {from} `{file}` → node runtime"));
+            return (Some(file), "runtime");
+        }
+        if from != "the default" {
+            draft.reason(format!(
+                "package.json: {from} `{file}`, which does not exist"
+            ));
+        }
+    }
+    draft.reason("no entry file found: set `node.entry` to the script node runs");
+    (None, "runtime")
+}
+
+/// The port a server listens on when its entry says so with a literal:
+/// `listen(3000)`, `listen(process.env.PORT || 3000)`.
+fn listen_port(entry: &std::path::Path) -> Option<u16> {
+    let text = crate::languages::support::read(entry)?;
+    text.match_indices(".listen(").find_map(|(at, call)| {
+        let args = text[at + call.len()..].split([')', ',']).next()?;
+        let literal = args.rsplit(['|', '?', ':', ' ']).next()?.trim();
+        literal.parse::<u16>().ok().filter(|p| *p > 0)
+    })
+}

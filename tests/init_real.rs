@@ -1,0 +1,296 @@
+//! `shipit init` on the shapes of real repositories (issue #26): side
+//! files that must not confuse detection, entrypoints and ports that exist,
+//! programs that are not phony targets, and values left to the project.
+
+mod common;
+
+use std::path::Path;
+
+use common::{shipit, stderr};
+
+fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Runs `init` in `dir`; asserts it succeeds; the manifest and messages.
+fn init_ok(dir: &Path) -> (String, String) {
+    let output = shipit(dir, &["init", "."]);
+    let message = stderr(&output);
+    assert!(output.status.success(), "{message}");
+    let manifest = std::fs::read_to_string(dir.join("shipit.toml")).unwrap();
+    (manifest, message)
+}
+
+#[test]
+fn a_makefile_beside_go_mod_or_cargo_toml_is_not_c() {
+    let go = tree(&[
+        ("go.mod", "module example.com/tool\n\ngo 1.23\n"),
+        ("main.go", "package main\nfunc main() {}\n"),
+        ("Makefile", "build:\n\tgo build -o bin/tool .\n"),
+    ]);
+    let (manifest, message) = init_ok(go.path());
+    assert!(manifest.contains("language = \"go\""), "{manifest}");
+    assert!(message.contains("`go.mod` is decisive"), "{message}");
+
+    let rust = tree(&[
+        (
+            "Cargo.toml",
+            "[package]\nname = \"tool\"\nversion = \"0.1.0\"\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "fn main() {}\n"),
+        ("Makefile", "all:\n\tcargo build --release\n"),
+        ("vendor/shim.c", "int x;\n"),
+    ]);
+    let (manifest, _) = init_ok(rust.path());
+    assert!(manifest.contains("language = \"rust\""), "{manifest}");
+
+    // A Makefile alone, without C sources, is no C project.
+    let make_only = tree(&[("Makefile", "all:\n\techo hi\n")]);
+    let output = shipit(make_only.path(), &["init", "."]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn a_maturin_pyproject_with_cargo_toml_is_rust() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[build-system]\nrequires = [\"maturin>=1\"]\nbuild-backend = \"maturin\"\n\n[project]\nname = \"fast\"\n",
+        ),
+        (
+            "Cargo.toml",
+            "[package]\nname = \"fast\"\nversion = \"0.1.0\"\n",
+        ),
+        ("Cargo.lock", "version = 4\n"),
+        ("src/main.rs", "fn main() {}\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("language = \"rust\""), "{manifest}");
+    assert!(message.contains("maturin"), "{message}");
+}
+
+#[test]
+fn python_procfile_web_line_is_the_entrypoint() {
+    let dir = tree(&[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        ("Procfile", "web: gunicorn microblog:app\n"),
+        (
+            "microblog.py",
+            "from app import create_app\napp = create_app()\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(
+        manifest.contains(
+            "entrypoint = [\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"microblog:app\"]\nports = [8000]\n"
+        ),
+        "{manifest}"
+    );
+    assert!(message.contains("Procfile"), "{message}");
+}
+
+#[test]
+fn python_flask_app_module_is_found_not_invented() {
+    let dir = tree(&[
+        ("requirements.txt", "Flask==3.1\n"),
+        (
+            "hello.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(!manifest.contains("main.py"), "{manifest}");
+    assert!(manifest.contains("FLASK_APP = \"hello.py\""), "{manifest}");
+    assert!(message.contains("`hello.py`"), "{message}");
+
+    let gunicorn = tree(&[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        ("site.py", "import flask\napp = flask.Flask(__name__)\n"),
+    ]);
+    let (manifest, _) = init_ok(gunicorn.path());
+    assert!(
+        manifest
+            .contains("entrypoint = [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"site:app\"]"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn python_django_and_fastapi_entrypoints() {
+    let django = tree(&[
+        ("requirements.txt", "Django>=5\ngunicorn\n"),
+        ("manage.py", "import os\n"),
+        ("mysite/wsgi.py", "application = None\n"),
+        ("mysite/__init__.py", ""),
+    ]);
+    let (manifest, message) = init_ok(django.path());
+    assert!(
+        manifest.contains(
+            "entrypoint = [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mysite.wsgi:application\"]\nports = [8000]\n"
+        ),
+        "{manifest}"
+    );
+    assert!(message.contains("Django"), "{message}");
+
+    let fastapi = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"svc\"\ndependencies = [\"fastapi[standard]\"]\n\n[tool.fastapi]\nentrypoint = \"svc.main:app\"\n",
+        ),
+        ("svc/__init__.py", ""),
+        ("svc/main.py", "app = None\n"),
+    ]);
+    let (manifest, _) = init_ok(fastapi.path());
+    assert!(
+        manifest.contains(
+            "entrypoint = [\"fastapi\", \"run\", \"svc/main.py\", \"--port\", \"8000\"]\nports = [8000]\n"
+        ),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn node_entry_comes_from_start_and_must_exist() {
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{"name": "web", "main": "index.js", "scripts": {"start": "node app.js"}}"#,
+        ),
+        (
+            "app.js",
+            "const app = require('express')();\napp.listen(3000);\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("entry = \"app.js\""), "{manifest}");
+    assert!(manifest.contains("ports = [3000]"), "{manifest}");
+    assert!(message.contains("listen(3000)"), "{message}");
+
+    let missing = tree(&[
+        ("package.json", r#"{"name": "web", "main": "server.js"}"#),
+        ("src/index.js", ""),
+    ]);
+    let output = shipit(missing.path(), &["init", "."]);
+    let message = stderr(&output);
+    assert!(message.contains("does not exist"), "{message}");
+    let manifest = std::fs::read_to_string(missing.path().join("shipit.toml")).unwrap_or_default();
+    assert!(!manifest.contains("server.js"), "{manifest}");
+}
+
+#[test]
+fn c_program_is_not_a_phony_target() {
+    let dir = tree(&[
+        (
+            "Makefile",
+            ".PHONY: all clean\nall: linecount\nlinecount: main.c\n\tcc -o $@ $<\nclean:\n\trm -f linecount\n",
+        ),
+        ("main.c", "int main(){}"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(
+        manifest.contains("cp linecount /out/linecount"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("output = \"linecount\""), "{manifest}");
+    assert!(message.contains("`all` builds `linecount`"), "{message}");
+
+    let variable = tree(&[
+        (
+            "Makefile",
+            "TARGET = tiny\nall:\n\t$(CC) -o $(TARGET) main.c\n",
+        ),
+        ("main.c", "int main(){}"),
+    ]);
+    let (manifest, _) = init_ok(variable.path());
+    assert!(manifest.contains("output = \"tiny\""), "{manifest}");
+}
+
+#[test]
+fn go_name_skips_the_major_version_suffix() {
+    let dir = tree(&[
+        (
+            "go.mod",
+            "module github.com/mccutchen/go-httpbin/v2\n\ngo 1.22\n",
+        ),
+        ("main.go", "package main\nfunc main() {}\n"),
+    ]);
+    let (manifest, _) = init_ok(dir.path());
+    assert!(manifest.contains("name = \"go-httpbin\""), "{manifest}");
+}
+
+#[test]
+fn versions_the_project_declares_are_not_frozen() {
+    let dir = tree(&[
+        (
+            "go.mod",
+            "module example.com/app\n\ngo 1.21\n\ntoolchain go1.21.1\n",
+        ),
+        ("main.go", "package main\nfunc main() {}\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(!manifest.contains("version ="), "{manifest}");
+    assert!(message.contains("1.21.1"), "{message}");
+    let rendered = shipit(dir.path(), &["render"]);
+    assert!(rendered.status.success(), "{}", stderr(&rendered));
+    let dockerfile = String::from_utf8_lossy(&rendered.stdout);
+    assert!(dockerfile.contains("golang:1.21.1"), "{dockerfile}");
+
+    let python = tree(&[
+        ("requirements.txt", "requests\n"),
+        (".python-version", "3.12\n"),
+        ("app.py", ""),
+    ]);
+    let (manifest, _) = init_ok(python.path());
+    assert!(!manifest.contains("version ="), "{manifest}");
+
+    // At a monorepo root, .nvmrc comes before engines.
+    let node = tree(&[
+        (".nvmrc", "22\n"),
+        (
+            "package.json",
+            r#"{"name": "web", "engines": {"node": ">=18"}, "scripts": {"start": "node server.js"}}"#,
+        ),
+        ("server.js", ""),
+    ]);
+    let (manifest, _) = init_ok(node.path());
+    assert!(!manifest.contains("version ="), "{manifest}");
+}
+
+#[test]
+fn node_packages_that_are_no_single_executable_run_on_node() {
+    let esm = tree(&[
+        (
+            "package.json",
+            r#"{"name": "cli", "type": "module", "bin": "./bin/cli.js"}"#,
+        ),
+        ("bin/cli.js", "console.log(1)\n"),
+    ]);
+    let (manifest, _) = init_ok(esm.path());
+    assert!(manifest.contains("mode = \"runtime\""), "{manifest}");
+
+    let built = tree(&[
+        (
+            "package.json",
+            r#"{"name": "cli", "bin": "./dist/cli.js", "main": "src/cli.js"}"#,
+        ),
+        ("src/cli.js", ""),
+    ]);
+    let (manifest, message) = init_ok(built.path());
+    assert!(manifest.contains("mode = \"runtime\""), "{manifest}");
+    assert!(message.contains("dist/cli.js"), "{message}");
+
+    let serves = tree(&[
+        ("package.json", r#"{"name": "site", "bin": "server.js"}"#),
+        ("server.js", ""),
+        ("public/index.html", ""),
+    ]);
+    let (manifest, _) = init_ok(serves.path());
+    assert!(manifest.contains("mode = \"runtime\""), "{manifest}");
+}
