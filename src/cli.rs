@@ -125,9 +125,9 @@ pub struct RenderArgs {
     #[arg(long)]
     pub no_dockerignore: bool,
 
-    /// With -o, replace a `.dockerignore` that shipit did not write or that
-    /// was edited by hand (its patterns are lost: move them to
-    /// `build.ignore` first).
+    /// With -o, replace a Dockerfile or `.dockerignore` that shipit did not
+    /// write or that was edited by hand since (what they hold is lost: move
+    /// it into the manifest, and ignore patterns into `build.ignore`, first).
     #[arg(long)]
     pub force: bool,
 }
