@@ -210,6 +210,12 @@ pub struct CheckArgs {
     /// Do not compare the `.dockerignore` beside the Dockerfile.
     #[arg(long)]
     pub no_dockerignore: bool,
+
+    /// Compare the `.dockerignore` beside the Dockerfile even when shipit
+    /// did not write it (no shipit header); without it such a file is
+    /// left to its owner, as `render --no-dockerignore` left it.
+    #[arg(long, conflicts_with = "no_dockerignore")]
+    pub dockerignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
