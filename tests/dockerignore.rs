@@ -31,12 +31,12 @@ fn content_follows_the_language_and_build_ignore() {
         (
             "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
             &["**/__pycache__", "**/*.py[cod]", "**/.venv"],
-            &["**/node_modules"],
+            &["**/npm-debug.log*"],
         ),
         (
             "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n",
             &["**/*.o"],
-            &["**/node_modules"],
+            &["**/__pycache__"],
         ),
     ];
     for (manifest, present, absent) in cases {
@@ -51,6 +51,8 @@ fn content_follows_the_language_and_build_ignore() {
             "**/.env",
             "**/.env.*",
             "**/.DS_Store",
+            // A frontend's dependencies beside any service.
+            "**/node_modules",
             "Dockerfile",
             ".dockerignore",
             "shipit.toml",
