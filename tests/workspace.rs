@@ -358,7 +358,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN pnpm --filter @acme/web build\n\
              RUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && pnpm install --frozen-lockfile --prod --prefer-offline --filter-prod '{apps/web}...'\n"
+             && NODE_ENV=production pnpm install --frozen-lockfile --prod --prefer-offline --ignore-scripts --filter-prod '{apps/web}...'\n"
         ),
         "{text}"
     );
@@ -383,7 +383,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN npm run build --workspace packages/hello\n\
              RUN --mount=type=cache,target=/root/.npm \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && if [ -f package-lock.json ]; then npm ci --omit=dev --prefer-offline --workspace packages/hello --include-workspace-root;"
+             && if [ -f package-lock.json ]; then NODE_ENV=production npm ci --omit=dev --prefer-offline --ignore-scripts --workspace packages/hello --include-workspace-root;"
         ),
         "{text}"
     );
@@ -397,7 +397,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
     let yarn = render(dir.path(), manifest);
     assert!(
         yarn.contains("yarn install --immutable\n")
-            && yarn.contains("    yarn workspaces focus --all --production\n")
+            && yarn.contains("    NODE_ENV=production YARN_ENABLE_SCRIPTS=false yarn workspaces focus --all --production\n")
             && yarn.contains("&& cp -a packages/hello /out/app/packages/\n"),
         "{yarn}"
     );
