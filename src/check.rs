@@ -29,22 +29,21 @@ impl Reason {
         }
     }
 
-    /// Why `file` drifted, and the command that fixes it (which writes
-    /// `dockerfile` and the `.dockerignore` beside it).
-    pub fn explain(self, file: &str, manifest: &str, dockerfile: &str) -> String {
+    /// Why `file` drifted, and `fix`, the command that fixes it (which
+    /// writes the Dockerfile and, unless told not to, the `.dockerignore`
+    /// beside it).
+    pub fn explain(self, file: &str, manifest: &str, fix: &str) -> String {
         match self {
             Reason::InputsChanged => format!(
-                "the manifest, a project file it reads (go.mod, package.json, Cargo.toml, ...) or the templates changed since `{file}` was rendered; run `shipit render -m {manifest} -o {dockerfile}`"
+                "the manifest, a project file it reads (go.mod, package.json, Cargo.toml, ...) or the templates changed since `{file}` was rendered; run `{fix}`"
             ),
             Reason::EditedByHand => format!(
-                "`{file}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `shipit render -m {manifest} -o {dockerfile}`"
+                "`{file}` was edited by hand; change `{manifest}` (or an organisation template) instead, then run `{fix}`"
             ),
             Reason::NoDigest => format!(
-                "`{file}` has no shipit header; was it written by hand? run `shipit render -m {manifest} -o {dockerfile}`"
+                "`{file}` has no shipit header; was it written by hand? move what it needs into `{manifest}`, then run `{fix}`"
             ),
-            Reason::Missing => {
-                format!("not found: `{file}`; run `shipit render -m {manifest} -o {dockerfile}`")
-            }
+            Reason::Missing => format!("not found: `{file}`; run `{fix}`"),
         }
     }
 }

@@ -125,9 +125,9 @@ pub struct RenderArgs {
     #[arg(long)]
     pub no_dockerignore: bool,
 
-    /// With -o, replace a `.dockerignore` that shipit did not write or that
-    /// was edited by hand (its patterns are lost: move them to
-    /// `build.ignore` first).
+    /// With -o, replace a Dockerfile or `.dockerignore` that shipit did not
+    /// write or that was edited by hand since (what they hold is lost: move
+    /// it into the manifest, and ignore patterns into `build.ignore`, first).
     #[arg(long)]
     pub force: bool,
 }
@@ -210,6 +210,12 @@ pub struct CheckArgs {
     /// Do not compare the `.dockerignore` beside the Dockerfile.
     #[arg(long)]
     pub no_dockerignore: bool,
+
+    /// Compare the `.dockerignore` beside the Dockerfile even when shipit
+    /// did not write it (no shipit header); without it such a file is
+    /// left to its owner, as `render --no-dockerignore` left it.
+    #[arg(long, conflicts_with = "no_dockerignore")]
+    pub dockerignore: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -347,3 +347,118 @@ fn check_all_refuses_ignore_files_it_cannot_read_bounded_and_goes_on() {
     // The rest of the tree is still checked.
     assert!(out.contains("./a/shipit.toml"), "{out}");
 }
+
+/// The command a drift message tells the user to run, as arguments.
+fn suggested_fix(message: &str) -> Vec<String> {
+    let start = message
+        .find("`shipit render ")
+        .unwrap_or_else(|| panic!("no fix suggested: {message}"));
+    let command = &message[start + 1..];
+    let command = &command[..command.find('`').unwrap()];
+    command
+        .split_whitespace()
+        .skip(1)
+        .map(String::from)
+        .collect()
+}
+
+/// Runs the fix a drifting `check` suggests; afterwards `check` passes.
+fn suggested_fix_works(dir: &Path) {
+    let output = shipit(dir, &["check"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let fix = suggested_fix(&stderr(&output));
+    let args: Vec<&str> = fix.iter().map(String::as_str).collect();
+    let output = shipit(dir, &args);
+    assert!(output.status.success(), "{fix:?}: {}", stderr(&output));
+    let output = shipit(dir, &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+#[test]
+fn check_leaves_a_hand_written_dockerignore_to_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("shipit.toml"), MANIFEST).unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), "secrets/\n").unwrap();
+    let output = shipit(
+        dir.path(),
+        &["render", "-o", "Dockerfile", "--no-dockerignore"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("`.dockerignore`"), "{message}");
+    assert!(message.contains("not compared"), "{message}");
+    // Insisting compares it, and the fix it names works.
+    let output = shipit(dir.path(), &["check", "--dockerignore"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let fix = suggested_fix(&stderr(&output));
+    assert!(fix.contains(&"--force".to_string()), "{fix:?}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap(),
+        "secrets/\n"
+    );
+}
+
+#[test]
+fn drift_messages_suggest_a_fix_that_works() {
+    // A manifest change beside a hand-written .dockerignore.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("shipit.toml"), MANIFEST).unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), "secrets/\n").unwrap();
+    shipit(
+        dir.path(),
+        &["render", "-o", "Dockerfile", "--no-dockerignore"],
+    );
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        MANIFEST.replace("8080", "9090"),
+    )
+    .unwrap();
+    suggested_fix_works(dir.path());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap(),
+        "secrets/\n",
+        "the user's own file is kept"
+    );
+
+    // A hand-written Dockerfile.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("shipit.toml"), MANIFEST).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM alpine:3.22\n").unwrap();
+    suggested_fix_works(dir.path());
+
+    // A Dockerfile and a shipit .dockerignore, each edited by hand.
+    for file in ["Dockerfile", ".dockerignore"] {
+        let dir = tempfile::tempdir().unwrap();
+        project(dir.path(), MANIFEST);
+        let path = dir.path().join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text + "# mine\n").unwrap();
+        suggested_fix_works(dir.path());
+    }
+
+    // `--no-dockerignore` beside an edited shipit .dockerignore.
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let ignore = dir.path().join(".dockerignore");
+    let text = std::fs::read_to_string(&ignore).unwrap();
+    std::fs::write(&ignore, text + "secrets/\n").unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        MANIFEST.replace("8080", "9090"),
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["check", "--no-dockerignore"]);
+    assert_eq!(output.status.code(), Some(1));
+    let fix = suggested_fix(&stderr(&output));
+    let args: Vec<&str> = fix.iter().map(String::as_str).collect();
+    let output = shipit(dir.path(), &args);
+    assert!(output.status.success(), "{fix:?}: {}", stderr(&output));
+    assert!(
+        std::fs::read_to_string(&ignore)
+            .unwrap()
+            .ends_with("secrets/\n"),
+        "the edited file is kept"
+    );
+}

@@ -31,12 +31,12 @@ fn content_follows_the_language_and_build_ignore() {
         (
             "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
             &["**/__pycache__", "**/*.py[cod]", "**/.venv"],
-            &["**/node_modules"],
+            &["**/npm-debug.log*"],
         ),
         (
             "name = \"a\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\"]\n",
             &["**/*.o"],
-            &["**/node_modules"],
+            &["**/__pycache__"],
         ),
     ];
     for (manifest, present, absent) in cases {
@@ -51,6 +51,8 @@ fn content_follows_the_language_and_build_ignore() {
             "**/.env",
             "**/.env.*",
             "**/.DS_Store",
+            // A frontend's dependencies beside any service.
+            "**/node_modules",
             "Dockerfile",
             ".dockerignore",
             "shipit.toml",
@@ -178,7 +180,8 @@ fn patterns_for_nested_files_match_at_any_depth() {
         ));
         let root_only: Vec<&str> = text
             .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with("**/") && !l.starts_with('/'))
+            .filter(|l| !l.starts_with('#') && !l.starts_with("**/") && !l.starts_with("!**/"))
+            .filter(|l| !l.starts_with('/'))
             .collect();
         // Root-only by design: the generated files, and build outputs
         // whose names are also ordinary source directories below the root.
@@ -306,4 +309,73 @@ fn shipits_own_lock_and_schema_stay_out_of_the_context() {
         text.lines().any(|l| l == "apps/api/shipit.lock"),
         "no member lock:\n{text}"
     );
+}
+
+/// Whether BuildKit leaves `path` out of the context under the ignore
+/// file `text`: the last pattern that matches wins, `!` re-includes, and a
+/// pattern that matches a directory leaves out everything below it.
+fn ignored(text: &str, path: &str) -> bool {
+    fn segment(pattern: &[u8], name: &[u8]) -> bool {
+        match (pattern.first(), name.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => {
+                segment(&pattern[1..], name) || (!name.is_empty() && segment(pattern, &name[1..]))
+            }
+            (Some(b'['), Some(c)) => {
+                let end = pattern.iter().position(|&b| b == b']').unwrap();
+                pattern[1..end].contains(c) && segment(&pattern[end + 1..], &name[1..])
+            }
+            (Some(b'?'), Some(_)) => segment(&pattern[1..], &name[1..]),
+            (Some(p), Some(c)) => p == c && segment(&pattern[1..], &name[1..]),
+            _ => false,
+        }
+    }
+    fn parts(pattern: &[&str], path: &[&str]) -> bool {
+        match pattern.split_first() {
+            None => true,
+            Some((&"**", rest)) => (0..=path.len()).any(|skip| parts(rest, &path[skip..])),
+            Some((first, rest)) => path.split_first().is_some_and(|(name, below)| {
+                segment(first.as_bytes(), name.as_bytes()) && parts(rest, below)
+            }),
+        }
+    }
+    let path: Vec<&str> = path.split('/').collect();
+    let mut out = false;
+    for line in text
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (include, pattern) = match line.strip_prefix('!') {
+            Some(pattern) => (true, pattern),
+            None => (false, line),
+        };
+        let pattern: Vec<&str> = pattern.trim_matches('/').split('/').collect();
+        if parts(&pattern, &path) {
+            out = !include;
+        }
+    }
+    out
+}
+
+/// `**/.env.*` keeps local secrets out, but the committed templates apps
+/// read at start (`.env.example`) stay in the context.
+#[test]
+fn committed_env_templates_stay_in_the_context() {
+    for language in ["go", "node", "python"] {
+        let (_, text) = render_in(&format!(
+            "name = \"a\"\nlanguage = \"{language}\"\n[runtime]\nentrypoint = [\"x\"]\n"
+        ));
+        for kept in [".env.example", "app/.env.sample", ".env.template"] {
+            assert!(
+                !ignored(&text, kept),
+                "{language}: `{kept}` left out:\n{text}"
+            );
+        }
+        for secret in [".env", ".env.local", "app/.env.production", "app/.env"] {
+            assert!(
+                ignored(&text, secret),
+                "{language}: `{secret}` kept:\n{text}"
+            );
+        }
+    }
 }

@@ -755,7 +755,7 @@ fn render_onto_a_link_writes_its_target_and_keeps_the_link() {
     std::fs::create_dir(dir.path().join("docker")).unwrap();
     std::fs::write(dir.path().join("docker/Dockerfile"), "old\n").unwrap();
     std::os::unix::fs::symlink("docker/Dockerfile", dir.path().join("Dockerfile")).unwrap();
-    let output = shipit(dir.path(), &["render", "-o", "Dockerfile"]);
+    let output = shipit(dir.path(), &["render", "-o", "Dockerfile", "--force"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("the link's target"),

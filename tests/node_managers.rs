@@ -248,3 +248,57 @@ fn runtime_images_ship_no_credentials_nor_yarn_state() {
         "{text}"
     );
 }
+
+/// After the build steps, the step that drops dev dependencies runs no
+/// lifecycle script (the root's `prepare` runs `husky`, a dev dependency
+/// just removed) and sees `NODE_ENV=production`; the full install before
+/// the steps keeps its scripts (native addons build in `install`) and its
+/// environment.
+#[test]
+fn production_steps_after_the_full_install_run_no_lifecycle_scripts() {
+    for (manager, berry) in [
+        ("npm", false),
+        ("pnpm", false),
+        ("yarn", false),
+        ("yarn", true),
+    ] {
+        for steps in [false, true] {
+            let dir = project(manager, berry, steps);
+            let output = shipit(dir.path(), &["render"]);
+            assert!(output.status.success(), "{}", stderr(&output));
+            let text = stdout(&output);
+            let label = format!("{manager} (berry {berry}, steps {steps})");
+            let managed: Vec<String> = runs(&text)
+                .into_iter()
+                .filter(|run| {
+                    [" ci", " install", " prune", " workspaces focus"]
+                        .iter()
+                        .any(|verb| run.contains(&format!("{manager}{verb}")))
+                })
+                .filter(|run| !run.contains("npm install --global"))
+                .collect();
+            let no_scripts = if berry {
+                "YARN_ENABLE_SCRIPTS=false"
+            } else {
+                "--ignore-scripts"
+            };
+            let (install, after) = match (steps, berry) {
+                (true, _) => (managed[0].clone(), Some(managed[1].clone())),
+                // Berry's production focus follows the install in one RUN.
+                (false, true) => {
+                    let (install, focus) = managed[0].split_once(" && ").unwrap();
+                    (install.to_string(), Some(focus.to_string()))
+                }
+                (false, false) => (managed[0].clone(), None),
+            };
+            assert!(!install.contains(no_scripts), "{label}: `{install}`");
+            assert!(!install.contains("NODE_ENV"), "{label}: `{install}`");
+            if let Some(after) = after {
+                assert!(after.contains(no_scripts), "{label}: `{after}`");
+                assert!(after.contains("NODE_ENV=production"), "{label}: `{after}`");
+            }
+            let builder = text.split("\nFROM ").nth(1).unwrap_or(&text);
+            assert!(!builder.contains("ENV NODE_ENV"), "{label}:\n{text}");
+        }
+    }
+}

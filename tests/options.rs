@@ -228,7 +228,7 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"npm run build\"]\n[node]\nmode = \"runtime\"\n[runtime]\ncmd = [\"--port\", \"3000\"]\n",
             contains: &[
                 "npm ci; else npm install; fi\n",
-                "RUN npm run build\nRUN --mount=type=cache,target=/root/.npm \\\n    npm prune --omit=dev\n",
+                "RUN npm run build\nRUN --mount=type=cache,target=/root/.npm \\\n    NODE_ENV=production npm prune --omit=dev --ignore-scripts\n",
             ],
             absent: &[],
         },
@@ -255,7 +255,7 @@ fn cases() -> Vec<Case> {
             manifest: "name = \"a\"\nlanguage = \"node\"\n[build]\nsteps = [\"pnpm run build\"]\n[node]\nmode = \"runtime\"\n",
             contains: &[
                 "pnpm install --frozen-lockfile\n",
-                "RUN pnpm run build\nRUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    pnpm prune --prod\n",
+                "RUN pnpm run build\nRUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    NODE_ENV=production pnpm prune --prod --ignore-scripts\n",
             ],
             absent: &[],
         },
@@ -281,7 +281,7 @@ fn cases() -> Vec<Case> {
             contains: &[
                 "COPY package.json .yarnrc.yml yarn.lock ./\nCOPY .yarn/releases/ .yarn/releases/\n",
                 "YARN_NODE_LINKER=node-modules",
-                "yarn install --immutable && yarn workspaces focus --all --production\n",
+                "yarn install --immutable && NODE_ENV=production YARN_ENABLE_SCRIPTS=false yarn workspaces focus --all --production\n",
             ],
             absent: &["--frozen-lockfile"],
         },

@@ -358,7 +358,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN pnpm --filter @acme/web build\n\
              RUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && pnpm install --frozen-lockfile --prod --prefer-offline --filter-prod '{apps/web}...'\n"
+             && NODE_ENV=production pnpm install --frozen-lockfile --prod --prefer-offline --ignore-scripts --filter-prod '{apps/web}...'\n"
         ),
         "{text}"
     );
@@ -383,7 +383,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
             "RUN npm run build --workspace packages/hello\n\
              RUN --mount=type=cache,target=/root/.npm \\\n    \
              find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && if [ -f package-lock.json ]; then npm ci --omit=dev --prefer-offline --workspace packages/hello --include-workspace-root;"
+             && if [ -f package-lock.json ]; then NODE_ENV=production npm ci --omit=dev --prefer-offline --ignore-scripts --workspace packages/hello --include-workspace-root;"
         ),
         "{text}"
     );
@@ -397,7 +397,7 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
     let yarn = render(dir.path(), manifest);
     assert!(
         yarn.contains("yarn install --immutable\n")
-            && yarn.contains("    yarn workspaces focus --all --production\n")
+            && yarn.contains("    NODE_ENV=production YARN_ENABLE_SCRIPTS=false yarn workspaces focus --all --production\n")
             && yarn.contains("&& cp -a packages/hello /out/app/packages/\n"),
         "{yarn}"
     );
@@ -902,4 +902,48 @@ fn a_member_runs_from_its_own_directory_under_a_custom_runtime_workdir() {
             "{manifest}:\n{rendered}"
         );
     }
+}
+
+/// BuildKit reads a member's `Dockerfile.dockerignore` instead of the
+/// context root's `.dockerignore`: the root's patterns are carried over,
+/// after the language's, and `node_modules` stays out of every language's
+/// context (a Python member beside a frontend).
+#[test]
+fn a_member_ignore_file_keeps_the_context_roots_patterns() {
+    let dir = monorepo();
+    write(
+        dir.path(),
+        "py/.dockerignore",
+        "# ours\nsecrets/\n\n*.pem\n",
+    );
+    let member = dir.path().join("py/apps/worker");
+    let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ignore = std::fs::read_to_string(member.join("Dockerfile.dockerignore")).unwrap();
+    let lines: Vec<&str> = ignore.lines().collect();
+    let at = |pattern: &str| {
+        lines
+            .iter()
+            .position(|l| *l == pattern)
+            .unwrap_or_else(|| panic!("no `{pattern}`:\n{ignore}"))
+    };
+    assert!(at("**/node_modules") > 0);
+    assert!(at("secrets/") > at("**/__pycache__"), "{ignore}");
+    assert!(at("*.pem") > at("secrets/"), "{ignore}");
+    let comment = lines[at("secrets/") - 1];
+    assert!(
+        comment.starts_with('#') && comment.contains("../../.dockerignore"),
+        "{ignore}"
+    );
+    assert_eq!(shipit(&member, &["check"]).status.code(), Some(0));
+
+    // The root's ignore file written by shipit for another Dockerfile is
+    // that Dockerfile's, not the repository's.
+    let go = dir.path().join("go/services/api");
+    write(dir.path(), "go/.dockerignore", &ignore);
+    let output = shipit(&go, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ignore = std::fs::read_to_string(go.join("Dockerfile.dockerignore")).unwrap();
+    assert!(!ignore.contains("secrets/"), "{ignore}");
+    assert!(ignore.lines().any(|l| l == "**/node_modules"), "{ignore}");
 }

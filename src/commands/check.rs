@@ -27,7 +27,7 @@ pub(crate) fn run(
         Some(root) => {
             let (mut reports, unreadable) = walk_manifests(root, |manifest| {
                 let dockerfile = manifest.with_file_name("Dockerfile");
-                check_one(manifest, &dockerfile, &templates, !args.no_dockerignore)
+                check_one(manifest, &dockerfile, &templates, ignore_mode(&args))
                     .unwrap_or_else(|error| error_report(manifest, &dockerfile, &error))
             })?;
             // A directory that cannot be read is one more error entry; the
@@ -42,7 +42,7 @@ pub(crate) fn run(
                 .output
                 .clone()
                 .unwrap_or_else(|| manifest.with_file_name("Dockerfile"));
-            let report = check_one(&manifest, &dockerfile, &templates, !args.no_dockerignore);
+            let report = check_one(&manifest, &dockerfile, &templates, ignore_mode(&args));
             if args.format == Format::Text {
                 // One manifest in text mode: errors read as any command's.
                 if let Err(error) = report {
@@ -65,42 +65,98 @@ pub(crate) fn run(
     Ok(worst.exit_code())
 }
 
+/// Whether `check` compares the `.dockerignore` beside the Dockerfile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IgnoreMode {
+    /// `--no-dockerignore`: never.
+    Skip,
+    /// Unless it has no shipit header: then it is the user's own file.
+    Shipits,
+    /// `--dockerignore`: always.
+    Always,
+}
+
+fn ignore_mode(args: &CheckArgs) -> IgnoreMode {
+    match (args.no_dockerignore, args.dockerignore) {
+        (true, _) => IgnoreMode::Skip,
+        (false, true) => IgnoreMode::Always,
+        (false, false) => IgnoreMode::Shipits,
+    }
+}
+
+/// A file on disk as `render -o` sees it: `None` when it is missing,
+/// else whether it is exactly as shipit wrote it (`Some(true)`), or
+/// someone's work that `render` replaces only with `--force`.
+fn on_disk(path: &Path, manifest: &Path) -> Result<Option<(String, Option<bool>)>> {
+    let text = crate::input::read_file(path, &crate::manifest::load::context_dir(manifest))?
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    Ok(text.map(|text| {
+        let digest = crate::render::digest_matches(&text);
+        (text, digest)
+    }))
+}
+
 fn check_one(
     manifest: &Path,
     dockerfile: &Path,
     templates: &Templates,
-    with_dockerignore: bool,
+    mode: IgnoreMode,
 ) -> Result<CheckReport> {
-    let outputs = match with_dockerignore {
-        true => crate::render::outputs::render_outputs_to(manifest, dockerfile, templates)?,
-        false => crate::render::outputs::render_outputs(manifest, templates)?,
+    let outputs = match mode {
+        IgnoreMode::Skip => crate::render::outputs::render_outputs(manifest, templates)?,
+        _ => crate::render::outputs::render_outputs_to(manifest, dockerfile, templates)?,
     };
     let unpinned = outputs.unpinned.clone().unwrap_or_default();
     let manifest_name = manifest.display().to_string();
     let dockerfile_name = dockerfile.display().to_string();
-    let mut files = vec![(dockerfile.to_path_buf(), outputs.dockerfile.text)];
-    if with_dockerignore {
-        files.push((
-            dockerignore_beside(dockerfile, &outputs.plan),
-            outputs.dockerignore.text,
-        ));
+    let ignore = dockerignore_beside(dockerfile, &outputs.plan);
+    let ignore_on_disk = match mode {
+        IgnoreMode::Skip => None,
+        _ => on_disk(&ignore, manifest)?,
+    };
+    let ignore_digest = ignore_on_disk.as_ref().map(|(_, digest)| *digest);
+    // No shipit header: the user's own file, as `render --no-dockerignore`
+    // left it; only `--dockerignore` compares it.
+    let users_own = mode == IgnoreMode::Shipits && ignore_digest == Some(None);
+    let with_ignore = mode != IgnoreMode::Skip && !users_own;
+    let mut files = vec![(
+        dockerfile.to_path_buf(),
+        on_disk(dockerfile, manifest)?,
+        outputs.dockerfile.text,
+    )];
+    if with_ignore {
+        files.push((ignore.clone(), ignore_on_disk, outputs.dockerignore.text));
+    }
+    // The fix names what `render` needs to succeed: `--force` over a file
+    // it would refuse, `--no-dockerignore` for an ignore file not compared.
+    let mut fix = format!(
+        "shipit render -m {} -o {}",
+        manifest.display(),
+        dockerfile.display()
+    );
+    if !with_ignore {
+        fix.push_str(" --no-dockerignore");
+    }
+    if files.iter().any(|(_, disk, _)| {
+        disk.as_ref()
+            .is_some_and(|(_, digest)| *digest != Some(true))
+    }) {
+        fix.push_str(" --force");
     }
 
     let mut drift: Option<(check::Reason, String, Option<usize>)> = None;
     let mut diffs = String::new();
-    for (path, rendered) in &files {
-        let on_disk = crate::input::read_file(path, &crate::manifest::load::context_dir(manifest))?
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+    for (path, on_disk, rendered) in &files {
+        let on_disk = on_disk.as_ref().map(|(text, _)| text.as_str());
         let name = path.display().to_string();
         if let Outcome::Drift { reason, diff } =
-            check::compare(on_disk.as_deref(), rendered, &name, &manifest_name)
+            check::compare(on_disk, rendered, &name, &manifest_name)
         {
             diffs.push_str(&diff);
             // The first drifted file (the Dockerfile before .dockerignore)
             // names the reason and the line.
             if drift.is_none() {
                 let line = on_disk
-                    .as_deref()
                     .and_then(|old| check::first_changed_line(old, rendered))
                     .or(Some(1));
                 drift = Some((reason, name, line));
@@ -109,7 +165,13 @@ fn check_one(
     }
     let report = match drift {
         None => CheckReport {
-            message: format!("`{dockerfile_name}` matches `{manifest_name}`"),
+            message: match users_own {
+                true => format!(
+                    "`{dockerfile_name}` matches `{manifest_name}`; `{}` has no shipit header, so it is yours and was not compared (`--dockerignore` compares it too)",
+                    ignore.display()
+                ),
+                false => format!("`{dockerfile_name}` matches `{manifest_name}`"),
+            },
             manifest: manifest_name,
             dockerfile: dockerfile_name,
             status: Status::Ok,
@@ -119,7 +181,7 @@ fn check_one(
             column: None,
         },
         Some((reason, file, line)) => CheckReport {
-            message: reason.explain(&file, &manifest_name, &dockerfile_name),
+            message: reason.explain(&file, &manifest_name, &fix),
             manifest: manifest_name,
             dockerfile: file,
             status: Status::Drift,
@@ -137,10 +199,8 @@ fn check_one(
     let lock = crate::lock::lock_path(manifest);
     Ok(CheckReport {
         message: format!(
-            "{}, then `shipit render -m {} -o {}`",
-            crate::lock::unpinned_message(&unpinned, &lock, manifest),
-            manifest.display(),
-            dockerfile.display()
+            "{}, then `{fix}`",
+            crate::lock::unpinned_message(&unpinned, &lock, manifest)
         ),
         status: Status::Drift,
         reason: Some("unpinned"),

@@ -37,6 +37,7 @@ pub(crate) fn dispatch(
                 all: None,
                 format: Format::Text,
                 no_dockerignore: args.no_dockerignore,
+                dockerignore: false,
             },
             env,
             out,

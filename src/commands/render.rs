@@ -48,6 +48,7 @@ pub(crate) fn run(
                     );
                 }
             }
+            keep_users_dockerfile(path, args.force)?;
             let mut files = vec![(path.clone(), outputs.dockerfile.text.into_bytes())];
             if let Some(ignore) = ignore {
                 if crate::output::same_file(path, &ignore) {
@@ -77,28 +78,47 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
+/// Why a file on disk is not shipit's to replace: `None` when there is
+/// none, or shipit wrote it and nobody edited it since.
+fn not_shipits(file: &Path) -> Result<Option<&'static str>> {
+    let Some(bytes) = crate::input::read_file(file, &crate::manifest::load::context_dir(file))?
+    else {
+        return Ok(None);
+    };
+    Ok(
+        match crate::render::digest_matches(&String::from_utf8_lossy(&bytes)) {
+            Some(true) => None,
+            Some(false) => Some("was edited by hand since shipit wrote it"),
+            None => Some("was not written by shipit"),
+        },
+    )
+}
+
+/// A Dockerfile shipit did not write (no header), or that was edited since
+/// (its digest no longer matches), is someone's work: refused unless
+/// `--force`.
+fn keep_users_dockerfile(dockerfile: &Path, force: bool) -> Result<()> {
+    match not_shipits(dockerfile)? {
+        Some(why) if !force => anyhow::bail!(
+            "`{}` {why}, and rendering would replace it; move what it needs into the manifest and run again with `--force`, or write the rendered one beside it with `-o` and another name (e.g. `-o Dockerfile.shipit`)",
+            dockerfile.display()
+        ),
+        _ => Ok(()),
+    }
+}
+
 /// A `.dockerignore` shipit did not write (no header), or that was edited
 /// since (its digest no longer matches), holds patterns someone relies on
 /// — `.env`, `secrets/` — that a render would drop. Those are refused
 /// unless `--force`.
 fn keep_users_dockerignore(ignore: &Path, force: bool) -> Result<()> {
-    let Some(bytes) = crate::input::read_file(ignore, &crate::manifest::load::context_dir(ignore))?
-    else {
-        return Ok(());
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let why = match crate::render::digest_matches(&text) {
-        Some(true) => return Ok(()),
-        Some(false) => "was edited by hand since shipit wrote it",
-        None => "was not written by shipit",
-    };
-    if force {
-        return Ok(());
+    match not_shipits(ignore)? {
+        Some(why) if !force => anyhow::bail!(
+            "`{}` {why}, and rendering would replace its patterns; move them into `build.ignore` in the manifest (they are kept after the language's own) and run again with `--force`, or keep the file as it is with `--no-dockerignore`",
+            ignore.display()
+        ),
+        _ => Ok(()),
     }
-    anyhow::bail!(
-        "`{}` {why}, and rendering would replace its patterns; move them into `build.ignore` in the manifest (they are kept after the language's own) and run again with `--force`, or keep the file as it is with `--no-dockerignore`",
-        ignore.display()
-    )
 }
 
 /// The ignore file that goes with a Dockerfile, where BuildKit reads it:

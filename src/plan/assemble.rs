@@ -94,7 +94,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .chain(defaults.build_env)
                 .collect(),
             steps: build.steps.clone(),
-            language_ignore: defaults.ignore,
+            language_ignore: with_node_modules(defaults.ignore),
             ignore: build.ignore.clone(),
             workdir,
             helpers: defaults.helpers,
@@ -360,4 +360,15 @@ fn check_runtime_values(cx: &mut Cx) {
     }
     check_env(cx, "runtime.env", &runtime.env);
     check_labels(cx, &runtime.labels);
+}
+
+/// Every language's context leaves out `node_modules` at any depth: a
+/// frontend's dependencies beside a Go or Python service are never what
+/// its `COPY . .` wants.
+fn with_node_modules(mut ignore: Vec<String>) -> Vec<String> {
+    const NODE_MODULES: &str = "**/node_modules";
+    if !ignore.iter().any(|pattern| pattern == NODE_MODULES) {
+        ignore.insert(0, NODE_MODULES.into());
+    }
+    ignore
 }

@@ -49,18 +49,40 @@ pub fn render_locked(
     templates: &Templates,
 ) -> Result<Rendered> {
     let name = format!("{}.Dockerfile.j2", plan.language.key());
-    render_template(plan, lock, manifest_name, "Dockerfile", templates, &name)
+    render_template(
+        plan,
+        lock,
+        manifest_name,
+        "Dockerfile",
+        templates,
+        &name,
+        None,
+    )
+}
+
+/// The build context root's own `.dockerignore`, which BuildKit does not
+/// read when a workspace member's `<Dockerfile>.dockerignore` is there:
+/// the member's file carries its patterns over.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ContextIgnore {
+    /// The file, relative to the manifest's directory.
+    pub file: String,
+    /// Its patterns, comments and blank lines left out.
+    pub patterns: Vec<String>,
 }
 
 /// Renders the ignore file that goes beside the Dockerfile, which is named
-/// `dockerfile_name` (it keeps that file out of the build context).
+/// `dockerfile_name` (it keeps that file out of the build context), with
+/// the context root's patterns for a workspace member.
 pub fn render_dockerignore(
     plan: &Plan,
     manifest_name: &str,
     dockerfile_name: &str,
+    context_ignore: Option<&ContextIgnore>,
     templates: &Templates,
 ) -> Result<Rendered> {
     check_file_name("Dockerfile's", dockerfile_name)?;
+    let extra = ("context_ignore", Value::from(Serde(context_ignore)));
     render_template(
         plan,
         None,
@@ -68,6 +90,7 @@ pub fn render_dockerignore(
         dockerfile_name,
         templates,
         crate::templates::DOCKERIGNORE,
+        Some(extra),
     )
 }
 
@@ -78,6 +101,7 @@ fn render_template(
     dockerfile_name: &str,
     templates: &Templates,
     name: &str,
+    more: Option<(&str, Value)>,
 ) -> Result<Rendered> {
     let env = templates.environment();
     let fail = |error| template_error(error, templates);
@@ -111,6 +135,9 @@ fn render_template(
     );
     extra.insert("dockerfile".into(), Value::from(dockerfile_name));
     extra.insert("digest".into(), Value::from(DIGEST_SENTINEL));
+    if let Some((key, value)) = more {
+        extra.insert(key.into(), value);
+    }
     // The plan's fields at the top level, straight from serde (no JSON
     // in between); the names above take precedence.
     let context = minijinja::context! { ..Value::from(extra), ..Value::from(Serde(plan)) };

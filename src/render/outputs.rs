@@ -9,7 +9,7 @@ use crate::diagnostic::{self, Report, Source};
 use crate::lock;
 use crate::manifest::load::load_manifest;
 use crate::plan::{Plan, plan_manifest};
-use crate::render::{self as render, Rendered};
+use crate::render::{self as render, ContextIgnore, Rendered};
 use crate::templates::{Templates, manifest_templates};
 
 /// Manifest file → Dockerfile text: the whole path.
@@ -105,9 +105,15 @@ fn render_with_lock(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "Dockerfile".into());
-    let dockerignore =
-        render::render_dockerignore(&plan, &manifest_name, &dockerfile_name, templates)
-            .with_context(context)?;
+    let context_ignore = context_ignore(path, &plan)?;
+    let dockerignore = render::render_dockerignore(
+        &plan,
+        &manifest_name,
+        &dockerfile_name,
+        context_ignore.as_ref(),
+        templates,
+    )
+    .with_context(context)?;
     let unused_pins = match &lock {
         Some(lock) => {
             let file = lock::lock_path(path);
@@ -134,4 +140,31 @@ fn render_with_lock(
         unpinned,
         unused_pins,
     })
+}
+
+/// For a workspace member, the `.dockerignore` at the build context root
+/// that BuildKit passes over for the member's own ignore file: its
+/// patterns, unless shipit wrote it (then it is another Dockerfile's).
+fn context_ignore(manifest: &Path, plan: &Plan) -> Result<Option<ContextIgnore>> {
+    if plan.build.member.is_empty() {
+        return Ok(None);
+    }
+    let root = crate::manifest::load::context_dir(manifest).join(&plan.build.context);
+    let Some(bytes) = crate::input::read_file(&root.join(".dockerignore"), &root)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    if render::digest_matches(&text).is_some() {
+        return Ok(None);
+    }
+    let patterns: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(String::from)
+        .collect();
+    Ok((!patterns.is_empty()).then(|| ContextIgnore {
+        file: format!("{}/.dockerignore", plan.build.context),
+        patterns,
+    }))
 }
