@@ -42,10 +42,22 @@ pub(super) fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, 
     };
     let mut globs = patterns("members", "")?;
     globs.extend(patterns("exclude", "!")?);
-    for member in crate::languages::members::workspace_members(dir, &globs, "Cargo.toml") {
-        let table = cargo_toml(&dir.join(&member).join("Cargo.toml"))?;
+    for member in crate::languages::members::workspace_members(dir, &globs, "Cargo.toml").iter() {
+        // A file the root names: read inside the workspace, never through
+        // a link (the rule of `input::read_inside`, checked before the
+        // cached read).
+        let relative = format!("{member}/Cargo.toml");
+        if let Some(link) = crate::input::first_link(dir, &relative) {
+            let refused = crate::input::Refused::Link {
+                file: relative,
+                link,
+            };
+            let refusal = crate::languages::support::refusal("Cargo.toml", &refused);
+            return Err((refusal.message, refusal.help.join("; ")));
+        }
+        let table = cargo_toml(&dir.join(&relative))?;
         if table.contains_key("package") {
-            packages.push(package(&dir.join(&member), &member, &table));
+            packages.push(package(&dir.join(member), member, &table));
         }
     }
     Ok(packages)
