@@ -13,7 +13,17 @@ use crate::plan::rules::safe_relative;
 type Key = (std::path::PathBuf, Vec<String>, String);
 
 /// Member lists already found in this process.
-static MEMBERS: OnceMap<Key, Arc<Vec<String>>> = std::sync::LazyLock::new(Default::default);
+static MEMBERS: OnceMap<Key, Arc<Members>> = std::sync::LazyLock::new(Default::default);
+
+/// What the walk found: the member directories, relative to the root and
+/// sorted, and those of them whose marker is a symbolic link (a member
+/// still: reading it is refused with the link named, rather than the
+/// member silently left out).
+#[derive(Debug, Default)]
+pub(crate) struct Members {
+    pub(crate) dirs: Vec<String>,
+    pub(crate) linked: std::collections::BTreeSet<String>,
+}
 
 /// The members of a workspace rooted at `root`: the directories, relative
 /// to it and sorted, that the workspace's globs match (`packages/*`,
@@ -25,7 +35,7 @@ pub(crate) fn workspace_members(
     root: &std::path::Path,
     patterns: &[String],
     marker: &str,
-) -> Arc<Vec<String>> {
+) -> Arc<Members> {
     let mut patterns = patterns.to_vec();
     patterns.sort();
     patterns.dedup();
@@ -38,7 +48,7 @@ pub(crate) fn workspace_members(
 
 /// One walk of `root` for the directories `patterns` match: however many
 /// patterns there are, and however they overlap.
-fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Vec<String> {
+fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Members {
     let mut include = globset::GlobSetBuilder::new();
     let mut exclude = globset::GlobSetBuilder::new();
     for pattern in patterns {
@@ -55,13 +65,13 @@ fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Ve
         }
     }
     let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
-        return Vec::new();
+        return Members::default();
     };
     let mut roots = walk_roots(patterns);
     roots.sort();
     roots.dedup();
     if roots.is_empty() {
-        return Vec::new();
+        return Members::default();
     }
     // Only below each pattern's literal directories, and no deeper than it
     // reaches: `packages/*` reads `packages` one level down, never the
@@ -105,22 +115,29 @@ fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Ve
                 && relative.is_some_and(&reaches)
         })
         .build();
-    let mut members: Vec<String> = walk
-        .filter_map(Result::ok)
-        .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(root).ok()?.to_str()?.to_string();
-            // A marker that is a link is a member still: reading it is
-            // refused, with the link named, rather than the member
-            // silently left out.
-            let marker = std::fs::symlink_metadata(entry.path().join(marker));
-            (!relative.is_empty()
-                && include.is_match(&relative)
-                && !exclude.is_match(&relative)
-                && marker.is_ok_and(|m| m.is_file() || m.file_type().is_symlink()))
-            .then_some(relative)
-        })
-        .collect();
-    members.sort();
+    let mut members = Members::default();
+    for entry in walk.filter_map(Result::ok) {
+        let Some(relative) = entry
+            .path()
+            .strip_prefix(root)
+            .ok()
+            .and_then(|p| p.to_str())
+        else {
+            continue;
+        };
+        if relative.is_empty() || !include.is_match(relative) || exclude.is_match(relative) {
+            continue;
+        }
+        match std::fs::symlink_metadata(entry.path().join(marker)) {
+            Ok(found) if found.file_type().is_symlink() => {
+                members.linked.insert(relative.to_string());
+            }
+            Ok(found) if found.is_file() => {}
+            _ => continue,
+        }
+        members.dirs.push(relative.to_string());
+    }
+    members.dirs.sort();
     members
 }
 
@@ -171,7 +188,23 @@ pub(crate) fn copied_members(
     marker: &str,
     (listed_in, declared_in): (&str, &str),
 ) -> Vec<String> {
-    let mut members = workspace_members(&cx.root, patterns, marker).to_vec();
+    let found = workspace_members(&cx.root, patterns, marker);
+    // What the workspace's file names is read (or copied) from the
+    // context as it is, never through a link.
+    for member in &found.linked {
+        let refused = crate::input::Refused::Link {
+            file: format!("{member}/{marker}"),
+            link: format!("{member}/{marker}"),
+        };
+        cx.diagnostics
+            .push(crate::languages::support::refusal(listed_in, &refused));
+    }
+    let members: Vec<String> = found
+        .dirs
+        .iter()
+        .filter(|member| !found.linked.contains(*member))
+        .cloned()
+        .collect();
     let own = cx.member_dir().to_string();
     if !members.contains(&own) {
         cx.error(
@@ -187,22 +220,6 @@ pub(crate) fn copied_members(
             "rename it with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`, not starting with `-`",
         );
     }
-    // What the workspace's file names is read (or copied) from the
-    // context as it is, never through a link.
-    let root = cx.root.clone();
-    members.retain(|member| {
-        let relative = format!("{member}/{marker}");
-        let Some(link) = crate::input::first_link(&root, &relative) else {
-            return true;
-        };
-        let refused = crate::input::Refused::Link {
-            file: relative,
-            link,
-        };
-        cx.diagnostics
-            .push(crate::languages::support::refusal(listed_in, &refused));
-        false
-    });
     members
 }
 

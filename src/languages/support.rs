@@ -86,16 +86,21 @@ pub(crate) struct CopyGroup {
 /// `COPY` each, so every file lands where it is in the context.
 pub(crate) fn copy_groups(files: &[String]) -> Vec<CopyGroup> {
     let mut groups: Vec<CopyGroup> = Vec::new();
+    // Each directory's group: a workspace of N members has N directories.
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for file in files {
         let dir = file
             .rfind('/')
             .map_or("./".to_string(), |cut| file[..=cut].to_string());
-        match groups.iter_mut().find(|g| g.dir == dir) {
-            Some(group) => group.files.push(file.clone()),
-            None => groups.push(CopyGroup {
-                dir,
-                files: vec![file.clone()],
-            }),
+        match index.get(&dir) {
+            Some(&at) => groups[at].files.push(file.clone()),
+            None => {
+                index.insert(dir.clone(), groups.len());
+                groups.push(CopyGroup {
+                    dir,
+                    files: vec![file.clone()],
+                });
+            }
         }
     }
     groups

@@ -206,7 +206,8 @@ fn load(root: &std::path::Path, dir: &str) -> Loaded {
         "" => "package.json".to_string(),
         dir => format!("{dir}/package.json"),
     };
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    // A member's build context is canonical already (`build.context` is
+    // resolved so): no system call per member per member.
     let path = root.join(&relative);
     crate::languages::support::once(&PACKAGES, path.clone(), || {
         let text = match dir {
@@ -214,7 +215,7 @@ fn load(root: &std::path::Path, dir: &str) -> Loaded {
             "" => crate::languages::support::read(&path)
                 .map(Some)
                 .ok_or_else(|| crate::input::Refused::Unreadable(relative.clone())),
-            _ => crate::input::read_inside(&root, &relative),
+            _ => crate::input::read_inside(root, &relative),
         };
         match text {
             Err(refused) => Loaded::Refused(refused),

@@ -42,15 +42,15 @@ pub(super) fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, 
     };
     let mut globs = patterns("members", "")?;
     globs.extend(patterns("exclude", "!")?);
-    for member in crate::languages::members::workspace_members(dir, &globs, "Cargo.toml").iter() {
-        // A file the root names: read inside the workspace, never through
-        // a link (the rule of `input::read_inside`, checked before the
-        // cached read).
+    let members = crate::languages::members::workspace_members(dir, &globs, "Cargo.toml");
+    for member in &members.dirs {
+        // A file the root names: never read through a link (the walk
+        // found which members' Cargo.toml is one).
         let relative = format!("{member}/Cargo.toml");
-        if let Some(link) = crate::input::first_link(dir, &relative) {
+        if members.linked.contains(member) {
             let refused = crate::input::Refused::Link {
-                file: relative,
-                link,
+                file: relative.clone(),
+                link: relative,
             };
             let refusal = crate::languages::support::refusal("Cargo.toml", &refused);
             return Err((refusal.message, refusal.help.join("; ")));
