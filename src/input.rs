@@ -57,6 +57,101 @@ pub fn read_file(path: &Path, root: &Path) -> Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
+/// The first symbolic link on the way from `root` down to `root/relative`,
+/// the last component included, as a path relative to `root`. Only the
+/// components below `root` count: the build context itself may sit below
+/// a link (`/tmp` on macOS, a linked home directory).
+pub fn first_link(root: &Path, relative: &str) -> Option<String> {
+    let mut path = root.to_path_buf();
+    let mut walked: Vec<&str> = Vec::new();
+    for part in relative.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        path.push(part);
+        walked.push(part);
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(walked.join("/"));
+        }
+    }
+    None
+}
+
+/// Why a file a project file names is not read: where it is, and what is
+/// in the way. Every file shipit reads because another file names it
+/// (go.work `use`, go.mod `replace`, requirement includes, workspace
+/// members, `file:` dependencies, Cargo members, toolchain files) is read
+/// through [`read_inside`], which refuses these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// The path is absolute or climbs out of the build context.
+    Outside(String),
+    /// It is reached through this symbolic link (relative to the root).
+    Link { file: String, link: String },
+    /// It is there but not a regular UTF-8 file of at most [`MAX_BYTES`].
+    Unreadable(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Outside(file) => write!(f, "`{file}`, which is not inside the build context"),
+            Refused::Link { file, link } if file == link => {
+                write!(f, "`{file}`, which is a symbolic link")
+            }
+            Refused::Link { file, link } => {
+                write!(f, "`{file}`, reached through the symbolic link `{link}`")
+            }
+            Refused::Unreadable(file) => write!(
+                f,
+                "`{file}`, which is not a regular UTF-8 file of at most {} MiB",
+                MAX_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+/// The text of `relative`, a path below the build context `root` that a
+/// project file names, or `None` when there is no such file. It is read
+/// only when no component between `root` and the file (the file included)
+/// is a symbolic link and it stays inside `root`: what a file names is
+/// followed where the image build would copy it from, never elsewhere.
+pub fn read_inside(root: &Path, relative: &str) -> Result<Option<String>, Refused> {
+    let shown = crate::text::shown(relative).to_string();
+    let Some(clean) = normal_relative(relative) else {
+        return Err(Refused::Outside(shown));
+    };
+    if let Some(link) = first_link(root, &clean) {
+        return Err(Refused::Link {
+            file: crate::text::shown(&clean).to_string(),
+            link: crate::text::shown(&link).to_string(),
+        });
+    }
+    match read_file(&root.join(&clean), root) {
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Refused::Unreadable(shown)),
+        Err(_) => Err(Refused::Unreadable(shown)),
+    }
+}
+
+/// `relative` with `.` and `..` resolved, or `None` when it is absolute or
+/// climbs above where it starts.
+fn normal_relative(relative: &str) -> Option<String> {
+    if relative.starts_with('/') {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
 /// The bytes of a file of the user's own rather than the project's (Docker's
 /// `config.json`), or `None` when there is none. A symbolic link is
 /// followed wherever it leads, as dotfile managers link such files from

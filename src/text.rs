@@ -58,6 +58,10 @@ pub fn code_point(c: char) -> String {
 /// default-ignorable code points: they render as nothing, or reorder the
 /// text around them.
 fn invisible(c: char) -> bool {
+    // Every range is above ASCII: most text never reaches the table.
+    if c.is_ascii() {
+        return false;
+    }
     const RANGES: &[(u32, u32)] = &[
         (0x00AD, 0x00AD),   // soft hyphen
         (0x034F, 0x034F),   // combining grapheme joiner

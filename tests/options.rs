@@ -943,12 +943,12 @@ fn dependency_files_outside_the_context_are_refused() {
     refused(
         &[("go.mod", "module x\n\nreplace example.com/lib => ../lib\n")],
         "name = \"a\"\nlanguage = \"go\"\n",
-        "`go.mod` line 3: the local module `../lib` is not a directory inside the build context",
+        "`go.mod:3:28`: the local module `../lib` is not a directory inside the build context",
     );
     refused(
         &[("requirements.txt", "flask\n-r ../shared/base.txt\n")],
         "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\"]\n",
-        "`requirements.txt` line 2: the included file `../shared/base.txt` is not inside the build context",
+        "`requirements.txt:2:4`: the included file `../shared/base.txt` is not inside the build context",
     );
     refused(
         &[],
@@ -1426,7 +1426,7 @@ fn a_toolchain_file_that_cannot_be_read_is_an_error_not_the_default() {
     let output = common::shipit(dir.path(), &["render"]);
     assert_eq!(output.status.code(), Some(2), "{}", common::stderr(&output));
     assert!(
-        common::stderr(&output).contains("cannot read `./rust-toolchain.toml`"),
+        common::stderr(&output).contains("cannot read `rust-toolchain.toml`"),
         "{}",
         common::stderr(&output)
     );

@@ -190,9 +190,12 @@ fn check_member(cx: &mut Cx, workspace: bool, root_module: bool) {
     }
     if workspace && cx.exists("go.mod") {
         let text = super::support::read(&cx.root.join("go.work")).unwrap_or_default();
-        let used = module_paths(&text).into_iter().any(|(_, path)| {
-            super::support::join_relative("", &path).as_deref() == Some(member.as_str())
-        });
+        let used = module_paths(&text)
+            .unwrap_or_default()
+            .into_iter()
+            .any(|(_, _, path)| {
+                super::support::join_relative("", &path).as_deref() == Some(member.as_str())
+            });
         if !used {
             cx.error(
                 "build.context",
@@ -205,38 +208,74 @@ fn check_member(cx: &mut Cx, workspace: bool, root_module: bool) {
 
 /// The local modules `go mod download` reads: the member's own module,
 /// `replace … => ./dir` in go.mod and `use`/`replace` in go.work, followed
-/// into each module found, relative to the context root, sorted.
+/// into each module found, relative to the context root, sorted. What a
+/// file names is read through [`crate::input::read_inside`]: never through
+/// a symbolic link, never outside the context.
 fn local_modules(cx: &mut Cx) -> Vec<String> {
     let mut found = std::collections::BTreeSet::new();
-    let mut queue: Vec<(String, &'static str)> =
-        vec![(String::new(), "go.mod"), (String::new(), "go.work")];
+    // (directory, file, who named the directory): the walk's own starting
+    // points are named by no file.
+    let mut queue: Vec<(String, &'static str, Option<String>)> = vec![
+        (String::new(), "go.mod", None),
+        (String::new(), "go.work", None),
+    ];
     let member = cx.member_dir().to_string();
     if !member.is_empty() && cx.exists("go.mod") {
         found.insert(member.clone());
-        queue.push((member, "go.mod"));
+        queue.push((member, "go.mod", None));
     }
-    while let Some((dir, file)) = queue.pop() {
+    while let Some((dir, file, named_by)) = queue.pop() {
         let path = if dir.is_empty() {
             file.to_string()
         } else {
             format!("{dir}/{file}")
         };
-        let Some(text) = super::support::read(&cx.root.join(&path)) else {
+        let text = match &named_by {
+            None => super::support::read(&cx.root.join(&path)),
+            Some(named_by) => match crate::input::read_inside(&cx.root, &path) {
+                Ok(text) => text,
+                Err(refused) => {
+                    let refusal = super::support::refusal(named_by, &refused);
+                    cx.diagnostics.push(refusal);
+                    continue;
+                }
+            },
+        };
+        let Some(text) = text else {
             continue;
         };
-        for (line, target) in module_paths(&text) {
-            let joined = super::support::join_relative(&dir, &target);
-            match joined {
+        let paths = match module_paths(&text) {
+            Ok(paths) => paths,
+            Err((line, column, problem)) => {
+                cx.diagnostics.push(
+                    crate::diagnostic::Diagnostic::new(format!(
+                        "`{}:{line}:{column}`: {problem}",
+                        cx.root.join(&path).display()
+                    ))
+                    .with_help(format!(
+                        "fix it so that `go` reads it: `go mod edit` / `go work edit` check {file}"
+                    )),
+                );
+                continue;
+            }
+        };
+        for (line, column, target) in paths {
+            let at = format!("{path}:{line}:{column}");
+            match super::support::join_relative(&dir, &target) {
                 // The context root: its go.mod is copied anyway.
                 Some(module) if module.is_empty() => {}
                 Some(module) if crate::plan::rules::safe_relative(&module) => {
-                    if found.insert(module.clone()) {
-                        queue.push((module, "go.mod"));
+                    if let Some(link) = crate::input::first_link(&cx.root, &module) {
+                        let refused = crate::input::Refused::Link { file: module, link };
+                        cx.diagnostics.push(super::support::refusal(&at, &refused));
+                    } else if found.insert(module.clone()) {
+                        queue.push((module, "go.mod", Some(at)));
                     }
                 }
                 _ => cx.diagnostics.push(
                     crate::diagnostic::Diagnostic::new(format!(
-                        "`{path}` line {line}: the local module `{target}` is not a directory inside the build context"
+                        "`{at}`: the local module `{}` is not a directory inside the build context",
+                        crate::text::shown(&target)
                     ))
                     .with_help("a Dockerfile can only copy from its context: set `build.context` to the workspace root that holds the module, or move it there (letters, digits, `.`, `_`, `/`, `@`, `+`, `-`)"),
                 ),
@@ -246,25 +285,42 @@ fn local_modules(cx: &mut Cx) -> Vec<String> {
     found.into_iter().collect()
 }
 
-/// `(line number, path)` of every local directory a go.mod or go.work
+/// A go.mod or go.work problem: its line, column and what is wrong.
+type Broken = (usize, usize, String);
+
+/// `(line, column, path)` of every local directory a go.mod or go.work
 /// names: `replace X => ./dir`, `use ./dir`, in single lines or blocks.
-fn module_paths(text: &str) -> Vec<(usize, String)> {
+/// A block never closed, or a `use` or `replace` without its path, is
+/// an error at its place: go refuses the file.
+fn module_paths(text: &str) -> Result<Vec<(usize, usize, String)>, Broken> {
     let mut paths = Vec::new();
-    let mut block: Option<&str> = None;
+    // The open block's directive, and where it opened.
+    let mut block: Option<(&str, usize, usize)> = None;
     for (index, raw) in text.lines().enumerate() {
-        let line = raw.split("//").next().unwrap_or("").trim();
+        let code = raw.split("//").next().unwrap_or("");
+        let line = code.trim();
+        let indent = code.len() - code.trim_start().len();
         let (directive, rest) = match block {
             Some(_) if line == ")" => {
                 block = None;
                 continue;
             }
-            Some(directive) => (directive, line),
+            Some(_) if line.is_empty() => continue,
+            Some((directive, ..)) => (directive, line),
             None => match line.split_once(char::is_whitespace) {
                 Some((word @ ("replace" | "use"), rest)) if rest.trim() == "(" => {
-                    block = Some(word);
+                    let paren = code.rfind('(').unwrap_or(0);
+                    block = Some((word, index + 1, code[..paren].chars().count() + 1));
                     continue;
                 }
                 Some((word @ ("replace" | "use"), rest)) => (word, rest.trim()),
+                None if line == "replace" || line == "use" => {
+                    return Err((
+                        index + 1,
+                        indent + 1,
+                        format!("`{line}` names no module directory"),
+                    ));
+                }
                 _ => continue,
             },
         };
@@ -274,19 +330,37 @@ fn module_paths(text: &str) -> Vec<(usize, String)> {
                 .and_then(|(_, to)| to.split_whitespace().next()),
             _ => rest.split_whitespace().next(),
         };
+        let Some(target) = target else {
+            return Err((
+                index + 1,
+                indent + 1,
+                format!("this `{directive}` names no replacement after `=>`"),
+            ));
+        };
+        let column = code
+            .find(target)
+            .map_or(indent, |at| code[..at].chars().count())
+            + 1;
         // A replacement is local only as a path (`./lib`, `../lib`); a
         // `use` always names a directory, `lib` as well as `./lib`.
-        if let Some(target) = target.map(|t| t.trim_matches(['"', '`']))
-            && (directive == "use"
-                || target == "."
-                || target.starts_with("./")
-                || target.starts_with("../")
-                || target.starts_with('/'))
+        let target = target.trim_matches(['"', '`']);
+        if directive == "use"
+            || target == "."
+            || target.starts_with("./")
+            || target.starts_with("../")
+            || target.starts_with('/')
         {
-            paths.push((index + 1, target.to_string()));
+            paths.push((index + 1, column, target.to_string()));
         }
     }
-    paths
+    match block {
+        Some((directive, line, column)) => Err((
+            line,
+            column,
+            format!("the `{directive} (` block is never closed with `)`"),
+        )),
+        None => Ok(paths),
+    }
 }
 
 /// The name a module path gives its program: its last element, but the

@@ -1,19 +1,54 @@
 //! Workspace members: which directories a workspace's globs reach, found
-//! in one walk that never passes a link, and what a member copies.
+//! in one walk that never passes a link, once per process, and what a
+//! member copies.
 
+use std::sync::Arc;
+
+use super::support::{OnceMap, once};
 use crate::plan::context::Cx;
 use crate::plan::rules::safe_relative;
+
+/// A workspace's member list: its root (canonical), its patterns (sorted,
+/// without repeats) and the marker file.
+type Key = (std::path::PathBuf, Vec<String>, String);
+
+/// Member lists already found in this process.
+static MEMBERS: OnceMap<Key, Arc<Members>> = std::sync::LazyLock::new(Default::default);
+
+/// What the walk found: the member directories, relative to the root and
+/// sorted, and those of them whose marker is a symbolic link (a member
+/// still: reading it is refused with the link named, rather than the
+/// member silently left out).
+#[derive(Debug, Default)]
+pub(crate) struct Members {
+    pub(crate) dirs: Vec<String>,
+    pub(crate) linked: std::collections::BTreeSet<String>,
+}
 
 /// The members of a workspace rooted at `root`: the directories, relative
 /// to it and sorted, that the workspace's globs match (`packages/*`,
 /// `apps/**`; a leading `!` excludes) and that hold `marker` (the member's
 /// package.json or pyproject.toml). Dependency trees and hidden or
-/// git-ignored directories are not searched.
+/// git-ignored directories are not searched. Found once per process for
+/// each root, patterns and marker.
 pub(crate) fn workspace_members(
     root: &std::path::Path,
     patterns: &[String],
     marker: &str,
-) -> Vec<String> {
+) -> Arc<Members> {
+    let mut patterns = patterns.to_vec();
+    patterns.sort();
+    patterns.dedup();
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let key = (root.clone(), patterns.clone(), marker.to_string());
+    once(&MEMBERS, key, || {
+        Arc::new(walk_members(&root, &patterns, marker))
+    })
+}
+
+/// One walk of `root` for the directories `patterns` match: however many
+/// patterns there are, and however they overlap.
+fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Members {
     let mut include = globset::GlobSetBuilder::new();
     let mut exclude = globset::GlobSetBuilder::new();
     for pattern in patterns {
@@ -30,60 +65,80 @@ pub(crate) fn workspace_members(
         }
     }
     let (Ok(include), Ok(exclude)) = (include.build(), exclude.build()) else {
-        return Vec::new();
+        return Members::default();
     };
-    let mut members: Vec<String> = Vec::new();
+    let mut roots = walk_roots(patterns);
+    roots.sort();
+    roots.dedup();
+    if roots.is_empty() {
+        return Members::default();
+    }
     // Only below each pattern's literal directories, and no deeper than it
     // reaches: `packages/*` reads `packages` one level down, never the
-    // rest of the tree (a context at `/` would read the file system).
-    for (base, depth) in walk_roots(patterns) {
-        let start = root.join(&base);
-        // As the walk itself, never through a link: one at a pattern's
-        // base (`big/root -> /`) would lead out of the root.
-        if !start.is_dir() || through_link(root, &base) {
+    // rest of the tree (a context at `/` would read the file system). The
+    // walk never enters a link: one on the way (`big/root -> /`) would
+    // lead out of the root.
+    let reaches = move |relative: &str| {
+        let depth = relative.split('/').filter(|p| !p.is_empty()).count();
+        roots.iter().any(|(base, below)| {
+            let base_depth = base.split('/').filter(|p| !p.is_empty()).count();
+            if depth <= base_depth {
+                // On the way down to the base.
+                base == relative || base.starts_with(&format!("{relative}/")) || relative.is_empty()
+            } else {
+                (base.is_empty() || relative.starts_with(&format!("{base}/")))
+                    && below.is_none_or(|below| depth - base_depth <= below)
+            }
+        })
+    };
+    let walk_root = root.to_path_buf();
+    // The managers list members by glob alone: no .gitignore (above the
+    // root or global) may drop one, or the render would differ by machine.
+    let walk = ignore::WalkBuilder::new(root)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .filter_entry(move |entry| {
+            let skipped = matches!(
+                entry.file_name().to_str(),
+                Some("node_modules" | ".venv" | "target" | "__pycache__")
+            );
+            let relative = entry
+                .path()
+                .strip_prefix(&walk_root)
+                .ok()
+                .and_then(|p| p.to_str());
+            !skipped
+                && entry.file_type().is_some_and(|t| t.is_dir())
+                && relative.is_some_and(&reaches)
+        })
+        .build();
+    let mut members = Members::default();
+    for entry in walk.filter_map(Result::ok) {
+        let Some(relative) = entry
+            .path()
+            .strip_prefix(root)
+            .ok()
+            .and_then(|p| p.to_str())
+        else {
+            continue;
+        };
+        if relative.is_empty() || !include.is_match(relative) || exclude.is_match(relative) {
             continue;
         }
-        // The managers list members by glob alone: no .gitignore (above the
-        // root or global) may drop one, or the render would differ by machine.
-        let walk = ignore::WalkBuilder::new(&start)
-            .git_ignore(false)
-            .git_global(false)
-            .git_exclude(false)
-            .ignore(false)
-            .parents(false)
-            .max_depth(depth)
-            .filter_entry(|entry| {
-                !matches!(
-                    entry.file_name().to_str(),
-                    Some("node_modules" | ".venv" | "target" | "__pycache__")
-                )
-            })
-            .build();
-        members.extend(
-            walk.filter_map(Result::ok)
-                .filter(|entry| entry.file_type().is_some_and(|t| t.is_dir()))
-                .filter_map(|entry| {
-                    let relative = entry.path().strip_prefix(root).ok()?.to_str()?.to_string();
-                    (!relative.is_empty()
-                        && include.is_match(&relative)
-                        && !exclude.is_match(&relative)
-                        && entry.path().join(marker).is_file())
-                    .then_some(relative)
-                }),
-        );
+        match std::fs::symlink_metadata(entry.path().join(marker)) {
+            Ok(found) if found.file_type().is_symlink() => {
+                members.linked.insert(relative.to_string());
+            }
+            Ok(found) if found.is_file() => {}
+            _ => continue,
+        }
+        members.dirs.push(relative.to_string());
     }
-    members.sort();
-    members.dedup();
+    members.dirs.sort();
     members
-}
-
-/// Whether `relative` below `root` passes through a symbolic link.
-pub(crate) fn through_link(root: &std::path::Path, relative: &str) -> bool {
-    let mut path = root.to_path_buf();
-    relative.split('/').filter(|p| !p.is_empty()).any(|part| {
-        path.push(part);
-        std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
-    })
 }
 
 /// Where to look for what the include `patterns` can match: each one's
@@ -124,14 +179,32 @@ fn walk_roots(patterns: &[String]) -> Vec<(String, Option<usize>)> {
 /// be one (else the root install would skip its dependencies;
 /// `declared_in` names what lists them), and each can be copied by name:
 /// a directory whose name `COPY` would read as a glob or a variable is an
-/// error, not a member quietly left out of the install.
+/// error, not a member quietly left out of the install. So is a member
+/// whose `marker` is a symbolic link (`listed_in`: the file that lists the
+/// members): it is not read, and not returned.
 pub(crate) fn copied_members(
     cx: &mut Cx,
     patterns: &[String],
     marker: &str,
-    declared_in: &str,
+    (listed_in, declared_in): (&str, &str),
 ) -> Vec<String> {
-    let members = workspace_members(&cx.root, patterns, marker);
+    let found = workspace_members(&cx.root, patterns, marker);
+    // What the workspace's file names is read (or copied) from the
+    // context as it is, never through a link.
+    for member in &found.linked {
+        let refused = crate::input::Refused::Link {
+            file: format!("{member}/{marker}"),
+            link: format!("{member}/{marker}"),
+        };
+        cx.diagnostics
+            .push(crate::languages::support::refusal(listed_in, &refused));
+    }
+    let members: Vec<String> = found
+        .dirs
+        .iter()
+        .filter(|member| !found.linked.contains(*member))
+        .cloned()
+        .collect();
     let own = cx.member_dir().to_string();
     if !members.contains(&own) {
         cx.error(

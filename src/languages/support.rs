@@ -86,16 +86,21 @@ pub(crate) struct CopyGroup {
 /// `COPY` each, so every file lands where it is in the context.
 pub(crate) fn copy_groups(files: &[String]) -> Vec<CopyGroup> {
     let mut groups: Vec<CopyGroup> = Vec::new();
+    // Each directory's group: a workspace of N members has N directories.
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for file in files {
         let dir = file
             .rfind('/')
             .map_or("./".to_string(), |cut| file[..=cut].to_string());
-        match groups.iter_mut().find(|g| g.dir == dir) {
-            Some(group) => group.files.push(file.clone()),
-            None => groups.push(CopyGroup {
-                dir,
-                files: vec![file.clone()],
-            }),
+        match index.get(&dir) {
+            Some(&at) => groups[at].files.push(file.clone()),
+            None => {
+                index.insert(dir.clone(), groups.len());
+                groups.push(CopyGroup {
+                    dir,
+                    files: vec![file.clone()],
+                });
+            }
         }
     }
     groups
@@ -129,6 +134,48 @@ pub(crate) fn read(path: &std::path::Path) -> Option<String> {
     };
     let bytes = crate::input::read_file(path, root).ok()??;
     String::from_utf8(bytes).ok()
+}
+
+/// What a walk found, by what it walked: filled once per key and process
+/// (`check --all` and `bake` plan every member of a workspace, and each
+/// needs the whole workspace; files do not change under one run).
+pub(crate) type OnceMap<K, V> = std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<K, std::sync::Arc<std::sync::OnceLock<V>>>>,
+>;
+
+/// The value for `key`, made by `make` the first time it is asked for:
+/// threads asking at once wait for the one that makes it.
+pub(crate) fn once<K: std::hash::Hash + Eq, V: Clone>(
+    map: &OnceMap<K, V>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    let cell = match map.lock() {
+        Ok(mut cache) => cache.entry(key).or_default().clone(),
+        // A thread panicked holding the lock: make it without the cache.
+        Err(_) => std::sync::Arc::default(),
+    };
+    cell.get_or_init(make).clone()
+}
+
+/// Why a file that `named_by` names (with its line and column where
+/// known) was not read: the error every walk gives for what
+/// [`crate::input::read_inside`] refuses.
+pub(crate) fn refusal(
+    named_by: &str,
+    refused: &crate::input::Refused,
+) -> crate::diagnostic::Diagnostic {
+    use crate::input::Refused;
+    let named_by = crate::text::shown(named_by);
+    let (rule, help) = match refused {
+        Refused::Link { .. } | Refused::Outside(_) => (
+            ": shipit reads what a project file names only inside the build context, never through a symbolic link",
+            "make it a real file or directory inside the build context: a Dockerfile copies a link, not what it points to",
+        ),
+        Refused::Unreadable(_) => ("", "make it a plain text file"),
+    };
+    crate::diagnostic::Diagnostic::new(format!("`{named_by}` names {refused}{rule}"))
+        .with_help(help)
 }
 
 /// Why a project file that exists gave no text to [`read`]: the message

@@ -41,7 +41,7 @@ pub(super) struct Install {
     /// The workspace's members (directories) and their package.json (the
     /// manifest's own, as read beside it), when `build.context` makes the
     /// manifest one: read once, for the install and for what ships.
-    pub(super) members: std::collections::BTreeMap<String, serde_json::Value>,
+    pub(super) members: super::workspace::Packages,
     /// The directories the members' `file:`, `link:` and `portal:`
     /// dependencies name: the install reads them, so they are copied
     /// before it, whole.
@@ -60,12 +60,15 @@ pub(super) fn install(
     package: &serde_json::Value,
 ) -> Install {
     let workspace = !cx.member.is_empty();
-    let root_package: serde_json::Value = match workspace {
-        true => crate::languages::support::read(&cx.root.join("package.json"))
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default(),
-        false => serde_json::Value::Null,
+    // A root package.json that does not parse is an error at its line
+    // and column, not an empty one: its `workspaces` and `packageManager`
+    // decide the install.
+    let errors = cx.diagnostics.len();
+    let root_package = match workspace {
+        true => member_package(cx, "", None),
+        false => Default::default(),
     };
+    let root_broken = cx.diagnostics.len() > errors;
     // The root is the manifest's directory unless `build.context` is
     // above it: the install's files are looked up there either way.
     let declared = package_manager(&root_package).or_else(|| package_manager(package));
@@ -134,9 +137,10 @@ pub(super) fn install(
         berry.then(|| declared.map(|(_, major)| major)),
         declaring,
     ));
-    let members = match workspace {
+    let (members, named_by) = match workspace && !root_broken {
         true => members(cx, manager, &root_package),
-        false => Vec::new(),
+        // A broken root lists no members: said once, at the root.
+        false => (Vec::new(), "package.json"),
     };
     files.extend(
         members
@@ -148,8 +152,8 @@ pub(super) fn install(
         .into_iter()
         .map(|member| {
             let value = match member == own {
-                true => package.clone(),
-                false => member_package(cx, &member),
+                true => std::sync::Arc::new(package.clone()),
+                false => member_package(cx, &member, Some(named_by)),
             };
             (member, value)
         })
@@ -243,9 +247,7 @@ fn check_berry(cx: &mut Cx, declared_major: Option<u32>) {
 /// writes to. They are copied before the install, which fails without them.
 fn pnpm_patches(cx: &mut Cx, package: &serde_json::Value) -> Vec<String> {
     let mut patches = Vec::new();
-    if cx.root.join("patches").is_dir()
-        && !crate::languages::members::through_link(&cx.root, "patches")
-    {
+    if cx.root.join("patches").is_dir() && crate::input::first_link(&cx.root, "patches").is_none() {
         patches.push("patches/".to_string());
     }
     let declared = package
@@ -256,7 +258,7 @@ fn pnpm_patches(cx: &mut Cx, package: &serde_json::Value) -> Vec<String> {
     for (dependency, path) in declared {
         let path = path.as_str().unwrap_or_default().trim_start_matches("./");
         let inside = crate::plan::rules::safe_relative(path)
-            && !crate::languages::members::through_link(&cx.root, path)
+            && crate::input::first_link(&cx.root, path).is_none()
             && cx.root_exists(path);
         if !inside {
             cx.error(

@@ -2,6 +2,8 @@
 //! directories it needs (pnpm, npm and yarn workspaces alike), and what of
 //! the tree it ships.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::manifest::NodeManager;
@@ -10,12 +12,13 @@ use crate::plan::context::Cx;
 /// The workspace's members, from the root package.json's `workspaces`
 /// (npm, yarn) or pnpm-workspace.yaml's `packages`; the manifest's own
 /// directory must be one of them, or the root install would skip its
-/// dependencies.
+/// dependencies. Also the file that lists them, which names each member's
+/// package.json.
 pub(super) fn members(
     cx: &mut Cx,
     manager: NodeManager,
     root_package: &serde_json::Value,
-) -> Vec<String> {
+) -> (Vec<String>, &'static str) {
     let (patterns, declared_in): (Vec<String>, &str) = match manager {
         NodeManager::Pnpm => {
             let text = crate::languages::support::read(&cx.root.join("pnpm-workspace.yaml"))
@@ -43,7 +46,17 @@ pub(super) fn members(
             (patterns, "the root package.json's `workspaces`")
         }
     };
-    crate::languages::members::copied_members(cx, &patterns, "package.json", declared_in)
+    let file = match manager {
+        NodeManager::Pnpm => "pnpm-workspace.yaml",
+        _ => "package.json",
+    };
+    let members = crate::languages::members::copied_members(
+        cx,
+        &patterns,
+        "package.json",
+        (file, declared_in),
+    );
+    (members, file)
 }
 
 /// pnpm-workspace.yaml's `packages`, read from the parser's events: an
@@ -115,10 +128,7 @@ pub(super) fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
 
 /// The directories the workspace members' local dependencies (any kind:
 /// the install reads devDependencies too) point to, sorted.
-pub(super) fn local_dirs(
-    cx: &mut Cx,
-    members: &std::collections::BTreeMap<String, serde_json::Value>,
-) -> Vec<String> {
+pub(super) fn local_dirs(cx: &mut Cx, members: &Packages) -> Vec<String> {
     let mut dirs = std::collections::BTreeSet::new();
     for (member, value) in members {
         for field in [
@@ -168,35 +178,90 @@ pub(super) fn local_spec(spec: &str) -> Option<Local<'_>> {
     Some(Local::Name(&rest[..at]))
 }
 
+/// Package.json files by directory, parsed once: every member of a
+/// workspace plans with all of them.
+pub(super) type Packages = std::collections::BTreeMap<String, Arc<serde_json::Value>>;
+
+/// What reading one package.json gave.
+#[derive(Clone)]
+enum Loaded {
+    /// Its JSON, or `Null` when there is none.
+    Json(Arc<serde_json::Value>),
+    Refused(crate::input::Refused),
+    /// Not JSON: the file, line, column and the parser's message.
+    Invalid(String),
+}
+
+/// Every package.json read in this process, by path: each member of a
+/// workspace plans with every member's package.json.
+static PACKAGES: crate::languages::support::OnceMap<std::path::PathBuf, Loaded> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The package.json in `dir` below the build context `root`, read once
+/// per process. A member's (`dir` not empty) is a file another one names,
+/// read through [`crate::input::read_inside`]; the root's is read as the
+/// root's other files are.
+fn load(root: &std::path::Path, dir: &str) -> Loaded {
+    let relative = match dir {
+        "" => "package.json".to_string(),
+        dir => format!("{dir}/package.json"),
+    };
+    // A member's build context is canonical already (`build.context` is
+    // resolved so): no system call per member per member.
+    let path = root.join(&relative);
+    crate::languages::support::once(&PACKAGES, path.clone(), || {
+        let text = match dir {
+            "" if std::fs::symlink_metadata(&path).is_err() => Ok(None),
+            "" => crate::languages::support::read(&path)
+                .map(Some)
+                .ok_or_else(|| crate::input::Refused::Unreadable(relative.clone())),
+            _ => crate::input::read_inside(root, &relative),
+        };
+        match text {
+            Err(refused) => Loaded::Refused(refused),
+            Ok(None) => Loaded::Json(Arc::new(serde_json::Value::Null)),
+            Ok(Some(text)) => match serde_json::from_str(&text) {
+                Ok(value) => Loaded::Json(Arc::new(value)),
+                Err(error) => Loaded::Invalid(format!(
+                    "`{}:{}:{}` is not valid JSON: {error}",
+                    path.display(),
+                    error.line(),
+                    error.column()
+                )),
+            },
+        }
+    })
+}
+
 /// A member's (or a `file:` directory's) package.json, or `null` when it
 /// has none; one that cannot be read or parsed is an error, since what it
-/// depends on would be left out of the image.
-pub(super) fn member_package(cx: &mut Cx, dir: &str) -> serde_json::Value {
-    let path = cx.root.join(dir).join("package.json");
-    if std::fs::symlink_metadata(&path).is_err() {
-        return serde_json::Value::Null;
+/// depends on would be left out of the image. `named_by`: the file that
+/// names the directory (`None` for the workspace root's own).
+pub(super) fn member_package(
+    cx: &mut Cx,
+    dir: &str,
+    named_by: Option<&str>,
+) -> Arc<serde_json::Value> {
+    match load(&cx.root, dir) {
+        Loaded::Json(value) => value,
+        Loaded::Refused(refused) => {
+            let refusal = match named_by {
+                Some(named_by) => crate::languages::support::refusal(named_by, &refused),
+                None => crate::diagnostic::Diagnostic::new(format!("cannot read {refused}"))
+                    .with_help("make it the workspace's package.json"),
+            };
+            cx.diagnostics.push(refusal);
+            Arc::new(serde_json::Value::Null)
+        }
+        Loaded::Invalid(message) => {
+            cx.error(
+                "build.context",
+                format!("the workspace's {message}"),
+                "fix it so that the package manager reads it (no trailing commas, no comments)",
+            );
+            Arc::new(serde_json::Value::Null)
+        }
     }
-    let Some(text) = crate::languages::support::read(&path) else {
-        cx.error(
-            "build.context",
-            crate::languages::support::unreadable(&path),
-            "make it the package's package.json",
-        );
-        return serde_json::Value::Null;
-    };
-    serde_json::from_str(&text).unwrap_or_else(|error: serde_json::Error| {
-        cx.error(
-            "build.context",
-            format!(
-                "the workspace's `{}:{}:{}` is not valid JSON: {error}",
-                path.display(),
-                error.line(),
-                error.column()
-            ),
-            "fix it so that the package manager reads it (no trailing commas, no comments)",
-        );
-        serde_json::Value::Null
-    })
 }
 
 /// A local dependency's directory, context-relative, when it is a
@@ -215,7 +280,7 @@ pub(super) fn local_dir(
     if dir.is_empty() {
         return None;
     }
-    let problem = if crate::languages::members::through_link(&cx.root, &dir) {
+    let problem = if crate::input::first_link(&cx.root, &dir).is_some() {
         "through a symbolic link"
     } else if !cx.root.join(&dir).is_dir() {
         return None;
@@ -248,7 +313,7 @@ pub(super) const SHIPPED: &str = "/out/app";
 /// and dependencies stay in the builder.
 pub(super) fn shipped(
     cx: &mut Cx,
-    packages: &std::collections::BTreeMap<String, serde_json::Value>,
+    packages: &Packages,
     package: &serde_json::Value,
 ) -> Vec<String> {
     let own = cx.member_dir().to_string();
@@ -257,17 +322,22 @@ pub(super) fn shipped(
         .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
         .collect();
     let mut shipped = std::collections::BTreeSet::new();
-    let mut queue = vec![own.clone()];
-    while let Some(dir) = queue.pop() {
+    // Each directory with the package.json that names it.
+    let mut queue = vec![(own.clone(), String::new())];
+    while let Some((dir, named_by)) = queue.pop() {
         if !shipped.insert(dir.clone()) {
             continue;
         }
         let value = match packages.get(&dir) {
             Some(value) => value.clone(),
             // The manifest's own directory, listed or not.
-            None if dir == own => package.clone(),
+            None if dir == own => Arc::new(package.clone()),
             // A `file:` directory outside the members: its own dependencies.
-            None => member_package(cx, &dir),
+            None => member_package(cx, &dir, Some(&named_by)),
+        };
+        let named_by = match dir.as_str() {
+            "" => "package.json".to_string(),
+            dir => format!("{dir}/package.json"),
         };
         for field in ["dependencies", "optionalDependencies", "peerDependencies"] {
             let Some(dependencies) = value[field].as_object() else {
@@ -281,7 +351,7 @@ pub(super) fn shipped(
                     Some(Local::Name(alias)) => by_name.get(alias).cloned(),
                     None => by_name.get(name).cloned(),
                 };
-                queue.extend(next);
+                queue.extend(next.map(|next| (next, named_by.clone())));
             }
         }
     }

@@ -53,7 +53,7 @@ impl Dependencies {
             return deps;
         }
         match installer {
-            Installer::Requirements => deps.requirements(cx, file, 0),
+            Installer::Requirements => deps.requirements(cx, file, None),
             Installer::Pipenv => deps.pipfile(cx, file),
             Installer::Pyproject => deps.pyproject(cx, file),
             Installer::Uv => deps.locked_pyproject(cx, file, "uv.lock", "uv lock"),
@@ -64,17 +64,37 @@ impl Dependencies {
 
     /// A requirements file and, recursively, what it includes: `-r` and
     /// `-c` name files relative to the including file, as pip reads them.
-    pub(super) fn requirements(&mut self, cx: &mut Cx, file: &str, depth: usize) {
+    /// `included`: where the including file names it and how deep the
+    /// includes go; an included file is read through
+    /// [`crate::input::read_inside`], never through a link.
+    pub(super) fn requirements(
+        &mut self,
+        cx: &mut Cx,
+        file: &str,
+        included: Option<(String, usize)>,
+    ) {
         if self.files.iter().any(|f| f == file) {
             return;
         }
         self.files.push(file.to_string());
-        let Some(text) = crate::languages::support::read(&cx.context.join(file)) else {
+        let depth = included.as_ref().map_or(0, |(_, depth)| *depth);
+        let text = match &included {
+            None => crate::languages::support::read(&cx.context.join(file)),
+            Some((at, _)) => match crate::input::read_inside(&cx.root, &cx.in_context(file)) {
+                Ok(text) => text,
+                Err(refused) => {
+                    let refusal = crate::languages::support::refusal(at, &refused);
+                    cx.diagnostics.push(refusal);
+                    return;
+                }
+            },
+        };
+        let Some(text) = text else {
             return;
         };
         let base = file.rfind('/').map_or("", |cut| &file[..cut]);
-        for (index, line) in text.lines().enumerate() {
-            let line = line.split(" #").next().unwrap_or("").trim();
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.split(" #").next().unwrap_or("").trim();
             let words: Vec<&str> = line.split_whitespace().collect();
             let (option, value) = match words.as_slice() {
                 [
@@ -94,12 +114,15 @@ impl Dependencies {
                 Some(_) => {
                     match crate::languages::support::join_relative(base, value) {
                         Some(path) if crate::plan::rules::safe_relative(&path) && depth < 16 => {
-                            self.requirements(cx, &path, depth + 1)
+                            let at = format!("{file}:{}:{}", index + 1, column(raw, value));
+                            self.requirements(cx, &path, Some((at, depth + 1)))
                         }
                         _ => cx.diagnostics.push(
                             crate::diagnostic::Diagnostic::new(format!(
-                                "`{file}` line {}: the included file `{value}` is not inside the build context",
-                                index + 1
+                                "`{file}:{}:{}`: the included file `{}` is not inside the build context",
+                                index + 1,
+                                column(raw, value),
+                                crate::text::shown(value)
                             ))
                             .with_help("a Dockerfile can only copy from its context: keep included requirement files under the manifest's directory"),
                         ),
@@ -182,6 +205,11 @@ impl Dependencies {
     }
 }
 
+/// The 1-based column, in characters, of `word` in `line`.
+fn column(line: &str, word: &str) -> usize {
+    line.find(word).map_or(0, |at| line[..at].chars().count()) + 1
+}
+
 /// A requirement that is a local path rather than a package from an index.
 pub(super) fn is_local(requirement: &str) -> bool {
     requirement == "."
@@ -198,15 +226,21 @@ pub(super) fn uv_workspace(cx: &mut Cx) -> Option<Vec<String>> {
     if cx.member.is_empty() {
         return None;
     }
-    let text = crate::languages::support::read(&cx.root.join("pyproject.toml"))?;
+    let path = cx.root.join("pyproject.toml");
+    let text = crate::languages::support::read(&path)?;
     let root: toml::Table = match toml::from_str(&text) {
         Ok(root) => root,
         Err(error) => {
+            let at = error.span().map_or(String::new(), |span| {
+                let (line, column) = crate::diagnostic::line_col(&text, span.start);
+                format!(":{line}:{column}")
+            });
             cx.error(
                 "build.context",
                 format!(
-                    "the pyproject.toml at `build.context` is not valid TOML: {}",
-                    error.message()
+                    "the workspace's `{}{at}` is not valid TOML: {}",
+                    path.display(),
+                    error.message().trim_end()
                 ),
                 "fix it: the workspace root's pyproject.toml says whether this is a uv workspace",
             );
@@ -253,7 +287,10 @@ pub(super) fn workspace_dependencies(
         cx,
         &patterns,
         "pyproject.toml",
-        "the root pyproject.toml's `[tool.uv.workspace].members`",
+        (
+            "pyproject.toml",
+            "the root pyproject.toml's `[tool.uv.workspace].members`",
+        ),
     );
     let own = cx.member_dir().to_string();
     let pyproject: Option<toml::Table> =

@@ -42,10 +42,22 @@ pub(super) fn workspace(dir: &std::path::Path) -> Result<Vec<Package>, (String, 
     };
     let mut globs = patterns("members", "")?;
     globs.extend(patterns("exclude", "!")?);
-    for member in crate::languages::members::workspace_members(dir, &globs, "Cargo.toml") {
-        let table = cargo_toml(&dir.join(&member).join("Cargo.toml"))?;
+    let members = crate::languages::members::workspace_members(dir, &globs, "Cargo.toml");
+    for member in &members.dirs {
+        // A file the root names: never read through a link (the walk
+        // found which members' Cargo.toml is one).
+        let relative = format!("{member}/Cargo.toml");
+        if members.linked.contains(member) {
+            let refused = crate::input::Refused::Link {
+                file: relative.clone(),
+                link: relative,
+            };
+            let refusal = crate::languages::support::refusal("Cargo.toml", &refused);
+            return Err((refusal.message, refusal.help.join("; ")));
+        }
+        let table = cargo_toml(&dir.join(&relative))?;
         if table.contains_key("package") {
-            packages.push(package(&dir.join(&member), &member, &table));
+            packages.push(package(&dir.join(member), member, &table));
         }
     }
     Ok(packages)

@@ -83,12 +83,12 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let table = cx.manifest.rust.clone().unwrap_or_default();
     let (package, bin, package_dir) = select(cx, table.package.as_deref(), table.bin.as_deref());
     let toolchain = toolchain_files(&cx.root);
-    for (path, text) in &toolchain {
-        if text.is_none() {
+    for (_, text) in &toolchain {
+        if let Err(refused) = text {
             cx.error(
                 "language",
-                crate::languages::support::unreadable(path),
-                "it pins the toolchain rustup uses in the build: make it a plain file, or remove it",
+                format!("cannot read {refused}: it pins the toolchain rustup uses in the build"),
+                "make it a plain file inside the build context (not a link), or remove it",
             );
         }
     }

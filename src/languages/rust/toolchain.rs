@@ -1,26 +1,26 @@
 //! Rust toolchain files (`rust-toolchain.toml`, `rust-toolchain`) and
 //! version strings.
 
-/// The toolchain files at `root` that exist, each with its text, or
-/// `None` when it cannot be read (a FIFO, a link out, not UTF-8).
-pub(super) fn toolchain_files(root: &std::path::Path) -> Vec<(std::path::PathBuf, Option<String>)> {
+/// The toolchain files at `root` that exist (as anything, a link too),
+/// each with its text, or why it cannot be read: rustup reads them, so
+/// they are read like every file shipit follows, through
+/// [`crate::input::read_inside`] (never a link, never a FIFO).
+pub(super) type Toolchain = Vec<(std::path::PathBuf, Result<String, crate::input::Refused>)>;
+
+pub(super) fn toolchain_files(root: &std::path::Path) -> Toolchain {
     ["rust-toolchain.toml", "rust-toolchain"]
         .into_iter()
-        .map(|file| root.join(file))
-        .filter(|path| path.exists())
-        .map(|path| {
-            let text = crate::languages::support::read(&path);
-            (path, text)
+        .filter_map(|file| {
+            let text = crate::input::read_inside(root, file).transpose()?;
+            Some((root.join(file), text))
         })
         .collect()
 }
 
 /// The first toolchain file's channel that is a version.
-pub(super) fn pinned_channel(
-    files: &[(std::path::PathBuf, Option<String>)],
-) -> Option<(String, String)> {
+pub(super) fn pinned_channel(files: &Toolchain) -> Option<(String, String)> {
     for (path, text) in files {
-        let Some(text) = text else {
+        let Ok(text) = text else {
             continue;
         };
         let file = path

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Benchmark for workspace walks: generates pnpm workspaces of 250 and 1,000
+# members (each a runtime-mode Node app with its rendered Dockerfile,
+# depending on the workspace library) and times `shipit check --all` over
+# each. Every member plans against the whole workspace, so a walk or a
+# package.json read per member per member is quadratic; the workspace is
+# read once per process and the time grows linearly.
+# Figures (debug build, 2 shared cores, hyperfine mean):
+#   before (99a2e28): 250 members 13.5 s, 1,000 members 272.8 s (one run)
+#   after  (d856179): 250 members  2.4 s, 1,000 members  31.1 s
+# What is left grows with the output: every member's Dockerfile copies
+# every member's package.json, so N members render N lines each.
+# Uses hyperfine when installed (apt-get install hyperfine), else `time`.
+# Usage: bench/workspace_members.sh [SIZES...]   (default: 250 1000)
+# SHIPIT=path/to/shipit times that binary instead of a fresh debug build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${SHIPIT:-}" ]; then
+  cargo build --quiet
+  SHIPIT="$PWD/target/debug/shipit"
+fi
+bin=$SHIPIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+generate() { # count dir
+  local root=$2
+  mkdir -p "$root/packages/lib"
+  printf '{"private": true, "packageManager": "pnpm@9.15.9"}\n' > "$root/package.json"
+  printf 'packages:\n  - "apps/*"\n  - "packages/*"\n' > "$root/pnpm-workspace.yaml"
+  printf "lockfileVersion: '9.0'\n" > "$root/pnpm-lock.yaml"
+  printf '{"name": "lib"}\n' > "$root/packages/lib/package.json"
+  for i in $(seq 1 "$1"); do
+    local dir="$root/apps/app-$i"
+    mkdir -p "$dir"
+    printf '{"name": "app-%s", "dependencies": {"lib": "workspace:*"}}\n' "$i" > "$dir/package.json"
+    : > "$dir/index.js"
+    printf 'name = "app-%s"\nlanguage = "node"\n[build]\ncontext = "../.."\n[node]\nmode = "runtime"\n' "$i" > "$dir/shipit.toml"
+  done
+  # Rendered once every member is in place: each Dockerfile lists them all.
+  find "$root/apps" -mindepth 1 -maxdepth 1 -type d | xargs -P "$(nproc)" -I{} "$bin" render -m {}/shipit.toml -o {}/Dockerfile 2>/dev/null
+}
+
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(250 1000)
+for n in "${sizes[@]}"; do
+  echo "generating a pnpm workspace of $n members..." >&2
+  generate "$n" "$work/ws-$n"
+  "$bin" check --all "$work/ws-$n" | tail -1
+  command="$bin check --all $work/ws-$n"
+  echo "$command" | sed "s|$work/||; s|$bin|shipit|"
+  if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs 5 -N --style basic --output=null "$command" 2>&1 | grep -E "Time|Range"
+  else
+    # shellcheck disable=SC2086
+    time $command > /dev/null
+  fi
+done
