@@ -151,7 +151,7 @@ timed "pre-commit try-repo, first run (pip builds the wheel: needs cargo)" try_r
 }
 grep -q 'edited by hand' "$work/try-repo.log" || fail "the hook's output shows no diff: $(cat "$work/try-repo.log")"
 ok "the shipit-check hook fails on the drifted Dockerfile and shows the diff"
-(cd "$fixture" && "$work/pip-venv/bin/shipit" render -o Dockerfile)
+(cd "$fixture" && "$work/pip-venv/bin/shipit" render --force -o Dockerfile)
 git_quiet -C "$fixture" commit -am rendered
 status=0
 timed "pre-commit try-repo, after render (builds again: try-repo keeps no cache)" try_repo || status=$?
