@@ -294,3 +294,36 @@ fn node_packages_that_are_no_single_executable_run_on_node() {
     let (manifest, _) = init_ok(serves.path());
     assert!(manifest.contains("mode = \"runtime\""), "{manifest}");
 }
+
+#[test]
+fn init_says_when_the_project_has_its_own_dockerfile_and_how_to_replace_it() {
+    let files = [
+        ("go.mod", "module example.com/svc\n\ngo 1.22\n"),
+        ("main.go", "package main\n\nfunc main() {}\n"),
+        ("Dockerfile", "FROM golang:1.22\nRUN go build .\n"),
+    ];
+    let dir = tree(&files);
+    let output = shipit(dir.path(), &["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains("exists and shipit did not write it") && message.contains("--force"),
+        "{message}"
+    );
+    // What it suggests works: rendering over it needs --force, and does it.
+    assert_eq!(
+        shipit(dir.path(), &["render", "-o", "Dockerfile"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let output = shipit(dir.path(), &["render", "-o", "Dockerfile", "--force"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // Without a Dockerfile of its own, the plain next step.
+    let dir = tree(&files[..2]);
+    let output = shipit(dir.path(), &["init"]);
+    let message = stderr(&output);
+    assert!(!message.contains("did not write"), "{message}");
+    assert!(message.contains("next: shipit render -m"), "{message}");
+}

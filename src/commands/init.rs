@@ -31,11 +31,36 @@ pub(crate) fn run(
         writeln!(err, "wrote {}", path.display())?;
     }
     let manifest = &written[0];
+    let dockerfile = manifest.with_file_name("Dockerfile");
+    // The project's own Dockerfile: `render -o` will not replace it
+    // unasked, so say so now, and how to compare before replacing.
+    let theirs = crate::input::read_file(&dockerfile, &dir)
+        .ok()
+        .flatten()
+        .is_some_and(|bytes| {
+            crate::render::digest_matches(&String::from_utf8_lossy(&bytes)).is_none()
+        });
+    if theirs {
+        writeln!(
+            err,
+            "note: `{}` exists and shipit did not write it: `render -o` will not replace it without `--force`",
+            dockerfile.display()
+        )?;
+        writeln!(
+            err,
+            "next: shipit render -m {} > {}   (compare), then shipit render -m {} -o {} --force",
+            manifest.display(),
+            dockerfile.with_file_name("Dockerfile.shipit").display(),
+            manifest.display(),
+            dockerfile.display()
+        )?;
+        return Ok(EXIT_OK);
+    }
     writeln!(
         err,
         "next: shipit render -m {} -o {}",
         manifest.display(),
-        manifest.with_file_name("Dockerfile").display()
+        dockerfile.display()
     )?;
     Ok(EXIT_OK)
 }
