@@ -287,9 +287,9 @@ fn bake_targets_forward_the_manifests_ssh_agent_and_secrets() {
     assert_eq!(
         api["secret"],
         serde_json::json!([
-            "id=netrc,env=NETRC",
-            "id=npm-token,env=NPM_TOKEN",
-            "id=1pass.cfg,env=_1PASS_CFG"
+            "id=netrc,env=SHIPIT_SECRET_NETRC",
+            "id=npm-token,env=SHIPIT_SECRET_NPM_TOKEN",
+            "id=1pass.cfg,env=SHIPIT_SECRET_1PASS_CFG"
         ])
     );
     // A target without either has neither key.

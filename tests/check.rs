@@ -346,6 +346,27 @@ fn check_all_refuses_ignore_files_it_cannot_read_bounded_and_goes_on() {
     );
     // The rest of the tree is still checked.
     assert!(out.contains("./a/shipit.toml"), "{out}");
+
+    // A link out of its directory (`/proc/self/pagemap` reads as an endless
+    // regular file) is refused; one that stays inside is read.
+    std::fs::remove_file(&fifo).unwrap();
+    std::fs::remove_file(root.join("c/.gitignore")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/pagemap", root.join("b/.gitignore")).unwrap();
+    std::fs::write(root.join("c/ignored"), "x\n").unwrap();
+    std::os::unix::fs::symlink("ignored", root.join("c/.gitignore")).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_shipit"))
+        .args(["check", "--all", "."])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("b/.gitignore") && err.contains("link out of its directory"),
+        "{err}"
+    );
+    assert!(!err.contains("c/.gitignore"), "{err}");
 }
 
 /// The command a drift message tells the user to run, as arguments.

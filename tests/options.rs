@@ -35,10 +35,11 @@ fn cases() -> Vec<Case> {
             files: &[("go.mod", "module example.com/a\n\ngo 1.22\n")],
             manifest: "name = \"a\"\nlanguage = \"go\"\n[runtime]\nworkdir = \"/srv\"\nwritable = [\"data/cache\", \".state\"]\n",
             contains: &[
-                "RUN mkdir -p /out/writable /out/writable/srv/data/cache /out/writable/srv/.state\n",
-                "COPY --from=build /out/a /usr/local/bin/a\nCOPY --from=build --chown=65532:65532 /out/writable/ /\n",
+                "RUN mkdir -p /out/writable /out/writable/srv/data/cache /out/writable/srv/.state \\\n    && chown 65532:65532 /out/writable/srv/data/cache /out/writable/srv/.state\n",
+                "COPY --from=build /out/a /usr/local/bin/a\nCOPY --from=build /out/writable/ /\n",
             ],
-            absent: &["chown -R"],
+            // Only the listed paths are the user's, not `/srv` above them.
+            absent: &["chown -R", "--chown=65532:65532 /out/writable"],
         },
         // --- go ---------------------------------------------------------
         Case {
@@ -744,6 +745,32 @@ fn writable_paths_stay_inside_the_runtime_workdir() {
         "name = \"a\"\nlanguage = \"go\"\n[runtime]\nwritable = [\"data\"]\n",
         "names paths under the runtime workdir, and there is none",
     );
+    let many: Vec<String> = (0..300).map(|i| format!("\"d{i}\"")).collect();
+    refused(
+        &[("requirements.txt", "flask\n")],
+        &format!(
+            "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"a.py\"]\nwritable = [{}]\n",
+            many.join(", ")
+        ),
+        "lists 300 paths",
+    );
+}
+
+#[test]
+fn writable_paths_never_pass_a_link_the_project_commits() {
+    // `data -> /`: `chown -R` as root would follow it to `/etc`.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("requirements.txt"), "flask\n").unwrap();
+    std::os::unix::fs::symlink("/", dir.path().join("data")).unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"a.py\"]\nwritable = [\"data/etc\"]\n",
+    )
+    .unwrap();
+    let output = common::shipit(dir.path(), &["render"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stdout(&output));
+    let message = common::stderr(&output);
+    assert!(message.contains("symbolic link `data`"), "{message}");
 }
 
 #[test]

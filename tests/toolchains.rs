@@ -47,6 +47,12 @@ fn a_uv_workspace_members_python_is_the_roots_python_version() {
         froms(&stdout(&output)),
         ["python:3.12-trixie", "python:3.12-slim-trixie"]
     );
+    // What a version file says is shown, never sent, where `plan` names it.
+    write(root, ".python-version", "3.12\u{1b}[2J\n");
+    let output = shipit(&member, &["plan", "--format", "toml"]);
+    let plan = stdout(&output);
+    assert!(!plan.contains('\u{1b}'), "{plan}");
+
     // The member's own file wins over the root's, as it does for uv.
     write(root, "apps/api/.python-version", "3.11\n");
     let output = shipit(&member, &["render"]);

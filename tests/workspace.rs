@@ -928,7 +928,10 @@ fn a_member_ignore_file_keeps_the_context_roots_patterns() {
             .unwrap_or_else(|| panic!("no `{pattern}`:\n{ignore}"))
     };
     assert!(at("**/node_modules") > 0);
-    assert!(at("secrets/") > at("**/__pycache__"), "{ignore}");
+    // The root's come first: a later line wins, so a `!` there cannot
+    // re-include what shipit keeps out.
+    assert!(at("secrets/") < at("**/.env"), "{ignore}");
+    assert!(at("secrets/") < at("**/__pycache__"), "{ignore}");
     assert!(at("*.pem") > at("secrets/"), "{ignore}");
     let comment = lines[at("secrets/") - 1];
     assert!(
@@ -936,6 +939,22 @@ fn a_member_ignore_file_keeps_the_context_roots_patterns() {
         "{ignore}"
     );
     assert_eq!(shipit(&member, &["check"]).status.code(), Some(0));
+
+    // An allow-list at the root (`*`, `!py`) stays before shipit's own
+    // exclusions.
+    write(dir.path(), "py/.dockerignore", "*\n!apps\n!packages\n");
+    let output = shipit(&member, &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let ignore = std::fs::read_to_string(member.join("Dockerfile.dockerignore")).unwrap();
+    let lines: Vec<&str> = ignore.lines().collect();
+    let last_allow = lines.iter().rposition(|l| l.starts_with("!apps")).unwrap();
+    for own in ["**/.env", "**/.git", "**/node_modules"] {
+        let at = lines.iter().position(|l| *l == own).unwrap();
+        assert!(
+            at > last_allow,
+            "`{own}` before the root's `!apps`:\n{ignore}"
+        );
+    }
 
     // The root's ignore file written by shipit for another Dockerfile is
     // that Dockerfile's, not the repository's.

@@ -175,7 +175,8 @@ struct Target {
     #[serde(rename = "cache-to", skip_serializing_if = "Vec::is_empty")]
     cache_to: Vec<String>,
     /// `[[build.secrets]]`: each read from the environment of
-    /// `docker buildx bake` (see [`bake_secret`]).
+    /// `docker buildx bake`, under a name shipit chooses (see
+    /// [`bake_secret`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     secret: Vec<String>,
     /// `build.ssh`: the default SSH agent.
@@ -183,33 +184,24 @@ struct Target {
     ssh: Vec<String>,
 }
 
-/// A secret as Bake passes it to the build, read from an environment
-/// variable: a secret exposed as a variable in the build comes from the
-/// variable of that name; one mounted as a file, from the variable named
-/// after its id in capitals (`npmrc` → `NPMRC`, `.` and `-` as `_`, an
-/// `_` before a leading digit), which holds the file's
-/// content. `--set TARGET.secret=id=npmrc,src=$HOME/.npmrc` reads a file
-/// instead. Ids and names are checked by the plan: nothing to escape.
+/// A secret as Bake passes it to the build: read from the environment
+/// variable `SHIPIT_SECRET_<ID>` (the id in capitals, `.` and `-` as `_`)
+/// of `docker buildx bake`, never from a variable the manifest names: a
+/// manifest arrives in pull requests, and CI's own variables
+/// (`GITHUB_TOKEN`, cloud keys) must not reach its build steps unless the
+/// pipeline exports them under that name on purpose. `--set
+/// TARGET.secret=id=npmrc,src=$HOME/.npmrc` reads a file instead. Ids are
+/// checked by the plan: nothing to escape.
 fn bake_secret(secret: &crate::manifest::Secret) -> String {
-    let variable = match &secret.env {
-        Some(env) => env.clone(),
-        None => {
-            let name: String = secret
-                .id
-                .chars()
-                .map(|c| match c {
-                    '.' | '-' => '_',
-                    c => c.to_ascii_uppercase(),
-                })
-                .collect();
-            // A variable name does not start with a digit.
-            match name.starts_with(|c: char| c.is_ascii_digit()) {
-                true => format!("_{name}"),
-                false => name,
-            }
-        }
-    };
-    format!("id={},env={variable}", secret.id)
+    let name: String = secret
+        .id
+        .chars()
+        .map(|c| match c {
+            '.' | '-' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect();
+    format!("id={},env=SHIPIT_SECRET_{name}", secret.id)
 }
 
 #[derive(Serialize)]

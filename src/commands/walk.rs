@@ -97,13 +97,29 @@ fn ignore_files_problem(dir: &Path) -> Option<CheckReport> {
         .iter()
         .find_map(|name| {
             let path = dir.join(name);
-            let metadata = std::fs::metadata(&path).ok()?;
-            let problem = if !metadata.is_file() {
+            let linked = std::fs::symlink_metadata(&path)
+                .ok()?
+                .file_type()
+                .is_symlink();
+            // A link may lead anywhere (`/proc/self/pagemap` reads as an
+            // endless regular file of length 0): only one that stays in
+            // its own directory is read.
+            let inside = || -> Option<bool> {
+                let target = std::fs::canonicalize(&path).ok()?;
+                Some(target.starts_with(std::fs::canonicalize(dir).ok()?))
+            };
+            let metadata = std::fs::metadata(&path).ok();
+            let problem = if linked && inside() != Some(true) {
+                "it is a symbolic link out of its directory".to_string()
+            } else if metadata.as_ref().is_some_and(|m| !m.is_file()) {
                 "it is not a regular file".to_string()
-            } else if metadata.len() > crate::input::MAX_BYTES {
+            } else if let Some(len) = metadata
+                .as_ref()
+                .map(|m| m.len())
+                .filter(|len| *len > crate::input::MAX_BYTES)
+            {
                 format!(
-                    "it is {} bytes; shipit reads ignore files of at most {} bytes",
-                    metadata.len(),
+                    "it is {len} bytes; shipit reads ignore files of at most {} bytes",
                     crate::input::MAX_BYTES
                 )
             } else {

@@ -227,8 +227,20 @@ fn user(cx: &mut Cx, scratch: bool) -> (String, Option<u32>, Option<u32>, Option
 
 /// `runtime.writable`: paths inside the runtime workdir, made absolute.
 fn writable(cx: &mut Cx, workdir: Option<&str>) -> Vec<String> {
+    const MAX_WRITABLE: usize = 256;
     let entries = cx.manifest.runtime.writable.clone();
+    if entries.len() > MAX_WRITABLE {
+        cx.error(
+            "runtime.writable",
+            format!("`runtime.writable` lists {} paths", entries.len()),
+            format!(
+                "list at most {MAX_WRITABLE}: a directory's contents are made writable with it"
+            ),
+        );
+        return Vec::new();
+    }
     let mut paths = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (index, entry) in entries.iter().enumerate() {
         let path = format!("runtime.writable[{index}]");
         let trimmed = entry.trim_end_matches('/');
@@ -250,8 +262,18 @@ fn writable(cx: &mut Cx, workdir: Option<&str>) -> Vec<String> {
             );
             return Vec::new();
         };
+        // The app tree is the project's: a link committed on the way would
+        // take the chown (as root) wherever it points, `/etc` included.
+        if let Some(link) = crate::input::first_link(&cx.context, trimmed) {
+            cx.error(
+                &path,
+                format!("`{path}` = `{entry}` passes through the symbolic link `{}` in the project", crate::text::shown(&link)),
+                "list a real directory of the app: the runtime user would own whatever the link points at",
+            );
+            continue;
+        }
         let absolute = format!("{}/{trimmed}", workdir.trim_end_matches('/'));
-        if !paths.contains(&absolute) {
+        if seen.insert(absolute.clone()) {
             paths.push(absolute);
         }
     }
