@@ -136,7 +136,7 @@ fn render_refuses_a_hand_written_dockerfile_without_force() {
         "{message}"
     );
     assert!(message.contains("`--force`"), "{message}");
-    assert!(message.contains("`-o`"), "{message}");
+    assert!(message.contains("> Dockerfile.shipit"), "{message}");
     assert_eq!(
         std::fs::read(dir.path().join("Dockerfile")).unwrap(),
         original
@@ -182,5 +182,37 @@ fn render_refuses_a_dockerfile_edited_by_hand_since() {
         shipit(dir.path(), &["render", "-o", "Dockerfile"])
             .status
             .success()
+    );
+}
+
+#[test]
+fn refusing_a_hand_written_dockerfile_also_names_a_hand_written_dockerignore() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("go.mod"), "module x\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        root.join("shipit.toml"),
+        "name = \"x\"\nlanguage = \"go\"\n",
+    )
+    .unwrap();
+    std::fs::write(root.join("Dockerfile"), "FROM golang:1.22\n").unwrap();
+    std::fs::write(root.join(".dockerignore"), "secrets/\n").unwrap();
+    let output = common::shipit(root, &["render", "-o", "Dockerfile"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = common::stderr(&output);
+    assert!(
+        message.contains("`.dockerignore` was not written by shipit too")
+            && message.contains("--no-dockerignore --force"),
+        "{message}"
+    );
+    // What it suggests keeps the hand-written patterns.
+    let output = common::shipit(
+        root,
+        &["render", "-o", "Dockerfile", "--no-dockerignore", "--force"],
+    );
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(root.join(".dockerignore")).unwrap(),
+        "secrets/\n"
     );
 }

@@ -48,7 +48,7 @@ pub(crate) fn run(
                     );
                 }
             }
-            keep_users_dockerfile(path, args.force)?;
+            keep_users_dockerfile(path, ignore.as_deref(), &args.manifest.manifest, args.force)?;
             let mut files = vec![(path.clone(), outputs.dockerfile.text.into_bytes())];
             if let Some(ignore) = ignore {
                 if crate::output::same_file(path, &ignore) {
@@ -97,14 +97,38 @@ fn not_shipits(file: &Path) -> Result<Option<&'static str>> {
 /// A Dockerfile shipit did not write (no header), or that was edited since
 /// (its digest no longer matches), is someone's work: refused unless
 /// `--force`.
-fn keep_users_dockerfile(dockerfile: &Path, force: bool) -> Result<()> {
-    match not_shipits(dockerfile)? {
-        Some(why) if !force => anyhow::bail!(
-            "`{}` {why}, and rendering would replace it; move what it needs into the manifest and run again with `--force`, or write the rendered one beside it with `-o` and another name (e.g. `-o Dockerfile.shipit`)",
-            dockerfile.display()
+/// Every file that would be replaced is named at once: `--force` replaces
+/// them all, so the user learns here that a hand-written `.dockerignore`
+/// (`ignore`) would go too, and how to keep it.
+fn keep_users_dockerfile(
+    dockerfile: &Path,
+    ignore: Option<&Path>,
+    manifest: &Path,
+    force: bool,
+) -> Result<()> {
+    let Some(why) = not_shipits(dockerfile)?.filter(|_| !force) else {
+        return Ok(());
+    };
+    let theirs = match ignore {
+        Some(ignore) => not_shipits(ignore)?.map(|why| (ignore, why)),
+        None => None,
+    };
+    let (also, force_flags) = match theirs {
+        Some((ignore, why)) => (
+            format!(
+                "; `{}` {why} too, and `--force` alone would replace its patterns as well",
+                ignore.display()
+            ),
+            "--no-dockerignore --force",
         ),
-        _ => Ok(()),
-    }
+        None => (String::new(), "--force"),
+    };
+    anyhow::bail!(
+        "`{}` {why}, and rendering would replace it{also}; compare first with `shipit render -m {} > {}.shipit`, then move what it needs into the manifest and run again with `{force_flags}`",
+        dockerfile.display(),
+        manifest.display(),
+        dockerfile.display()
+    )
 }
 
 /// A `.dockerignore` shipit did not write (no header), or that was edited
