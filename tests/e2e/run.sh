@@ -189,7 +189,19 @@ entrypoint() { # image -> its ENTRYPOINT, one word a line
 # from`): measured first, then the program runs in it.
 container=""
 run_in() { # command... -> output (as the image's user, in its workdir)
-  "${B[@]}" run --isolation chroot "$container" -- "$@" 2>&1
+  local out status attempt
+  for attempt in 1 2 3; do
+    status=0
+    out=$("${B[@]}" run --isolation chroot "$container" -- "$@" 2>&1) || status=$?
+    # The runtime failing to start the container (runc sealing its memfd
+    # copy: "Device or resource busy", seen here under load) is no answer
+    # of the image: try again.
+    [[ $out == *"sealing memfd"* ]] || break
+    echo "the runtime did not start (attempt $attempt): $out" >&2
+    sleep 2
+  done
+  printf '%s\n' "$out"
+  return "$status"
 }
 
 expect() { # label expected actual
