@@ -327,3 +327,101 @@ fn init_says_when_the_project_has_its_own_dockerfile_and_how_to_replace_it() {
     assert!(!message.contains("did not write"), "{message}");
     assert!(message.contains("next: shipit render -m"), "{message}");
 }
+
+#[test]
+fn fastapi_entrypoint_in_a_src_layout_is_found_and_served_from_src() {
+    let dir = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"notes\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n\n[tool.fastapi]\nentrypoint = \"notes.main:app\"\n",
+        ),
+        ("src/notes/__init__.py", ""),
+        ("src/notes/main.py", "app = None\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(
+        manifest.contains(
+            "entrypoint = [\"uvicorn\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"--app-dir\", \"src\", \"notes.main:app\"]"
+        ),
+        "{manifest}"
+    );
+    assert!(!message.contains("warning"), "{message}");
+}
+
+#[test]
+fn django_collects_static_files_at_build_time_when_settings_allow() {
+    let files = |settings: &'static str| {
+        tree(&[
+            ("requirements.txt", "Django>=5\ngunicorn\nwhitenoise\n"),
+            ("manage.py", "import os\n"),
+            ("mysite/wsgi.py", "application = None\n"),
+            ("mysite/settings.py", settings),
+        ])
+    };
+    let with_root = files(
+        "INSTALLED_APPS = [\"django.contrib.staticfiles\"]\nSTATIC_URL = \"static/\"\nSTATIC_ROOT = BASE_DIR / \"staticfiles\"\n",
+    );
+    let (manifest, message) = init_ok(with_root.path());
+    assert!(
+        manifest.contains("[build]\nsteps = [\"python manage.py collectstatic --noinput\"]\n"),
+        "{manifest}"
+    );
+    assert!(
+        message.contains("STATIC_ROOT → `manage.py collectstatic`"),
+        "{message}"
+    );
+
+    // collectstatic fails without STATIC_ROOT: not drafted, and init says why.
+    let without_root =
+        files("INSTALLED_APPS = [\"django.contrib.staticfiles\"]\n# STATIC_ROOT = \"x\"\n");
+    let (manifest, message) = init_ok(without_root.path());
+    assert!(!manifest.contains("collectstatic"), "{manifest}");
+    assert!(message.contains("set no STATIC_ROOT"), "{message}");
+
+    // Without the staticfiles app there is no collectstatic command.
+    let no_app = files("INSTALLED_APPS = []\nSTATIC_ROOT = \"static\"\n");
+    let (manifest, _) = init_ok(no_app.path());
+    assert!(!manifest.contains("collectstatic"), "{manifest}");
+}
+
+#[test]
+fn servers_that_name_their_port_in_source_get_it_exposed() {
+    let go = tree(&[
+        ("go.mod", "module example.com/svc/v2\n\ngo 1.22\n"),
+        (
+            "cmd/svc/main.go",
+            "package main\n\n// serves on $PORT (default 9090 in the docs)\nfunc main() {\n\tport := os.Getenv(\"PORT\")\n\tif port == \"\" {\n\t\tport = \"8080\"\n\t}\n}\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(go.path());
+    assert!(
+        manifest.contains("[runtime]\nports = [8080]\n"),
+        "{manifest}"
+    );
+    assert!(message.contains("`main.go`: listens on 8080"), "{message}");
+
+    let c = tree(&[
+        ("Makefile", "all: srv\n\nsrv: srv.c\n\tcc -o srv srv.c\n"),
+        (
+            "srv.c",
+            "int main(int argc, char **argv) {\n    int port = argc > 1 ? atoi(argv[1]) : 8081;\n    return 0;\n}\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(c.path());
+    assert!(
+        manifest.contains("[runtime]\nports = [8081]\n"),
+        "{manifest}"
+    );
+    assert!(message.contains("a server on 8081"), "{message}");
+
+    // A program that names no port gets none.
+    let cli = tree(&[
+        ("go.mod", "module example.com/tool\n\ngo 1.22\n"),
+        (
+            "main.go",
+            "package main\n\nfunc main() { println(\"argv[1]\") }\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(cli.path());
+    assert!(!manifest.contains("ports"), "{manifest}");
+}

@@ -156,8 +156,8 @@ fn unfreeze_version(language: Language, dir: &Path, draft: &mut Draft) {
                 && !["default", "manifest"].contains(&plan.build.version_from.as_str()) =>
         {
             draft.reason(format!(
-                "`build.version` left out: the build reads {} from {}",
-                plan.build.version, plan.build.version_from
+                "`build.version` left out: the build reads it from {}",
+                plan.build.version_from
             ));
         }
         _ => draft.build.insert(index, (key, drafted)),

@@ -318,6 +318,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             );
             draft.table("output", program);
         }
+        source_port(dir, &mut draft);
         return Ok(draft);
     }
     let sources = c_sources(dir);
@@ -333,5 +334,15 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
         "sources",
         toml::Value::Array(sources.into_iter().map(toml::Value::from).collect()),
     );
+    source_port(dir, &mut draft);
     Ok(draft)
+}
+
+/// `runtime.ports` from a port the C sources name (a server's default).
+fn source_port(dir: &std::path::Path, draft: &mut super::support::Draft) {
+    let files: Vec<std::path::PathBuf> = c_sources(dir).iter().map(|s| dir.join(s)).collect();
+    if let Some((port, file)) = super::support::port_in_sources(&files) {
+        draft.reason(format!("`{file}`: a server on {port} → port {port}"));
+        draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
+    }
 }

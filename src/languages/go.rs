@@ -447,5 +447,21 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             draft.table("package", package);
         }
     }
+    let main_dir = match draft.table.iter().find(|(key, _)| key == "package") {
+        Some((_, package)) => dir.join(package.as_str().unwrap_or(".")),
+        None => dir.to_path_buf(),
+    };
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&main_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "go") && path.is_file())
+        .collect();
+    files.sort();
+    if let Some((port, file)) = super::support::port_in_sources(&files) {
+        draft.reason(format!("`{file}`: listens on {port} → port {port}"));
+        draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
+    }
     Ok(draft)
 }

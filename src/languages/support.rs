@@ -197,3 +197,31 @@ pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {
     }];
     (artifacts, vec![installed])
 }
+
+/// The port a server's source names with a literal, and the file: the
+/// first number from 80 to 65535 on a code line about the port or the
+/// listening address (`port = "8080"`, `htons(8080)`, `Addr: ":8080"`,
+/// `#define PORT 8080`). At most 64 files are read, in the order given.
+pub(crate) fn port_in_sources(files: &[std::path::PathBuf]) -> Option<(u16, String)> {
+    const WORDS: [&str; 4] = ["port", "listen", "addr", "htons"];
+    files.iter().take(64).find_map(|path| {
+        let text = read(path)?;
+        let port = text.lines().find_map(|line| {
+            let code = line.trim_start();
+            if ["//", "/*", "*", "#!", "# "]
+                .iter()
+                .any(|c| code.starts_with(c))
+            {
+                return None;
+            }
+            let lower = code.to_lowercase();
+            if !WORDS.iter().any(|w| lower.contains(w)) {
+                return None;
+            }
+            code.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|digits| digits.parse::<u16>().ok())
+                .find(|port| *port >= 80)
+        })?;
+        Some((port, path.file_name()?.to_string_lossy().into_owned()))
+    })
+}

@@ -154,18 +154,32 @@ fn fastapi(
     let Some((module, _)) = entrypoint.split_once(':') else {
         return false;
     };
-    let file = format!("{}.py", module.replace('.', "/"));
-    if !dir.join(&file).is_file() {
+    let module_file = format!("{}.py", module.replace('.', "/"));
+    // The `src` layout keeps the package one directory down: uvicorn
+    // imports it from there (`--app-dir`), whether or not it is installed.
+    let Some(root) = ["", "src"]
+        .into_iter()
+        .find(|root| dir.join(root).join(&module_file).is_file())
+    else {
         draft.reason(format!(
-            "warning: `[tool.fastapi] entrypoint = \"{entrypoint}\"`, but `{file}` does not exist"
+            "warning: `[tool.fastapi] entrypoint = \"{entrypoint}\"`, but neither `{module_file}` nor `src/{module_file}` exists"
         ));
         return false;
-    }
+    };
+    let file = if root.is_empty() {
+        module_file
+    } else {
+        format!("{root}/{module_file}")
+    };
     if has("uvicorn") {
         draft.reason(format!(
-            "[tool.fastapi]: `{entrypoint}`, uvicorn in the dependencies → served by uvicorn"
+            "[tool.fastapi]: `{entrypoint}` in `{file}`, uvicorn in the dependencies → served by uvicorn"
         ));
-        let command = ["uvicorn", "--host", "0.0.0.0", "--port", "8000", entrypoint];
+        let mut command = vec!["uvicorn", "--host", "0.0.0.0", "--port", "8000"];
+        if !root.is_empty() {
+            command.extend(["--app-dir", root]);
+        }
+        command.push(entrypoint);
         serve(draft, &command, Some(PORT));
     } else {
         draft.reason(format!(
@@ -198,6 +212,7 @@ fn django(dir: &std::path::Path, has: &dyn Fn(&str) -> bool, draft: &mut Draft) 
         return false;
     };
     let target = format!("{project}.wsgi:application");
+    collectstatic(dir, project, draft);
     if has("gunicorn") {
         draft.reason(format!(
             "Django: manage.py and `{project}/wsgi.py`, gunicorn in the dependencies → `{target}`"
@@ -215,6 +230,44 @@ fn django(dir: &std::path::Path, has: &dyn Fn(&str) -> bool, draft: &mut Draft) 
         serve(draft, &command, Some(PORT));
     }
     true
+}
+
+/// Django's production path for static files: `collectstatic` gathers
+/// them into `STATIC_ROOT` at build time (WhiteNoise or a proxy serves
+/// them from there). The command fails without `STATIC_ROOT`, and exists
+/// only with `django.contrib.staticfiles` installed.
+fn collectstatic(dir: &std::path::Path, project: &str, draft: &mut Draft) {
+    let settings = [
+        format!("{project}/settings.py"),
+        format!("{project}/settings/__init__.py"),
+        format!("{project}/settings/base.py"),
+        format!("{project}/settings/production.py"),
+    ];
+    let text: String = settings
+        .iter()
+        .filter_map(|file| crate::languages::support::read(&dir.join(file)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    if !text.contains("django.contrib.staticfiles") {
+        return;
+    }
+    let defines_root = text.lines().any(|line| {
+        let line = line.trim_start();
+        line.starts_with("STATIC_ROOT") && line["STATIC_ROOT".len()..].trim_start().starts_with('=')
+    });
+    if defines_root {
+        draft.reason(format!(
+            "Django: `{project}` settings set STATIC_ROOT → `manage.py collectstatic` at build time"
+        ));
+        draft.build(
+            "steps",
+            toml::Value::Array(vec!["python manage.py collectstatic --noinput".into()]),
+        );
+    } else {
+        draft.reason(format!(
+            "Django: staticfiles is installed but `{project}` settings set no STATIC_ROOT: set it (and serve it with WhiteNoise) to collect static files at build time"
+        ));
+    }
 }
 
 /// The module that holds the app: `.flaskenv`'s `FLASK_APP`, else the
