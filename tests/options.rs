@@ -1506,3 +1506,93 @@ fn a_runtime_with_an_older_glibc_than_the_builder_warns() {
         common::stderr(&output)
     );
 }
+
+#[test]
+fn a_port_below_1024_for_a_user_other_than_root_warns() {
+    let files = [
+        ("go.mod", "module a\n\ngo 1.22\n"),
+        ("main.go", "package main\n"),
+    ];
+    let manifest = "name = \"a\"\nlanguage = \"go\"\n[runtime]\nports = [8080, 80]\n";
+    for command in [&["render"][..], &["plan"]] {
+        let output = run(&files, manifest, command);
+        assert!(output.status.success(), "{}", common::stderr(&output));
+        let stderr = common::stderr(&output);
+        assert!(
+            stderr.contains(
+                "warning: port 80 is below 1024 and the image runs as `65532:65532`, not root"
+            ) && stderr.contains("shipit.toml:4:16")
+                && stderr.contains("e.g. 8080"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.matches("warning:").count(), 1, "{stderr}");
+    }
+    // As root, it binds.
+    let root = "name = \"a\"\nlanguage = \"go\"\n[runtime]\nports = [80]\nuser = \"root\"\n";
+    let output = run(&files, root, &["render"]);
+    assert!(
+        !common::stderr(&output).contains("below 1024"),
+        "{}",
+        common::stderr(&output)
+    );
+}
+
+#[test]
+fn a_python_program_the_project_does_not_have_warns() {
+    let files = [
+        ("requirements.txt", "gunicorn\n"),
+        ("src/notes/__init__.py", ""),
+        ("src/notes/main.py", "app = None\n"),
+        ("serve.py", ""),
+    ];
+    let missing = [
+        (
+            "[\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"mian:app\"]",
+            "`mian:app`, but the project has no `mian.py` or `mian/__init__.py` or `src/mian.py`",
+        ),
+        (
+            "[\"python\", \"main.py\"]",
+            "`main.py`, but the project has no `main.py`",
+        ),
+        (
+            "[\"uvicorn\", \"--app-dir\", \"lib\", \"notes.main:app\"]",
+            "no `lib/notes/main.py` or `lib/notes/main/__init__.py`",
+        ),
+        (
+            "[\"fastapi\", \"run\", \"app/main.py\"]",
+            "no `app/main.py`",
+        ),
+    ];
+    for (entrypoint, expected) in missing {
+        let manifest =
+            format!("name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = {entrypoint}\n");
+        for command in [&["render"][..], &["plan"]] {
+            let output = run(&files, &manifest, command);
+            assert!(output.status.success(), "{}", common::stderr(&output));
+            let stderr = common::stderr(&output);
+            assert!(
+                stderr.contains("warning: `runtime.entrypoint` runs ")
+                    && stderr.contains(expected)
+                    && stderr.contains("shipit.toml:4:14"),
+                "{entrypoint}: {stderr}"
+            );
+        }
+    }
+    let present = [
+        "[\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"notes.main:app\"]",
+        "[\"uvicorn\", \"--app-dir\", \"src\", \"notes.main:create_app()\"]",
+        "[\"python\", \"serve.py\"]",
+        "[\"python\", \"-m\", \"http.server\"]",
+        "[\"gunicorn\", \"-b\", \"0.0.0.0:8000\"]",
+    ];
+    for entrypoint in present {
+        let manifest =
+            format!("name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = {entrypoint}\n");
+        let output = run(&files, &manifest, &["render"]);
+        let stderr = common::stderr(&output);
+        assert!(
+            output.status.success() && !stderr.contains("warning"),
+            "{entrypoint}: {stderr}"
+        );
+    }
+}

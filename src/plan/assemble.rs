@@ -49,6 +49,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     let init = init(cx, scratch, &base, defaults.init);
 
     check_runtime_values(cx);
+    warn_privileged_ports(cx, &user, uid);
 
     let healthcheck = healthcheck(cx);
 
@@ -382,6 +383,26 @@ fn check_runtime_values(cx: &mut Cx) {
     }
     check_env(cx, "runtime.env", &runtime.env);
     check_labels(cx, &runtime.labels);
+}
+
+/// A port below 1024 with a user other than root: Docker (20.10 and
+/// later) lets any user bind it, Kubernetes and rootless runtimes by
+/// default do not, and the program then fails at start.
+fn warn_privileged_ports(cx: &mut Cx, user: &str, uid: Option<u32>) {
+    let name = user.split(':').next().unwrap_or(user);
+    if uid == Some(0) || name == "root" || name == "0" {
+        return;
+    }
+    let ports = cx.manifest.runtime.ports.clone();
+    for (index, port) in ports.iter().enumerate() {
+        if (1..1024).contains(port) {
+            cx.warn(
+                &format!("runtime.ports[{index}]"),
+                format!("port {port} is below 1024 and the image runs as `{user}`, not root: binding it needs `net.ipv4.ip_unprivileged_port_start` lowered, which Docker does and Kubernetes and rootless runtimes by default do not"),
+                format!("serve on a port from 1024 up (e.g. {}) and map it to {port} where the container runs", 8000 + port % 1000),
+            );
+        }
+    }
 }
 
 /// Every language's context leaves out `node_modules` at any depth: a

@@ -3,6 +3,7 @@
 
 mod dependencies;
 mod detect;
+mod program;
 mod server;
 
 use serde::Serialize;
@@ -139,6 +140,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         (None, dir) => cx.in_context(dir),
     };
     let requirements = cx.in_context(&requirements);
+    program::warn_missing_program(cx);
     let (build_workdir, app_workdir) = cx.app_dirs();
     // A workspace member runs from its own directory in the tree.
     let workdir = cx.member_workdir(&app_workdir);
