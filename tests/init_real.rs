@@ -107,8 +107,36 @@ fn python_flask_app_module_is_found_not_invented() {
     ]);
     let (manifest, message) = init_ok(dir.path());
     assert!(!manifest.contains("main.py"), "{manifest}");
-    assert!(manifest.contains("FLASK_APP = \"hello.py\""), "{manifest}");
     assert!(message.contains("`hello.py`"), "{message}");
+    // No production server among the dependencies: gunicorn, pinned,
+    // installed at build time, serves the app (not Flask's dev server).
+    assert!(
+        manifest.contains("[build]\nsteps = [\"pip install gunicorn==23.0.0\"]\n")
+            && manifest.contains(
+                "entrypoint = [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"hello:app\"]"
+            ),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("flask run"), "{manifest}");
+
+    // A pyproject package installed by pip: steps would replace its
+    // install, so Flask's server stays, and init says so.
+    let package = tree(&[
+        (
+            "pyproject.toml",
+            "[project]\nname = \"hello\"\ndependencies = [\"flask\"]\n",
+        ),
+        (
+            "hello.py",
+            "from flask import Flask\napp = Flask(__name__)\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(package.path());
+    assert!(manifest.contains("FLASK_APP = \"hello.py\""), "{manifest}");
+    assert!(
+        message.contains("add gunicorn to the dependencies"),
+        "{message}"
+    );
 
     let gunicorn = tree(&[
         ("requirements.txt", "flask\ngunicorn\n"),

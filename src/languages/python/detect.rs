@@ -123,7 +123,9 @@ pub(super) fn detect(
         draft.build("version", version);
     }
 
-    super::server::draft_server(dir, &text, parsed.as_ref(), &mut draft);
+    // `build.steps` replace the install of a pyproject package (pip).
+    let steps_free = !(manager == PythonManager::Pip && file == "pyproject.toml");
+    super::server::draft_server(dir, &text, parsed.as_ref(), steps_free, &mut draft);
     draft.table("manager", manager.key());
     draft.table("requirements", file);
     Ok(draft)

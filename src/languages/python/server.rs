@@ -7,6 +7,9 @@ use crate::languages::support::Draft;
 /// The port every drafted server binds.
 const PORT: i64 = 8000;
 
+/// The production server drafted for a Flask app that names none.
+const GUNICORN: &str = "gunicorn==23.0.0";
+
 /// How many top-level `.py` files are read to find the app module.
 const MAX_SCANNED: usize = 64;
 
@@ -27,6 +30,7 @@ pub(super) fn draft_server(
     dir: &std::path::Path,
     text: &str,
     parsed: Option<&toml::Table>,
+    steps_free: bool,
     draft: &mut Draft,
 ) {
     // Package names as whole tokens: `uvicorn[standard]` and
@@ -64,8 +68,23 @@ pub(super) fn draft_server(
         draft.reason("uvicorn in the dependencies → served by uvicorn");
         let command = ["uvicorn", "--host", "0.0.0.0", "--port", "8000", &target];
         serve(draft, &command, Some(PORT));
+    } else if has("flask") && steps_free {
+        // Flask's own server is for development (Flask's deployment
+        // guide): gunicorn, pinned, joins the venv at build time.
+        draft.reason(format!(
+            "flask in the dependencies, no production server: {GUNICORN} installed at build time and serving `{target}` (add gunicorn to the dependencies to lock it)"
+        ));
+        draft.build(
+            "steps",
+            toml::Value::Array(vec![format!("pip install {GUNICORN}").into()]),
+        );
+        serve(
+            draft,
+            &["gunicorn", "--bind", "0.0.0.0:8000", &target],
+            Some(PORT),
+        );
     } else if has("flask") {
-        draft.reason("flask in the dependencies → `flask run`");
+        draft.reason("flask in the dependencies → `flask run` (a development server: add gunicorn to the dependencies for production)");
         serve(
             draft,
             &["flask", "run", "--host=0.0.0.0", "--port=8000"],
