@@ -13,11 +13,21 @@
 # node-hello (pkg mode) is not built: pkg downloads prebuilt Node binaries
 # from the internet at build time. It is covered by the structure tests.
 #
-# Usage: tests/e2e/run.sh            (as root; installs buildah and
+# Usage: tests/e2e/run.sh [PART]     (as root; installs buildah and
 #        debootstrap with apt when missing; writes docs/images.md)
+# PART runs one part only, while working on it: builds (the examples
+# and variants, PID 1, rebuilds), shipit, corpus, monorepo or pinned.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
+only=${1:-all}
+case "$only" in
+  all | builds | shipit | corpus | monorepo | pinned) ;;
+  *) echo "usage: tests/e2e/run.sh [builds|shipit|corpus|monorepo|pinned]" >&2; exit 2 ;;
+esac
+want() { [ "$only" = all ] || [ "$only" = "$1" ]; }
+# A part run leaves alone the containers and untagged images of others
+# using the same storage (it removes only the images it built).
 
 B=(buildah --storage-driver vfs)
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -42,8 +52,11 @@ if ! grep -qs '^unqualified-search-registries' "$conf"; then
   echo 'unqualified-search-registries = ["docker.io"]' >> "$conf"
 fi
 
-cargo build --release --quiet
-shipit="$root/target/release/shipit"
+# The debug build the test stages already compiled: a release build from
+# scratch would take minutes of the CI budget, and rendering is no slower
+# in any way that matters here.
+cargo build --quiet
+shipit="$root/target/debug/shipit"
 stage "tools and shipit"
 
 has_image() { "${B[@]}" inspect --type image "$1" >/dev/null 2>&1; }
@@ -51,7 +64,7 @@ has_image() { "${B[@]}" inspect --type image "$1" >/dev/null 2>&1; }
 # vfs storage copies every layer whole: what a run builds is removed at its
 # end (see the last stage), and working containers an interrupted run left
 # behind are removed now.
-"${B[@]}" rm --all >/dev/null 2>&1 || true
+want all && "${B[@]}" rm --all >/dev/null 2>&1 || true
 
 # --- the Debian base all stand-ins start from --------------------------------
 base=localhost/shipit-e2e/debian:bookworm
@@ -218,7 +231,10 @@ printf 'machine git.example.com login ci password s3cr3t-%s\n' "$RANDOM$RANDOM" 
 # vfs storage has no copy-on-write: every cached layer is a full copy of
 # the stage's file system, hundreds of MB for a builder. Only the builds
 # whose layer reuse is checked below keep their layers.
-cached=" go-hello python-flask python-uv node-pnpm rust-hello "
+# Builds that share their first steps keep them too, so those run once:
+# shipit's own image and the corpus's Rust project (rust and cargo-chef),
+# the C builds (apt's build-essential).
+cached=" go-hello python-flask python-uv node-pnpm rust-hello shipit corpus-rust-make c-hello c-make corpus-c-server "
 build() { # dir image [buildah flags] -> buildah's output
   local dir=$1 image=$2 layers=false
   shift 2
@@ -314,6 +330,7 @@ prepare_variant() { # name -> the directory to build
   echo "$dir"
 }
 
+if want builds; then
 rows=()
 for name in "${examples[@]}" "${variants[@]}"; do
   log "$name"
@@ -460,7 +477,9 @@ for name in "${examples[@]}" "${variants[@]}"; do
   fi
   stage "$name"
 done
+fi
 
+if want shipit; then
 # --- shipit ships itself -------------------------------------------------------
 # The repository's own shipit.toml (language rust) renders its Dockerfile;
 # the image it builds runs shipit, templates embedded.
@@ -476,7 +495,95 @@ expect "shipit's image renders a manifest with its embedded templates" "FROM --p
   "$(run_in sh -c 'cd /tmp && mkdir -p s && cd s && printf "name = \"s\"\nlanguage = \"go\"\n" > shipit.toml && printf "module s\n" > go.mod && shipit render')"
 "${B[@]}" rm "$container" >/dev/null
 stage "shipit itself"
+fi
 
+if want corpus; then
+# --- the corpus: real-shaped projects, built from what init wrote -------------
+# Each project under tests/corpus/ is copied as its repository holds it;
+# `shipit init` (no flags) and `shipit render` write the manifest and the
+# Dockerfile, which are built as they are, with no edit, and the running
+# program must answer as tests/corpus/expect.txt says.
+serve_and_get() { # image path -> the answer of its first EXPOSEd port, as its user
+  local image=$1 path=$2 c m user uid gid workdir port pid answer=""
+  c=$("${B[@]}" from --pull=never "$image")
+  m=$("${B[@]}" mount "$c")
+  local -a argv envs
+  # One inspection (each takes the storage lock), read field by field.
+  "${B[@]}" inspect --type image "$image" > "$context/inspect.json"
+  config() { python3 -c "import json,sys; oci = json.load(sys.stdin)['OCIv1']; print($1)" < "$context/inspect.json"; }
+  mapfile -t argv < <(config "'\\n'.join((oci['config'].get('Entrypoint') or []) + (oci['config'].get('Cmd') or []))")
+  mapfile -t envs < <(config "'\\n'.join(oci['config'].get('Env') or [])")
+  user=$(config "oci['config'].get('User') or '0:0'")
+  workdir=$(config "oci['config'].get('WorkingDir') or '/'")
+  port=$(config "min((int(p.split('/')[0]) for p in oci['config'].get('ExposedPorts') or {}), default='')")
+  [ -n "$port" ] || fail "$image exposes no port"
+  # USER as numbers, names looked up in the image's own passwd.
+  uid=${user%%:*} gid=${user#*:}
+  [ "$gid" != "$user" ] || gid=""
+  [[ $uid =~ ^[0-9]+$ ]] || uid=$(awk -F: -v n="$uid" '$1 == n { print $3 }' "$m/etc/passwd")
+  [ -n "$gid" ] || gid=$(awk -F: -v u="$uid" '$3 == u { print $4 }' "$m/etc/passwd")
+  [[ $gid =~ ^[0-9]+$ ]] || gid=$(awk -F: -v n="$gid" '$1 == n { print $3 }' "$m/etc/group")
+  mount --bind /dev "$m/dev"
+  # The image's environment only, in its root and workdir, in a new PID
+  # namespace as a container's: killing its first process ends every
+  # process the program started. Nothing of the image runs before the
+  # program (a scratch image has no shell).
+  env -i "${envs[@]}" "$(command -v unshare)" --fork --pid --mount-proc \
+    --root="$m" --wd="$workdir" --setuid "$uid" --setgid "${gid:-$uid}" \
+    "${argv[@]}" > "$context/serve.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do
+    answer=$(python3 -c 'import sys, urllib.request as u; print(u.urlopen(sys.argv[1], timeout=2).read().decode())' \
+      "http://127.0.0.1:$port$path" 2>/dev/null) && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.3
+  done
+  pkill -KILL -P "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  umount "$m/dev"
+  "${B[@]}" umount "$c" >/dev/null
+  "${B[@]}" rm "$c" >/dev/null
+  [ -n "$answer" ] || { cat "$context/serve.log" >&2; fail "$image: nothing answered on port $port$path"; }
+  printf '%s\n' "$answer"
+}
+
+corpus_built=0
+for project in tests/corpus/*/; do
+  name=$(basename "$project")
+  log "corpus: $name (init, render, build, run)"
+  dir="$context/corpus/$name"
+  mkdir -p "$context/corpus"
+  cp -r "$project" "$dir"
+  (cd "$dir" && "$shipit" init >/dev/null 2>&1 && "$shipit" render -o Dockerfile >/dev/null 2>&1) ||
+    fail "corpus $name: init or render failed"
+  for image in $(from_images "$dir/Dockerfile") $(sed -n 's/^COPY --from=\([^ ]*[:@][^ ]*\) .*/\1/p' "$dir/Dockerfile"); do
+    [ "$image" = scratch ] || ensure_image "$image"
+  done
+  image="localhost/shipit-e2e/corpus-$name"
+  build "$dir" "$image" > "$context/build.log" || { cat "$context/build.log"; fail "corpus $name does not build"; }
+  mapfile -t ep < <(entrypoint "$image")
+  checks=0
+  while IFS='|' read -r who how want; do
+    who=$(echo "$who" | xargs) how=$(echo "$how" | sed 's/^ *//; s/ *$//') want=$(echo "$want" | sed 's/^ *//; s/ *$//')
+    [ "$who" = "$name" ] || continue
+    case "$how" in
+      http\ *) out=$(serve_and_get "$image" "${how#http }") ;;
+      run*)
+        container=$("${B[@]}" from --pull=never "$image")
+        # shellcheck disable=SC2086
+        out=$(run_in "${ep[@]}" ${how#run}) || true
+        "${B[@]}" rm "$container" >/dev/null ;;
+    esac
+    expect "corpus $name: $how" "$want" "$out"
+    checks=$((checks + 1))
+  done < <(grep -v '^#' tests/corpus/expect.txt)
+  [ "$checks" -gt 0 ] || fail "corpus $name has no line in tests/corpus/expect.txt"
+  corpus_built=$((corpus_built + 1))
+  stage "corpus $name"
+done
+fi
+
+if want monorepo; then
 # --- a monorepo, built target by target from its bake file --------------------
 # Buildx cannot be installed here, so each target of
 # examples/monorepo/docker-bake.json is built the way Bake would build it:
@@ -569,7 +676,9 @@ while read -r -u 3 name target_context dockerfile platforms args; do
   stage "bake target $name"
 done 3< "$context/bake-targets"
 [ "$built" = "${#bake_expect[@]}" ] || fail "built $built bake targets, expected ${#bake_expect[@]}"
+fi
 
+if want builds; then
 # --- PID 1: docker stop reaches the program -----------------------------------
 for name in python-options node-options; do
   expect "$name stops on SIGTERM as PID 1 (tini)" "stopped" "$(pid1_after_sigterm "localhost/shipit-e2e/$name")"
@@ -579,7 +688,9 @@ done
 expect "python-pyproject (runtime.init = false) ignores SIGTERM as PID 1" "still running" \
   "$(pid1_after_sigterm localhost/shipit-e2e/python-pyproject serve)"
 stage "PID 1"
+fi
 
+if want pinned; then
 # --- built from pinned references, through a real registry on loopback ---------
 # `shipit lock` resolves the images a render uses to their digests; the
 # build then pulls exactly those. The stand-ins are pushed to Debian's
@@ -638,7 +749,9 @@ expect "c-pinned runs" "Hello from the container!" "$(run_in /usr/local/bin/hell
 "${B[@]}" rm "$container" >/dev/null
 kill "$registry_pid"
 stage "pinned build"
+fi
 
+if want builds; then
 # --- a source-only change reuses the dependency layer ---------------------------
 cached_after() { # build log, step pattern -> "cached" or "rebuilt"
   awk -v pat="$2" '
@@ -669,15 +782,17 @@ for pair in "go-hello|go mod download" "python-flask|pip install -r requirements
   echo "ok: $name reuses '$step' after a source-only change" >&2
 done
 stage "rebuilds"
+fi
 
 # --- clean up: keep the stand-ins, drop what this run built ----------------------
-"${B[@]}" rm --all >/dev/null 2>&1 || true
+want all && "${B[@]}" rm --all >/dev/null 2>&1 || true
 "${B[@]}" images --format '{{.Name}}:{{.Tag}}' |
   grep '^localhost/shipit-e2e/' | grep -v -e '/standin-' -e '/debian:' |
   xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
-"${B[@]}" rmi --prune >/dev/null 2>&1 || true
+want all && "${B[@]}" rmi --prune >/dev/null 2>&1 || true
 stage "clean up"
 
+if want builds; then
 # --- the table ---------------------------------------------------------------
 {
   echo "# Image sizes"
@@ -702,4 +817,6 @@ stage "clean up"
   echo "prebuilt Node binaries at build time, which this machine cannot reach."
 } > docs/images.md
 cat docs/images.md
-echo "e2e: ${#examples[@]} examples, ${#variants[@]} option variants and $built monorepo bake targets built, run and checked; 5 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2
+fi
+[ "$only" = all ] || { echo "e2e: the $only part passed" >&2; exit 0; }
+echo "e2e: ${#examples[@]} examples, ${#variants[@]} option variants, $corpus_built corpus projects and $built monorepo bake targets built, run and checked; 5 rebuilds reused their dependency layer; $((SECONDS - started)) s" >&2

@@ -1,0 +1,3 @@
+module github.com/example/go-httpbin/v2
+
+go 1.22
