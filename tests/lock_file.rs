@@ -228,3 +228,37 @@ proptest! {
         prop_assert_eq!(Lock::parse(&text, "shipit.lock").unwrap(), lock);
     }
 }
+
+#[test]
+fn lock_suggests_a_render_that_works_when_pasted() {
+    // Dropping a pin nothing uses writes the lock without a lookup, so the
+    // hint after it can be run here, offline.
+    let dir = tempfile::tempdir().unwrap();
+    go_project(dir.path(), None);
+    let output = shipit(dir.path(), &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lock = lock_of(&["golang:1.22", "alpine:3.19"]);
+    std::fs::write(dir.path().join("shipit.lock"), lock.to_toml()).unwrap();
+    // Both kinds of file `render -o` refuses: a Dockerfile edited by hand,
+    // and a `.dockerignore` someone wrote themselves.
+    let dockerfile = dir.path().join("Dockerfile");
+    let text = std::fs::read_to_string(&dockerfile).unwrap();
+    std::fs::write(&dockerfile, format!("{text}# ours\n")).unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n.env\n").unwrap();
+
+    let output = shipit(dir.path(), &["lock"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    let next = message
+        .lines()
+        .find_map(|line| line.strip_prefix("next: "))
+        .expect("a next step");
+    assert!(
+        next.ends_with(" --no-dockerignore --force"),
+        "the render needs both: {message}"
+    );
+    common::run_hint(dir.path(), next);
+    assert_eq!(shipit(dir.path(), &["check"]).status.code(), Some(0));
+    let kept = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(kept, ".git\n.env\n");
+}
