@@ -344,4 +344,17 @@ fn init_says_when_the_project_has_its_own_dockerfile_and_how_to_replace_it() {
     let message = stderr(&output);
     assert!(!message.contains("not written"), "{message}");
     assert!(message.contains("next: shipit render -m"), "{message}");
+
+    // Beside a `.dockerignore` of the project's own, the next step keeps it.
+    let dir = tree(&[files[0], files[1], (".dockerignore", ".git\n.env\n")]);
+    let output = shipit(dir.path(), &["init"]);
+    let message = stderr(&output);
+    let next = message
+        .lines()
+        .find_map(|line| line.strip_prefix("next: "))
+        .expect("a next step");
+    assert!(next.ends_with(" --no-dockerignore"), "{message}");
+    run_hint(dir.path(), next);
+    let kept = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(kept, ".git\n.env\n");
 }

@@ -262,3 +262,24 @@ fn lock_suggests_a_render_that_works_when_pasted() {
     let kept = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
     assert_eq!(kept, ".git\n.env\n");
 }
+
+#[test]
+fn the_command_that_drops_an_unused_pin_works_in_a_directory_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("my app");
+    std::fs::create_dir(&project).unwrap();
+    go_project(&project, None);
+    let lock = lock_of(&["golang:1.22", "alpine:3.19"]);
+    std::fs::write(project.join("shipit.lock"), lock.to_toml()).unwrap();
+    let output = shipit(dir.path(), &["render", "-m", "my app/shipit.toml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    let (_, command) = message
+        .split_once("`shipit lock")
+        .expect("a command that drops the pin");
+    let command = format!("shipit lock{}", command.split('`').next().unwrap());
+    assert_eq!(command, "shipit lock -m 'my app/shipit.toml'", "{message}");
+    common::run_hint(dir.path(), &command);
+    let text = std::fs::read_to_string(project.join("shipit.lock")).unwrap();
+    assert!(!text.contains("alpine"), "{text}");
+}

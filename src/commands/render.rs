@@ -244,10 +244,10 @@ fn keep_users_dockerfile(
         None => (String::new(), "--force"),
     };
     anyhow::bail!(
-        "`{}` {why}, and rendering would replace it{also}; compare first with `shipit render -m {} > {}.shipit`, then move what it needs into the manifest and run again with `{force_flags}`",
+        "`{}` {why}, and rendering would replace it{also}; compare first with `shipit render -m {} > {}`, then move what it needs into the manifest and run again with `{force_flags}`",
         dockerfile.display(),
-        manifest.display(),
-        dockerfile.display()
+        crate::text::shell_word(&manifest.display().to_string()),
+        crate::text::shell_word(&format!("{}.shipit", dockerfile.display()))
     )
 }
 
