@@ -561,3 +561,24 @@ fn check_suggests_a_render_that_works_when_pasted() {
     common::run_hint(dir.path(), fix);
     assert_eq!(shipit(dir.path(), &["check"]).status.code(), Some(0));
 }
+
+#[test]
+fn check_json_names_the_fix_and_the_note() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    let output = shipit(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        reports[0]["fix"],
+        "shipit render -m shipit.toml -o Dockerfile --no-dockerignore"
+    );
+    assert!(
+        reports[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("left to its owner")
+    );
+}
