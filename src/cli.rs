@@ -36,7 +36,8 @@ pub enum Command {
         /// Use this language instead of detecting one.
         #[arg(long, value_enum)]
         language: Option<crate::manifest::Language>,
-        /// Overwrite an existing shipit.toml.
+        /// Overwrite the files it writes (shipit.toml, shipit.schema.json)
+        /// when they exist.
         #[arg(long)]
         force: bool,
         /// The package manager, when the project's files name several

@@ -518,10 +518,10 @@ pub fn unpinned_message(unpinned: &[ImageUse], lock: &Path, manifest: &Path) -> 
         .map(|u| format!("`{}`", u.reference))
         .collect::<Vec<_>>()
         .join(", ");
+    let manifest = crate::text::shell_word(&manifest.display().to_string()).into_owned();
     format!(
-        "`{}` does not pin {list}; run `shipit lock -m {}`",
-        lock.display(),
-        manifest.display()
+        "`{}` does not pin {list}; run `shipit lock -m {manifest}`",
+        lock.display()
     )
 }
 

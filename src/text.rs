@@ -49,6 +49,17 @@ pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `word` as one shell word for a command a message suggests: as it is
+/// when it holds only characters no shell treats specially, else in
+/// single quotes, so a path with a space or a `$` still works when pasted.
+pub fn shell_word(word: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+=,".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return std::borrow::Cow::Borrowed(word);
+    }
+    std::borrow::Cow::Owned(format!("'{}'", word.replace('\'', "'\\''")))
+}
+
 /// `U+202E`: how messages name a character that may not show.
 pub fn code_point(c: char) -> String {
     format!("U+{:04X}", c as u32)
@@ -96,6 +107,14 @@ fn invisible(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_a_shell_would_split_or_expand_them() {
+        assert_eq!(shell_word("a/shipit.toml"), "a/shipit.toml");
+        assert_eq!(shell_word("my app/shipit.toml"), "'my app/shipit.toml'");
+        assert_eq!(shell_word("it's $HOME"), "'it'\\''s $HOME'");
+        assert_eq!(shell_word(""), "''");
+    }
 
     #[test]
     fn refuses_every_unicode_space_but_the_ascii_one() {

@@ -483,3 +483,102 @@ fn drift_messages_suggest_a_fix_that_works() {
         "the edited file is kept"
     );
 }
+
+/// The command a `fix all:` paragraph of `check --all` names: its lines
+/// after the heading, joined as a shell reads them.
+fn fix_all(stderr: &str) -> String {
+    let (_, after) = stderr.split_once("fix all:").expect("a fix-all command");
+    after
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn check_all_prints_one_command_that_fixes_every_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    // One whose manifest changed, one edited by hand, one missing its
+    // Dockerfile, one in a directory with a space and a hand-written
+    // .dockerignore (left to its owner): the command fixes them all.
+    for (name, port) in [
+        ("changed", 1),
+        ("edited", 2),
+        ("missing", 3),
+        ("with space", 4),
+    ] {
+        let manifest = MANIFEST.replace("8080", &format!("{port}"));
+        project(&dir.path().join(name), &manifest);
+    }
+    let changed = dir.path().join("changed/shipit.toml");
+    std::fs::write(&changed, MANIFEST.replace("8080", "9000")).unwrap();
+    let edited = dir.path().join("edited/Dockerfile");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, format!("{text}# ours\n")).unwrap();
+    std::fs::remove_file(dir.path().join("missing/Dockerfile")).unwrap();
+    let spaced = dir.path().join("with space");
+    std::fs::write(spaced.join(".dockerignore"), ".git\n.env\n").unwrap();
+    std::fs::write(spaced.join("shipit.toml"), MANIFEST.replace("8080", "5")).unwrap();
+
+    let output = shipit(dir.path(), &["check", "--all"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    let command = fix_all(&message);
+    assert_eq!(command.matches("shipit render").count(), 4, "{message}");
+    assert!(message.contains("`--force` replaces"), "{message}");
+    assert!(
+        command.contains("'./with space/shipit.toml'") && command.contains("--no-dockerignore"),
+        "{message}"
+    );
+    common::run_hint(dir.path(), &command);
+
+    let output = shipit(dir.path(), &["check", "--all"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("fix all"), "{}", stderr(&output));
+    let kept = std::fs::read_to_string(spaced.join(".dockerignore")).unwrap();
+    assert_eq!(kept, ".git\n.env\n", "the user's own ignore file is kept");
+}
+
+#[test]
+fn check_suggests_a_render_that_works_when_pasted() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let ignore = dir.path().join(".dockerignore");
+    let text = std::fs::read_to_string(&ignore).unwrap();
+    std::fs::write(&ignore, format!("{text}secrets/\n")).unwrap();
+    std::fs::write(
+        dir.path().join("shipit.toml"),
+        MANIFEST.replace("8080", "81"),
+    )
+    .unwrap();
+    let output = shipit(dir.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let message = stderr(&output);
+    let (_, fix) = message.split_once("run `").expect("a command");
+    let fix = fix.split('`').next().unwrap();
+    assert!(fix.ends_with(" --force"), "{message}");
+    common::run_hint(dir.path(), fix);
+    assert_eq!(shipit(dir.path(), &["check"]).status.code(), Some(0));
+}
+
+#[test]
+fn check_json_names_the_fix_and_the_note() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n").unwrap();
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    let output = shipit(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let reports: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        reports[0]["fix"],
+        "shipit render -m shipit.toml -o Dockerfile --no-dockerignore"
+    );
+    assert!(
+        reports[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("left to its owner")
+    );
+}

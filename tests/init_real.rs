@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{shipit, stderr};
+use common::{run_hint, shipit, stderr};
 
 fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -335,7 +335,7 @@ fn init_says_when_the_project_has_its_own_dockerfile_and_how_to_replace_it() {
     assert!(output.status.success(), "{}", stderr(&output));
     let message = stderr(&output);
     assert!(
-        message.contains("exists and shipit did not write it") && message.contains("--force"),
+        message.contains("exists and was not written by shipit") && message.contains("--force"),
         "{message}"
     );
     // What it suggests works: rendering over it needs --force, and does it.
@@ -348,12 +348,43 @@ fn init_says_when_the_project_has_its_own_dockerfile_and_how_to_replace_it() {
     let output = shipit(dir.path(), &["render", "-o", "Dockerfile", "--force"]);
     assert!(output.status.success(), "{}", stderr(&output));
 
+    // A Dockerfile shipit wrote and someone edited since is theirs too:
+    // the same rule as `render -o`, which refuses it.
+    let text = std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), format!("{text}# ours\n")).unwrap();
+    std::fs::remove_file(dir.path().join("shipit.toml")).unwrap();
+    let output = shipit(dir.path(), &["init"]);
+    let message = stderr(&output);
+    assert!(
+        message.contains("exists and was edited by hand since shipit wrote it"),
+        "{message}"
+    );
+    let next = message
+        .lines()
+        .find_map(|line| line.split_once(", then ").map(|(_, then)| then))
+        .expect("a command after the comparison");
+    assert!(next.ends_with(" --force"), "{message}");
+    assert!(run_hint(dir.path(), next).status.success());
+
     // Without a Dockerfile of its own, the plain next step.
     let dir = tree(&files[..2]);
     let output = shipit(dir.path(), &["init"]);
     let message = stderr(&output);
-    assert!(!message.contains("did not write"), "{message}");
+    assert!(!message.contains("not written"), "{message}");
     assert!(message.contains("next: shipit render -m"), "{message}");
+
+    // Beside a `.dockerignore` of the project's own, the next step keeps it.
+    let dir = tree(&[files[0], files[1], (".dockerignore", ".git\n.env\n")]);
+    let output = shipit(dir.path(), &["init"]);
+    let message = stderr(&output);
+    let next = message
+        .lines()
+        .find_map(|line| line.strip_prefix("next: "))
+        .expect("a next step");
+    assert!(next.ends_with(" --no-dockerignore"), "{message}");
+    run_hint(dir.path(), next);
+    let kept = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(kept, ".git\n.env\n");
 }
 
 #[test]

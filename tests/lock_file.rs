@@ -228,3 +228,58 @@ proptest! {
         prop_assert_eq!(Lock::parse(&text, "shipit.lock").unwrap(), lock);
     }
 }
+
+#[test]
+fn lock_suggests_a_render_that_works_when_pasted() {
+    // Dropping a pin nothing uses writes the lock without a lookup, so the
+    // hint after it can be run here, offline.
+    let dir = tempfile::tempdir().unwrap();
+    go_project(dir.path(), None);
+    let output = shipit(dir.path(), &["render", "-o", "Dockerfile"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lock = lock_of(&["golang:1.22", "alpine:3.19"]);
+    std::fs::write(dir.path().join("shipit.lock"), lock.to_toml()).unwrap();
+    // Both kinds of file `render -o` refuses: a Dockerfile edited by hand,
+    // and a `.dockerignore` someone wrote themselves.
+    let dockerfile = dir.path().join("Dockerfile");
+    let text = std::fs::read_to_string(&dockerfile).unwrap();
+    std::fs::write(&dockerfile, format!("{text}# ours\n")).unwrap();
+    std::fs::write(dir.path().join(".dockerignore"), ".git\n.env\n").unwrap();
+
+    let output = shipit(dir.path(), &["lock"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    let next = message
+        .lines()
+        .find_map(|line| line.strip_prefix("next: "))
+        .expect("a next step");
+    assert!(
+        next.ends_with(" --no-dockerignore --force"),
+        "the render needs both: {message}"
+    );
+    common::run_hint(dir.path(), next);
+    assert_eq!(shipit(dir.path(), &["check"]).status.code(), Some(0));
+    let kept = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert_eq!(kept, ".git\n.env\n");
+}
+
+#[test]
+fn the_command_that_drops_an_unused_pin_works_in_a_directory_with_a_space() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("my app");
+    std::fs::create_dir(&project).unwrap();
+    go_project(&project, None);
+    let lock = lock_of(&["golang:1.22", "alpine:3.19"]);
+    std::fs::write(project.join("shipit.lock"), lock.to_toml()).unwrap();
+    let output = shipit(dir.path(), &["render", "-m", "my app/shipit.toml"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let message = stderr(&output);
+    let (_, command) = message
+        .split_once("`shipit lock")
+        .expect("a command that drops the pin");
+    let command = format!("shipit lock{}", command.split('`').next().unwrap());
+    assert_eq!(command, "shipit lock -m 'my app/shipit.toml'", "{message}");
+    common::run_hint(dir.path(), &command);
+    let text = std::fs::read_to_string(project.join("shipit.lock")).unwrap();
+    assert!(!text.contains("alpine"), "{text}");
+}

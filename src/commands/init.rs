@@ -26,42 +26,37 @@ pub(crate) fn run(
         writeln!(err, "  {}", crate::text::shown(reason))?;
     }
     let templates = crate::templates::template_dirs(&[], env.templates_path.as_deref())?;
-    let written = write(&dir, language, &draft, &templates, force)?;
+    let (written, plan) = write(&dir, language, &draft, &templates, force)?;
     for path in &written {
         writeln!(err, "wrote {}", path.display())?;
     }
     let manifest = &written[0];
     let dockerfile = manifest.with_file_name("Dockerfile");
-    // The project's own Dockerfile: `render -o` will not replace it
-    // unasked, so say so now, and how to compare before replacing.
-    let theirs = crate::input::read_file(&dockerfile, &dir)
-        .ok()
-        .flatten()
-        .is_some_and(|bytes| {
-            crate::render::digest_matches(&String::from_utf8_lossy(&bytes)).is_none()
-        });
-    if theirs {
+    let ignore = super::render::ignore_to_write(&dockerfile, &plan)?;
+    let render = super::render::render_command(manifest, &dockerfile, ignore.as_deref())?;
+    // The project's own Dockerfile, or one edited since shipit wrote it:
+    // `render -o` will not replace it unasked, so say so now, and how to
+    // compare before replacing.
+    if let Some(why) = super::render::not_shipits(&dockerfile)? {
         writeln!(
             err,
-            "note: `{}` exists and shipit did not write it: `render -o` will not replace it without `--force`",
+            "note: `{}` exists and {why}: `render -o` will not replace it without `--force`",
             dockerfile.display()
         )?;
         writeln!(
             err,
-            "next: shipit render -m {} > {}   (compare), then shipit render -m {} -o {} --force",
-            manifest.display(),
-            dockerfile.with_file_name("Dockerfile.shipit").display(),
-            manifest.display(),
-            dockerfile.display()
+            "next: shipit render -m {} > {}   (compare), then {render}",
+            crate::text::shell_word(&manifest.display().to_string()),
+            crate::text::shell_word(
+                &dockerfile
+                    .with_file_name("Dockerfile.shipit")
+                    .display()
+                    .to_string()
+            ),
         )?;
         return Ok(EXIT_OK);
     }
-    writeln!(
-        err,
-        "next: shipit render -m {} -o {}",
-        manifest.display(),
-        dockerfile.display()
-    )?;
+    writeln!(err, "next: {render}")?;
     Ok(EXIT_OK)
 }
 
@@ -301,21 +296,17 @@ fn quote(text: &str) -> String {
 
 /// The starter manifest for `dir`, checked in memory (it must parse,
 /// resolve and render with `templates`), then written with the schema
-/// beside it when none is found up the tree. Nothing is written on error.
+/// beside it when none is found up the tree; and its plan. Nothing is
+/// written on error, nor over a file that holds something else unless
+/// `force`.
 pub fn write(
     dir: &Path,
     language: Language,
     draft: &Draft,
     templates: &crate::templates::Templates,
     force: bool,
-) -> Result<Vec<PathBuf>> {
+) -> Result<(Vec<PathBuf>, crate::plan::Plan)> {
     let manifest = dir.join("shipit.toml");
-    if manifest.exists() && !force {
-        anyhow::bail!(
-            "`{}` exists; pass `--force` to overwrite it",
-            manifest.display()
-        );
-    }
     let found = find_schema(dir);
     let directive = match &found {
         Some(path) => path.display().to_string(),
@@ -333,8 +324,33 @@ pub fn write(
         let path = dir.join("shipit.schema.json");
         files.push((path, crate::schema::schema_json().into_bytes()));
     }
+    if !force {
+        refuse_to_overwrite(&files)?;
+    }
     crate::output::write_all(&files)?;
-    Ok(files.into_iter().map(|(path, _)| path).collect())
+    Ok((files.into_iter().map(|(path, _)| path).collect(), plan))
+}
+
+/// Every file `init` would write that exists and holds something else
+/// (a schema that is already the same is no loss), named at once: the
+/// user's work is replaced only with `--force`.
+fn refuse_to_overwrite(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    let taken: Vec<String> = files
+        .iter()
+        .filter(|(path, text)| {
+            std::fs::symlink_metadata(path).is_ok()
+                && std::fs::read(path).ok().as_ref() != Some(text)
+        })
+        .map(|(path, _)| format!("`{}`", path.display()))
+        .collect();
+    match taken.as_slice() {
+        [] => Ok(()),
+        [one] => anyhow::bail!("{one} exists; pass `--force` to overwrite it"),
+        several => anyhow::bail!(
+            "{} exist; pass `--force` to overwrite them",
+            several.join(" and ")
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ struct Job {
     lock_path: PathBuf,
     uses: Vec<String>,
     old: Option<Lock>,
+    /// The ignore file a render after the lock writes (`None`: one with no
+    /// shipit header, kept with `--no-dockerignore`).
+    ignore: Option<PathBuf>,
 }
 
 /// `shipit lock`: renders each manifest (without its lock), resolves every
@@ -100,7 +103,8 @@ pub(crate) fn lock(
         return Ok(super::env::EXIT_ERROR);
     }
 
-    let mut writes: Vec<(PathBuf, Vec<u8>, PathBuf)> = Vec::new();
+    // Each lock, its text, and its job (for the render after it).
+    let mut writes: Vec<(PathBuf, Vec<u8>, Job)> = Vec::new();
     for job in jobs {
         let mut lock = Lock::default();
         let old = job.old.clone().unwrap_or_default();
@@ -136,11 +140,7 @@ pub(crate) fn lock(
         if unchanged {
             writeln!(err, "unchanged {}", job.lock_path.display())?;
         } else {
-            writes.push((
-                job.lock_path.clone(),
-                text.into_bytes(),
-                job.manifest.clone(),
-            ));
+            writes.push((job.lock_path.clone(), text.into_bytes(), job));
         }
     }
     // Every lock or none: one that cannot be written leaves the others as
@@ -150,14 +150,12 @@ pub(crate) fn lock(
         .map(|(path, text, _)| (path.clone(), text.clone()))
         .collect();
     crate::output::write_all(&files)?;
-    for (path, _, manifest) in &writes {
+    for (path, _, job) in &writes {
         writeln!(err, "wrote {}", path.display())?;
-        writeln!(
-            err,
-            "next: shipit render -m {} -o {}",
-            manifest.display(),
-            manifest.with_file_name("Dockerfile").display()
-        )?;
+        let dockerfile = job.manifest.with_file_name("Dockerfile");
+        let next =
+            super::render::render_command(&job.manifest, &dockerfile, job.ignore.as_deref())?;
+        writeln!(err, "next: {}", crate::text::shown(&next))?;
     }
     Ok(super::env::EXIT_OK)
 }
@@ -196,10 +194,13 @@ fn job(
     if let Some(why) = refused {
         anyhow::bail!("cannot write the lock: {why}");
     }
+    let ignore =
+        super::render::ignore_to_write(&manifest.with_file_name("Dockerfile"), &outputs.plan)?;
     Ok(Job {
         manifest: manifest.to_path_buf(),
         old,
         lock_path,
+        ignore,
         uses: image_uses(&outputs.dockerfile.text)
             .into_iter()
             .map(|u| u.reference)

@@ -68,6 +68,11 @@ pub(crate) fn run(
                     writeln!(err, "wrote {} (the link's target)", target.display())?;
                 }
             }
+            if let Some((ignore, _)) = files.get(1) {
+                for warning in overriding_ignores(path, ignore, manifest) {
+                    writeln!(err, "warning: {}", crate::text::shown(&warning))?;
+                }
+            }
         }
         None => out.write_all(outputs.dockerfile.text.as_bytes())?,
     }
@@ -78,20 +83,135 @@ fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
+/// Whose a file on disk is, as `render -o` sees it before replacing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// There is no file: shipit writes one.
+    Missing,
+    /// Shipit wrote it and nobody edited it since.
+    Shipit,
+    /// Shipit wrote it and someone edited it since (its digest no longer
+    /// matches).
+    Edited,
+    /// It has no shipit header: someone's own file.
+    Theirs,
+}
+
+impl Owner {
+    /// Whose `file` is.
+    pub(crate) fn of(file: &Path) -> Result<Owner> {
+        let bytes = crate::input::read_file(file, &crate::manifest::load::context_dir(file))?;
+        Ok(Owner::of_text(
+            bytes
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .as_deref(),
+        ))
+    }
+
+    /// Whose a file holding `text` (`None`: missing) is.
+    pub(crate) fn of_text(text: Option<&str>) -> Owner {
+        match text.map(crate::render::digest_matches) {
+            None => Owner::Missing,
+            Some(Some(true)) => Owner::Shipit,
+            Some(Some(false)) => Owner::Edited,
+            Some(None) => Owner::Theirs,
+        }
+    }
+
+    /// Why the file is not shipit's to replace: `None` when there is none,
+    /// or shipit wrote it and nobody edited it since.
+    pub(crate) fn not_shipits(self) -> Option<&'static str> {
+        match self {
+            Owner::Missing | Owner::Shipit => None,
+            Owner::Edited => Some("was edited by hand since shipit wrote it"),
+            Owner::Theirs => Some("was not written by shipit"),
+        }
+    }
+}
+
 /// Why a file on disk is not shipit's to replace: `None` when there is
 /// none, or shipit wrote it and nobody edited it since.
-fn not_shipits(file: &Path) -> Result<Option<&'static str>> {
-    let Some(bytes) = crate::input::read_file(file, &crate::manifest::load::context_dir(file))?
-    else {
-        return Ok(None);
-    };
-    Ok(
-        match crate::render::digest_matches(&String::from_utf8_lossy(&bytes)) {
-            Some(true) => None,
-            Some(false) => Some("was edited by hand since shipit wrote it"),
-            None => Some("was not written by shipit"),
-        },
-    )
+pub(crate) fn not_shipits(file: &Path) -> Result<Option<&'static str>> {
+    Ok(Owner::of(file)?.not_shipits())
+}
+
+/// The `shipit render -o` command that writes `dockerfile` from `manifest`
+/// (and the ignore file `ignore` beside it; `None`: `--no-dockerignore`)
+/// and that `render` carries out given the files on disk now: with
+/// `--force` when it would replace a file shipit did not write or that was
+/// edited since. Every hint that names a render (`check`, `lock`, `init`)
+/// comes from here, so each works when pasted.
+pub(crate) fn render_command(
+    manifest: &Path,
+    dockerfile: &Path,
+    ignore: Option<&Path>,
+) -> Result<String> {
+    let mut command = format!(
+        "shipit render -m {} -o {}",
+        crate::text::shell_word(&manifest.display().to_string()),
+        crate::text::shell_word(&dockerfile.display().to_string())
+    );
+    if ignore.is_none() {
+        command.push_str(" --no-dockerignore");
+    }
+    let mut force = false;
+    for file in std::iter::once(dockerfile).chain(ignore) {
+        force |= not_shipits(file)?.is_some();
+    }
+    if force {
+        command.push_str(" --force");
+    }
+    Ok(command)
+}
+
+/// The ignore file a plain `render -o dockerfile` would write: the one
+/// beside it, unless it has no shipit header — then it is someone's own,
+/// kept with `--no-dockerignore` (`None`), as `check` leaves it.
+pub(crate) fn ignore_to_write(
+    dockerfile: &Path,
+    plan: &crate::plan::Plan,
+) -> Result<Option<PathBuf>> {
+    let ignore = dockerignore_beside(dockerfile, plan);
+    Ok((Owner::of(&ignore)? != Owner::Theirs).then_some(ignore))
+}
+
+/// The ignore files a builder reads instead of `ignore`, the one shipit
+/// writes beside `dockerfile`, each with what to do about it. BuildKit
+/// reads `<Dockerfile>.dockerignore` before the context root's
+/// `.dockerignore`; podman and buildah read `<Dockerfile>.dockerignore`,
+/// then `<Dockerfile>.containerignore`, then the root's `.containerignore`,
+/// and only then `.dockerignore`. A workspace member's
+/// `<Dockerfile>.dockerignore` comes first for both, so nothing overrides
+/// it.
+pub(crate) fn overriding_ignores(dockerfile: &Path, ignore: &Path, manifest: &Path) -> Vec<String> {
+    if ignore
+        .file_name()
+        .is_none_or(|name| name != ".dockerignore")
+    {
+        return Vec::new();
+    }
+    let name = dockerfile
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "Dockerfile".into());
+    [
+        (format!("{name}.dockerignore"), "BuildKit (docker build), podman and buildah"),
+        (format!("{name}.containerignore"), "podman and buildah"),
+        (".containerignore".to_string(), "podman and buildah"),
+    ]
+    .into_iter()
+    .map(|(file, readers)| (ignore.with_file_name(file), readers))
+    .filter(|(file, _)| std::fs::symlink_metadata(file).is_ok())
+    .map(|(file, readers)| {
+        format!(
+            "`{}` is read instead of `{}` by {readers}, so the patterns shipit writes do not apply there; move its patterns into `build.ignore` in `{}` and remove `{}`",
+            file.display(),
+            ignore.display(),
+            manifest.display(),
+            file.display()
+        )
+    })
+    .collect()
 }
 
 /// A Dockerfile shipit did not write (no header), or that was edited since
@@ -124,10 +244,10 @@ fn keep_users_dockerfile(
         None => (String::new(), "--force"),
     };
     anyhow::bail!(
-        "`{}` {why}, and rendering would replace it{also}; compare first with `shipit render -m {} > {}.shipit`, then move what it needs into the manifest and run again with `{force_flags}`",
+        "`{}` {why}, and rendering would replace it{also}; compare first with `shipit render -m {} > {}`, then move what it needs into the manifest and run again with `{force_flags}`",
         dockerfile.display(),
-        manifest.display(),
-        dockerfile.display()
+        crate::text::shell_word(&manifest.display().to_string()),
+        crate::text::shell_word(&format!("{}.shipit", dockerfile.display()))
     )
 }
 

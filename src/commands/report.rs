@@ -11,13 +11,14 @@ use crate::check;
 use crate::text::shown;
 
 /// The result of checking one manifest.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 pub(crate) struct CheckReport {
     pub manifest: String,
     pub dockerfile: String,
     pub status: Status,
     /// Why it drifted: `manifest-changed`, `edited-by-hand`, `no-digest`,
-    /// `missing`, `unpinned` (a lock exists and misses an image).
+    /// `missing`, `unpinned` (a lock exists and misses an image),
+    /// `ignore-overridden` (a builder reads another ignore file instead).
     pub reason: Option<&'static str>,
     pub message: String,
     pub diff: Option<String>,
@@ -25,11 +26,23 @@ pub(crate) struct CheckReport {
     /// in `manifest` for errors.
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// What the user should know although it is not drift: a
+    /// `.dockerignore` left to its owner and not compared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// On drift, the command that fixes it, when one does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// The render's warnings (the plan's, a lock's unused pins), as
+    /// `render` prints them on stderr.
+    #[serde(skip)]
+    pub warnings: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum Status {
+    #[default]
     Ok,
     Drift,
     Error,
@@ -71,6 +84,9 @@ pub(crate) fn write_text(
                 }
                 Status::Error => writeln!(err, "{}", shown(&report.message))?,
             }
+            if let Some(note) = &report.note {
+                writeln!(err, "note: {}", shown(note))?;
+            }
         }
         return Ok(());
     }
@@ -93,12 +109,19 @@ pub(crate) fn write_text(
                 if let Some(diff) = &report.diff {
                     out.write_all(paint(diff).as_bytes())?;
                 }
+                // No command fixes it: what to do by hand.
+                if report.fix.is_none() {
+                    writeln!(err, "drift: {}", shown(&report.message))?;
+                }
             }
             Status::Error => {
                 counts[2] += 1;
                 writeln!(out, "error  {}", shown(&report.manifest))?;
                 writeln!(err, "{}", shown(&report.message))?;
             }
+        }
+        if let Some(note) = &report.note {
+            writeln!(err, "note: {}", shown(note))?;
         }
     }
     let total = reports.len();
@@ -108,6 +131,37 @@ pub(crate) fn write_text(
         "{total} {noun}: {} ok, {} drift, {} error",
         counts[0], counts[1], counts[2]
     )?;
+    write_fix_all(reports, err)
+}
+
+/// One command that fixes every drift a command can fix: each manifest's
+/// own fix, joined with `&&` (one per line, so it pastes as it reads).
+/// Hand edits that `--force` would replace are named first.
+fn write_fix_all(reports: &[CheckReport], err: &mut dyn Write) -> Result<()> {
+    let fixes: Vec<&CheckReport> = reports.iter().filter(|r| r.fix.is_some()).collect();
+    if fixes.is_empty() {
+        return Ok(());
+    }
+    let forced: Vec<String> = fixes
+        .iter()
+        .filter(|r| r.fix.as_deref().is_some_and(|f| f.ends_with(" --force")))
+        .map(|r| format!("`{}`", shown(&r.manifest)))
+        .collect();
+    if forced.is_empty() {
+        writeln!(err, "fix all: run")?;
+    } else {
+        writeln!(
+            err,
+            "fix all: `--force` replaces files shipit did not write or that were edited by hand, beside {}: move what they hold into the manifest (and `build.ignore`) first, then run",
+            forced.join(", ")
+        )?;
+    }
+    let commands: Vec<String> = fixes
+        .iter()
+        .filter_map(|r| r.fix.as_deref())
+        .map(|fix| format!("  {}", shown(fix)))
+        .collect();
+    writeln!(err, "{}", commands.join(" &&\n"))?;
     Ok(())
 }
 

@@ -134,10 +134,7 @@ fn ignore_files_problem(dir: &Path) -> Option<CheckReport> {
                 dockerfile: shown.clone(),
                 manifest: dir.display().to_string(),
                 status: Status::Error,
-                reason: None,
-                diff: None,
-                line: None,
-                column: None,
+                ..CheckReport::default()
             })
         })
 }
@@ -163,10 +160,7 @@ fn classify(entry: Result<ignore::DirEntry, ignore::Error>, root: &Path) -> Opti
                 dockerfile: shown.clone(),
                 manifest: shown,
                 status: Status::Error,
-                reason: None,
-                diff: None,
-                line: None,
-                column: None,
+                ..CheckReport::default()
             }))
         }
     }

@@ -124,7 +124,7 @@ fn render_with_lock(
                         "`{}` pins `{}`, which nothing in the render uses; `shipit lock -m {}` drops it",
                         file.display(),
                         crate::text::shown(key),
-                        path.display()
+                        crate::text::shell_word(&path.display().to_string())
                     )
                 })
                 .collect()

@@ -31,6 +31,31 @@ pub fn shipit(dir: &Path, args: &[&str]) -> Output {
         .expect("the shipit binary runs")
 }
 
+/// Runs a command shipit suggested (`next: …`, a fix), as pasted into a
+/// shell in `dir`, with `shipit` on the PATH being the binary under test.
+pub fn run_hint(dir: &Path, command: &str) -> Output {
+    let bin = tempfile::tempdir().expect("a temporary directory");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_shipit"), bin.path().join("shipit"))
+        .expect("a link to the binary");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin.path().to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let output = Command::new("sh")
+        .args(["-c", command])
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(paths).expect("a PATH"))
+        .env_remove("SHIPIT_TEMPLATES")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sh runs");
+    assert!(
+        output.status.success(),
+        "`{command}` failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
 /// An external test tool: `$VAR` if set, else the copy scripts/test.sh
 /// installs into target/test-tools, else `name` on the PATH.
 pub fn tool(var: &str, installed: &str, name: &str) -> String {
