@@ -523,6 +523,9 @@ serve_and_get() { # image path -> the answer of its first EXPOSEd port, as its u
   [[ $uid =~ ^[0-9]+$ ]] || uid=$(awk -F: -v n="$uid" '$1 == n { print $3 }' "$m/etc/passwd")
   [ -n "$gid" ] || gid=$(awk -F: -v u="$uid" '$3 == u { print $4 }' "$m/etc/passwd")
   [[ $gid =~ ^[0-9]+$ ]] || gid=$(awk -F: -v n="$gid" '$1 == n { print $3 }' "$m/etc/group")
+  # The program shares this machine's network: what answers must be it.
+  ! python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null ||
+    fail "$image: port $port is already in use on this machine"
   mount --bind /dev "$m/dev"
   # The image's environment only, in its root and workdir, in a new PID
   # namespace as a container's: killing its first process ends every
