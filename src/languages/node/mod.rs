@@ -144,8 +144,13 @@ fn project_version(cx: &Cx, package: &serde_json::Value) -> Option<(String, Stri
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(codename))
                 .map(|(_, major)| major.to_string()),
-            None => Some(written.trim_start_matches('v').to_string())
-                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit())),
+            // The version alone: `v20.11.1` → `20.11.1`, and a variant
+            // suffix (`22.1.0-alpine`, `20-bookworm`) or a wildcard
+            // (`20.x`) is dropped, since the tag's variant is shipit's to
+            // add; a word (`node`, `stable`) is no version.
+            None => Some(written.trim_start_matches('v'))
+                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                .and_then(|v| crate::languages::versions::version_prefix(v, 3)),
         };
         if let Some(version) = version {
             return Some((version, format!("{file}: {written}")));
