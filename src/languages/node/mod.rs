@@ -111,9 +111,13 @@ struct Settings {
     files: Vec<crate::languages::support::CopyGroup>,
     /// An `.npmrc` is in the context: removed before the app is shipped.
     npmrc: bool,
-    /// What the shipped app directory must not hold (credential files,
-    /// yarn's cache and install state): removed before it ships.
+    /// What the shipped app directory must not hold besides the credential
+    /// files (removed anywhere in the tree): yarn's cache and install
+    /// state, removed before it ships.
     litter: Vec<String>,
+    /// The lifecycle scripts of the installing package.json, dropped
+    /// before a production install (`npm pkg delete scripts.<name>`).
+    root_scripts: Vec<&'static str>,
     /// A workspace member's directory, context-relative: pnpm and npm
     /// install its dependencies only (`--filter`, `--workspace`).
     member: Option<String>,
@@ -259,6 +263,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
                 .collect(),
             npmrc: install.npmrc,
             litter: install.litter,
+            root_scripts: install.root_scripts,
             member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
             ship: crate::languages::support::copy_groups(&ship)
                 .into_iter()
