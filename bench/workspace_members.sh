@@ -8,8 +8,18 @@
 # Figures (debug build, 2 shared cores, hyperfine mean):
 #   before (99a2e28): 250 members 13.5 s, 1,000 members 272.8 s (one run)
 #   after  (d856179): 250 members  2.4 s, 1,000 members  31.1 s
-# What is left grows with the output: every member's Dockerfile copies
-# every member's package.json, so N members render N lines each.
+# That remainder grew with the output: every member's Dockerfile copied
+# every member's package.json, so N members rendered N lines each. pnpm
+# members now `pnpm fetch` from the lockfile alone and copy no member's
+# package.json (a member's Dockerfile is 36 lines whatever the workspace).
+# Same machine, same load (two buildah builds beside it), hyperfine mean
+# and user CPU:
+#   before (09ea53c): 250 members 3.1 s (user 2.7 s), 1,000 members 43.5 s (user 40.0 s)
+#   after  (482ae2c): 250 members 2.3 s (user 0.8 s), 1,000 members 15.1 s (user 7.3 s)
+#   after, 1,000 members, unloaded, one run: 7.5 s (user 6.5 s)
+# What is left above linear: each member still looks up every member's
+# package.json (in the process-wide cache) and its `file:` directories,
+# which the install of any member needs: O(n) small lookups per member.
 # Uses hyperfine when installed (apt-get install hyperfine), else `time`.
 # Usage: bench/workspace_members.sh [SIZES...]   (default: 250 1000)
 # SHIPIT=path/to/shipit times that binary instead of a fresh debug build.

@@ -244,7 +244,103 @@ fn runtime_images_ship_no_credentials_nor_yarn_state() {
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("RUN rm -rf .npmrc .yarnrc.yml .yarn/cache .yarn/install-state.gz\n"),
+        text.contains(&format!(
+            "RUN {CREDENTIALS} \\\n    && rm -rf .yarn/cache .yarn/install-state.gz\n"
+        )),
+        "{text}"
+    );
+}
+
+/// Every credential file of the app tree is removed, a nested package's
+/// too, whether or not the root has one: the app directory ships whole.
+#[test]
+fn a_nested_packages_credentials_do_not_ship_either() {
+    for manager in ["npm", "pnpm", "yarn"] {
+        let dir = project(manager, false, false);
+        write(
+            dir.path(),
+            "packages/a/.npmrc",
+            "//registry.npmjs.org/:_authToken=SECRET\n",
+        );
+        let output = shipit(dir.path(), &["render"]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        let text = stdout(&output);
+        assert!(
+            text.contains(&format!("\nRUN {CREDENTIALS}\n")),
+            "{manager}: {text}"
+        );
+    }
+}
+
+/// The credential files, wherever they are in the tree.
+const CREDENTIALS: &str = "find . -name node_modules -prune -o \\( -name .npmrc -o -name .yarnrc.yml -o -name .yarnrc \\) -type f -exec rm -f {} +";
+
+/// The production install (no build steps) runs no lifecycle script of
+/// the package itself: its `prepare` runs `husky`, a devDependency that
+/// is not installed, and its `postinstall` would run before the source is
+/// copied. They are dropped from the package.json copied for the install;
+/// the dependencies' install scripts still run (no `--ignore-scripts`).
+#[test]
+fn a_production_install_runs_no_lifecycle_script_of_the_package_itself() {
+    for (manager, install) in [
+        (
+            "npm",
+            "if [ -f package-lock.json ]; then npm ci --omit=dev;",
+        ),
+        ("pnpm", "pnpm install --frozen-lockfile --prod\n"),
+        ("yarn", "yarn install --frozen-lockfile --production\n"),
+    ] {
+        for steps in [false, true] {
+            let dir = project(manager, false, steps);
+            write(
+                dir.path(),
+                "package.json",
+                "{\"name\": \"a\", \"scripts\": {\"start\": \"node index.js\", \"prepare\": \"husky\", \"postinstall\": \"prisma generate\"}, \"devDependencies\": {\"husky\": \"9.1.7\"}}\n",
+            );
+            let output = shipit(dir.path(), &["render"]);
+            assert!(output.status.success(), "{}", stderr(&output));
+            let text = stdout(&output);
+            let dropped =
+                format!("npm pkg delete scripts.postinstall scripts.prepare \\\n    && {install}");
+            // With build steps, the full install has the devDependencies
+            // the scripts need.
+            assert_eq!(
+                text.contains(&dropped),
+                !steps,
+                "{manager} (steps {steps}): {text}"
+            );
+            assert!(!text.contains("scripts.start"), "{text}");
+            if let (false, Some(at)) = (steps, text.find(install.trim_end())) {
+                let line = text[at..].lines().next().unwrap();
+                assert!(!line.contains("--ignore-scripts"), "{text}");
+            }
+        }
+    }
+    // No lifecycle script, nothing to drop.
+    let dir = project("npm", false, false);
+    let text = stdout(&shipit(dir.path(), &["render"]));
+    assert!(!text.contains("npm pkg delete"), "{text}");
+}
+
+/// A package's `file:` directory (a vendored package) is copied before
+/// the install, which reads it, as a workspace member's is.
+#[test]
+fn a_packages_file_directory_is_copied_before_the_install() {
+    let dir = project("npm", false, false);
+    write(
+        dir.path(),
+        "package.json",
+        "{\"name\": \"a\", \"dependencies\": {\"native-dep\": \"file:vendor/native-dep\"}}\n",
+    );
+    write(
+        dir.path(),
+        "vendor/native-dep/package.json",
+        "{\"name\": \"native-dep\"}\n",
+    );
+    let text = stdout(&shipit(dir.path(), &["render"]));
+    let install = before_install(&text, "npm ci");
+    assert!(
+        install.contains("COPY vendor/native-dep vendor/native-dep/\n"),
         "{text}"
     );
 }

@@ -246,7 +246,7 @@ fn cases() -> Vec<Case> {
                 "npm install --global corepack@0.36.0 \\\n    && corepack enable\n",
                 "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./\n",
                 "pnpm install --frozen-lockfile --prod\n",
-                "COPY . .\nRUN rm -rf .npmrc\n",
+                "COPY . .\nRUN find . -name node_modules -prune -o \\( -name .npmrc -o -name .yarnrc.yml -o -name .yarnrc \\) -type f -exec rm -f {} +\n",
             ],
             absent: &["npm ci"],
         },

@@ -97,6 +97,34 @@ fn node_builders_are_named_by_tags_that_exist() {
 }
 
 #[test]
+fn a_node_version_file_with_a_variant_suffix_names_tags_that_exist() {
+    // The variant is shipit's to add: a suffix in the version file is
+    // dropped, never doubled (`22.1.0-alpine-alpine`).
+    let runtime = "\n[node]\nmode = \"runtime\"\n";
+    for (nvmrc, tag) in [
+        ("22.1.0-alpine\n", "node:22.1.0-alpine"),
+        ("v20.11.1-alpine3.19\n", "node:20.11.1-alpine"),
+        ("20-bookworm\n", "node:20-alpine"),
+        ("v20.11.1\n", "node:20.11.1-alpine"),
+        ("20.x\n", "node:20-alpine"),
+        ("lts/*\n", "node:22-alpine"),
+        ("lts/iron\n", "node:20-alpine"),
+    ] {
+        let dir = node_project(nvmrc, runtime);
+        let output = shipit(dir.path(), &["render"]);
+        assert!(output.status.success(), "{nvmrc}: {}", stderr(&output));
+        assert_eq!(froms(&stdout(&output)), [tag, tag], "{nvmrc}");
+    }
+    // On a glibc builder too: `node:22.1.0-bookworm`, not `-alpine-bookworm`.
+    let dir = node_project("22.1.0-alpine\n", "\n[node]\nmode = \"sea\"\n");
+    let output = shipit(dir.path(), &["render"]);
+    assert_eq!(
+        froms(&stdout(&output)),
+        ["node:22.1.0-bookworm", "debian:bookworm-slim"]
+    );
+}
+
+#[test]
 fn a_node_builder_follows_the_runtimes_debian_release() {
     let dir = node_project(
         "22\n",

@@ -266,34 +266,40 @@ fn a_go_workspace_member_copies_go_work_and_every_used_module() {
 }
 
 #[test]
-fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
+fn a_pnpm_workspace_member_fetches_from_the_lockfile_and_installs_offline() {
     let dir = monorepo();
     let text = render(dir.path(), "js/apps/web/shipit.toml");
     let copies = lines(&text, "COPY ");
+    // No member's package.json before the install: `pnpm fetch` reads the
+    // lockfile (and the root's package.json, for corepack).
     assert_eq!(
-        copies[..8],
+        copies[..3],
         [
             "COPY package.json .npmrc pnpm-workspace.yaml pnpm-lock.yaml ./",
-            "COPY apps/admin/package.json apps/admin/",
-            "COPY apps/web/package.json apps/web/",
-            "COPY packages/greet/package.json packages/greet/",
-            "COPY packages/lint/package.json packages/lint/",
-            "COPY packages/util/package.json packages/util/",
             // A local dependency's directory: the install reads it.
             "COPY vendor/local vendor/local/",
             "COPY . .",
         ],
         "{text}"
     );
+    assert!(
+        text.contains("\nRUN pnpm fetch --prod\nCOPY . .\n"),
+        "{text}"
+    );
+    // Only web's dependencies install, offline, from the store the fetch
+    // filled: itself and the workspace packages it depends on (pnpm's
+    // `{dir}...` selector). Their install scripts run (`rebuild`), the
+    // workspace root's do not.
+    assert!(
+        text.contains(
+            "RUN pnpm install --offline --frozen-lockfile --prod --ignore-scripts --filter-prod '{apps/web}...' \\\n    \
+             && pnpm rebuild --filter-prod '{apps/web}...'\n"
+        ),
+        "{text}"
+    );
     // An excluded directory and anything under node_modules are not members.
     assert!(
         !text.contains("legacy") && !text.contains("node_modules/x"),
-        "{text}"
-    );
-    // Only web's dependencies install: itself and the workspace packages it
-    // depends on (pnpm's `{dir}...` selector).
-    assert!(
-        text.contains("pnpm install --frozen-lockfile --prod --filter-prod '{apps/web}...'\n"),
         "{text}"
     );
     // The image gets the root's node_modules, web, the workspace packages
@@ -313,6 +319,41 @@ fn a_pnpm_workspace_member_installs_at_the_root_from_every_members_manifest() {
     );
     assert!(text.contains("WORKDIR /app/apps/web\n"), "{text}");
     assert!(text.ends_with("ENTRYPOINT [\"/sbin/tini\", \"--\", \"node\", \"index.js\"]\n"));
+}
+
+/// A version bump in another member (changesets does one on every
+/// release) changes nothing before `COPY . .` in web's Dockerfile: its
+/// dependency layer is reused. The fetch and the offline install keep the
+/// build's secrets and SSH agent, and neither mounts a cache over the
+/// store the fetch leaves in its layer.
+#[test]
+fn another_members_version_bump_leaves_a_pnpm_members_dependency_layer_alone() {
+    let dir = monorepo();
+    let manifest = dir.path().join("js/apps/web/shipit.toml");
+    let mut toml = std::fs::read_to_string(&manifest).unwrap();
+    toml = toml.replacen("[build]\n", "[build]\nssh = true\n", 1);
+    toml.push_str("\n[[build.secrets]]\nid = \"npmrc\"\ntarget = \"/root/.npmrc\"\n");
+    std::fs::write(&manifest, toml).unwrap();
+    let before = render(dir.path(), "js/apps/web/shipit.toml");
+    write(
+        dir.path(),
+        "js/apps/admin/package.json",
+        "{\"name\": \"admin\", \"version\": \"9.9.9\", \"dependencies\": {\"@acme/greet\": \"workspace:*\"}}\n",
+    );
+    let after = render(dir.path(), "js/apps/web/shipit.toml");
+    let layer = |text: &str| text[..text.find("COPY . .").unwrap()].to_string();
+    assert!(!before.contains("apps/admin"), "{before}");
+    assert_eq!(layer(&before), layer(&after));
+    for step in ["pnpm fetch", "pnpm install --offline"] {
+        let at = after.find(step).unwrap();
+        let run = &after[after[..at].rfind("RUN ").unwrap()..at];
+        assert!(
+            run.contains("--mount=type=secret,id=npmrc,target=/root/.npmrc"),
+            "{run}"
+        );
+        assert!(run.contains("--mount=type=ssh"), "{run}");
+        assert!(!run.contains("type=cache"), "{run}");
+    }
 }
 
 #[test]
@@ -350,15 +391,16 @@ fn a_member_with_build_steps_installs_its_production_dependencies_again_after_th
     write(dir.path(), manifest, &text);
     let text = render(dir.path(), manifest);
     assert!(
-        text.contains("pnpm install --frozen-lockfile --filter '{apps/web}...'\n"),
+        text.contains("RUN pnpm fetch\nCOPY . .\nRUN pnpm install --offline --frozen-lockfile --filter '{apps/web}...'\n"),
         "{text}"
     );
+    // Again offline, from the store in the fetch's layer: no cache mount
+    // hides it.
     assert!(
         text.contains(
             "RUN pnpm --filter @acme/web build\n\
-             RUN --mount=type=cache,target=/root/.local/share/pnpm/store \\\n    \
-             find . -name node_modules -prune -exec rm -rf {} + \\\n    \
-             && NODE_ENV=production pnpm install --frozen-lockfile --prod --prefer-offline --ignore-scripts --filter-prod '{apps/web}...'\n"
+             RUN find . -name node_modules -prune -exec rm -rf {} + \\\n    \
+             && NODE_ENV=production pnpm install --frozen-lockfile --prod --offline --ignore-scripts --filter-prod '{apps/web}...'\n"
         ),
         "{text}"
     );
@@ -748,10 +790,16 @@ fn member_globs_reach_their_depth_but_never_through_a_link() {
         "name = \"web\"\nlanguage = \"node\"\n[build]\ncontext = \"../..\"\n[node]\nmode = \"runtime\"\n",
     );
     write(root, "deep/a/b/c/package.json", "{\"name\": \"c\"}");
+    write(
+        root,
+        "apps/web/package.json",
+        "{\"name\": \"web\", \"dependencies\": {\"c\": \"workspace:*\", \"evil\": \"workspace:*\"}}",
+    );
     std::os::unix::fs::symlink(outside.path(), root.join("ext")).unwrap();
     let text = render(root, "apps/web/shipit.toml");
+    // `c` is a member, found at its depth: web ships it.
     assert!(
-        text.contains("COPY deep/a/b/c/package.json deep/a/b/c/\n"),
+        text.contains("&& cp -a deep/a/b/c /out/app/deep/a/b/\n"),
         "{text}"
     );
     assert!(!text.contains("evil"), "{text}");

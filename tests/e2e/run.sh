@@ -324,6 +324,8 @@ prepare_variant() { # name -> the directory to build
       mkdir -p "$dir/packages/a/node_modules/x"
       echo "SECRET=1" > "$dir/.env"
       echo "SECRET=1" > "$dir/packages/a/.env"
+      # A nested package's registry credentials: they must not ship.
+      echo "//registry.example/:_authToken=SECRET" > "$dir/packages/a/.npmrc"
       echo "module.exports = 1" > "$dir/packages/a/node_modules/x/index.js" ;;
   esac
   "$shipit" render -m "$dir/shipit.toml" -o "$dir/Dockerfile" 2>/dev/null
@@ -463,8 +465,10 @@ for name in "${examples[@]}" "${variants[@]}"; do
       expect "$name: locked dependencies with hashes, local editable package" "mypkg ok: idna=3.7 six=1.16.0 from /app/mypkg/__main__.py" "$(run_in "${ep[@]}")"
       expect "$name has no pipenv" "absent" "$(run_in sh -c 'command -v pipenv || ls /opt/pipenv 2>/dev/null || echo absent')" ;;
     node-options)
-      expect "$name: build.workdir to runtime.workdir, account, .dockerignore" \
-        "check ok: user=node home=/home/node cwd=/srv/app is-number=true leaked=none writable=logs,uploads" "$(run_in node server.js check)" ;;
+      # The production install ran native-dep's install script, not the
+      # root's `prepare` (husky is a devDependency: the build would fail).
+      expect "$name: build.workdir to runtime.workdir, account, .dockerignore, install scripts, credentials" \
+        "check ok: user=node home=/home/node cwd=/srv/app is-number=true native-dep=built leaked=none writable=logs,uploads" "$(run_in node server.js check)" ;;
   esac
   # The final stage holds no compiler.
   if [[ $final_base != scratch ]]; then

@@ -33,10 +33,9 @@ pub(super) struct Install {
     /// What the install needs, context-relative, in `COPY` order.
     pub(super) files: Vec<String>,
     pub(super) npmrc: bool,
-    /// What a runtime-mode app directory must not ship, context-relative:
-    /// the managers' credential files that are there (`.npmrc`,
-    /// `.yarnrc.yml` with its `npmAuthToken`, `.yarnrc`), and yarn berry's
-    /// cache and install state.
+    /// What a runtime-mode app directory must not ship besides the
+    /// managers' credential files (removed wherever they are in the tree):
+    /// yarn berry's cache and install state, context-relative.
     pub(super) litter: Vec<String>,
     /// The workspace's members (directories) and their package.json (the
     /// manifest's own, as read beside it), when `build.context` makes the
@@ -46,7 +45,24 @@ pub(super) struct Install {
     /// dependencies name: the install reads them, so they are copied
     /// before it, whole.
     pub(super) local: Vec<String>,
+    /// The lifecycle scripts of the installing package.json (the root's,
+    /// for a workspace member) that an install runs: a production install
+    /// drops them first.
+    pub(super) root_scripts: Vec<&'static str>,
 }
+
+/// The scripts npm, pnpm and yarn run for the package being installed
+/// itself (not for its dependencies).
+const LIFECYCLE: [&str; 8] = [
+    "preinstall",
+    "install",
+    "postinstall",
+    "prepublish",
+    "preprepare",
+    "prepare",
+    "postprepare",
+    "dependencies",
+];
 
 /// The manager and how it installs: the manifest's, else package.json's
 /// `packageManager`, else the lockfile. pnpm and yarn need their lockfile
@@ -131,22 +147,65 @@ pub(super) fn install(
         true => &root_package,
         false => package,
     };
+    let root_scripts = LIFECYCLE
+        .into_iter()
+        .filter(|script| declaring["scripts"].get(script).is_some())
+        .collect();
     files.extend(read_by_install(
         cx,
         manager,
         berry.then(|| declared.map(|(_, major)| major)),
         declaring,
     ));
-    let (members, named_by) = match workspace && !root_broken {
-        true => members(cx, manager, &root_package),
-        // A broken root lists no members: said once, at the root.
-        false => (Vec::new(), "package.json"),
-    };
-    files.extend(
-        members
-            .iter()
-            .map(|member| format!("{member}/package.json")),
+    let (members, local) = read_members(
+        cx,
+        manager,
+        (workspace && !root_broken).then_some(&root_package),
+        package,
+        &mut files,
     );
+    Install {
+        manager,
+        berry,
+        files,
+        npmrc: cx.root_exists(".npmrc"),
+        litter: litter(berry),
+        members,
+        local,
+        root_scripts,
+    }
+}
+
+/// A workspace member's workspace (`root_package`: the root's package.json,
+/// when it lists members): the members and their package.json, read once,
+/// the package.json files the install reads (added to `files`), and the
+/// `file:` directories the install reads, a lone package's too.
+fn read_members(
+    cx: &mut Cx,
+    manager: NodeManager,
+    root_package: Option<&serde_json::Value>,
+    package: &serde_json::Value,
+    files: &mut Vec<String>,
+) -> (super::workspace::Packages, Vec<String>) {
+    let workspace = !cx.member.is_empty();
+    let (members, named_by) = match root_package {
+        Some(root_package) => members(cx, manager, root_package),
+        // A broken root lists no members: said once, at the root.
+        None => (Vec::new(), "package.json"),
+    };
+    // npm and yarn read every member's package.json to install any one
+    // of them. pnpm does not: `pnpm fetch` fills its store from the
+    // lockfile alone, and the install after the source copy links from
+    // it offline, so a version bump in one member leaves the others'
+    // dependency layer alone (and the Dockerfile does not grow with the
+    // workspace).
+    if manager != NodeManager::Pnpm {
+        files.extend(
+            members
+                .iter()
+                .map(|member| format!("{member}/package.json")),
+        );
+    }
     let own = cx.member_dir().to_string();
     let members = members
         .into_iter()
@@ -158,16 +217,16 @@ pub(super) fn install(
             (member, value)
         })
         .collect();
-    let local = local_dirs(cx, &members);
-    Install {
-        manager,
-        berry,
-        files,
-        npmrc: cx.root_exists(".npmrc"),
-        litter: litter(cx, berry),
-        members,
-        local,
-    }
+    // A package on its own reads its `file:` directories while installing
+    // too: they are copied before the install as a member's are.
+    let local = match workspace {
+        true => local_dirs(cx, &members),
+        false => local_dirs(
+            cx,
+            &[(String::new(), std::sync::Arc::new(package.clone()))].into(),
+        ),
+    };
+    (members, local)
 }
 
 /// What else the install reads, beyond package.json, the lockfile and the
@@ -195,21 +254,17 @@ fn read_by_install(
     files
 }
 
-/// What a runtime-mode app directory must not ship: the credential files
-/// there are, and yarn berry's cache and install state.
-fn litter(cx: &Cx, berry: bool) -> Vec<String> {
-    let mut litter: Vec<String> = [".npmrc", ".yarnrc.yml", ".yarnrc"]
-        .iter()
-        .filter(|f| cx.root_exists(f))
-        .map(|f| f.to_string())
-        .collect();
-    if berry {
-        litter.extend([
+/// What a runtime-mode app directory must not ship beyond the credential
+/// files (which the template removes wherever they are in the tree):
+/// yarn berry's cache and install state.
+fn litter(berry: bool) -> Vec<String> {
+    match berry {
+        true => vec![
             ".yarn/cache".to_string(),
             ".yarn/install-state.gz".to_string(),
-        ]);
+        ],
+        false => Vec::new(),
     }
-    litter
 }
 
 /// Yarn 2 and 3 have `yarn workspaces focus`, which the production install

@@ -111,9 +111,13 @@ struct Settings {
     files: Vec<crate::languages::support::CopyGroup>,
     /// An `.npmrc` is in the context: removed before the app is shipped.
     npmrc: bool,
-    /// What the shipped app directory must not hold (credential files,
-    /// yarn's cache and install state): removed before it ships.
+    /// What the shipped app directory must not hold besides the credential
+    /// files (removed anywhere in the tree): yarn's cache and install
+    /// state, removed before it ships.
     litter: Vec<String>,
+    /// The lifecycle scripts of the installing package.json, dropped
+    /// before a production install (`npm pkg delete scripts.<name>`).
+    root_scripts: Vec<&'static str>,
     /// A workspace member's directory, context-relative: pnpm and npm
     /// install its dependencies only (`--filter`, `--workspace`).
     member: Option<String>,
@@ -144,8 +148,13 @@ fn project_version(cx: &Cx, package: &serde_json::Value) -> Option<(String, Stri
                 .iter()
                 .find(|(name, _)| name.eq_ignore_ascii_case(codename))
                 .map(|(_, major)| major.to_string()),
-            None => Some(written.trim_start_matches('v').to_string())
-                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit())),
+            // The version alone: `v20.11.1` → `20.11.1`, and a variant
+            // suffix (`22.1.0-alpine`, `20-bookworm`) or a wildcard
+            // (`20.x`) is dropped, since the tag's variant is shipit's to
+            // add; a word (`node`, `stable`) is no version.
+            None => Some(written.trim_start_matches('v'))
+                .filter(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+                .and_then(|v| crate::languages::versions::version_prefix(v, 3)),
         };
         if let Some(version) = version {
             return Some((version, format!("{file}: {written}")));
@@ -254,6 +263,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
                 .collect(),
             npmrc: install.npmrc,
             litter: install.litter,
+            root_scripts: install.root_scripts,
             member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
             ship: crate::languages::support::copy_groups(&ship)
                 .into_iter()
