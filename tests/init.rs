@@ -254,13 +254,13 @@ fn every_example_is_recreated_by_init() {
                 "ENTRYPOINT [\"/opt/linecount/bin/linecount\"]",
             ],
         ),
-        // Ports, environment and labels are not in a Go module.
+        // Environment and labels are not in a Go module (the port its
+        // source names is).
         (
             "go-hello",
             &[
                 "ENV PORT=\"8080\"",
                 "LABEL org.opencontainers.image.description=\"A stdlib-only Go web server\"",
-                "EXPOSE 8080",
             ],
         ),
         ("node-hello", &["EXPOSE 3000"]),
@@ -271,7 +271,6 @@ fn every_example_is_recreated_by_init() {
             &[
                 "COPY certs/company-ca.crt /usr/local/share/ca-certificates/company-ca.crt",
                 "RUN update-ca-certificates",
-                "EXPOSE 8080",
                 "LABEL com.example.owner=\"platform-team\"",
             ],
         ),
