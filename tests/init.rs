@@ -275,7 +275,14 @@ fn every_example_is_recreated_by_init() {
             ],
         ),
         ("python-flask", &[]),
-        ("python-pipenv", &[]),
+        // The seed runs Flask's own server; init drafts gunicorn now.
+        (
+            "python-pipenv",
+            &[
+                "ENV FLASK_APP=\"app.py\"",
+                "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"flask\", \"run\", \"--host=0.0.0.0\", \"--port=8000\"]",
+            ],
+        ),
         ("python-uv", &[]),
         ("python-poetry", &[]),
         ("node-pnpm", &[]),
