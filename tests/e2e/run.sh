@@ -530,6 +530,8 @@ serve_and_get() { # image path -> the answer of its first EXPOSEd port, as its u
   # The program shares this machine's network: what answers must be it.
   ! python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$port" 2>/dev/null ||
     fail "$image: port $port is already in use on this machine"
+  # (scratch has no /dev nor /proc to mount on: made in this container only)
+  mkdir -p "$m/dev" "$m/proc"
   mount --bind /dev "$m/dev"
   # The image's environment only, in its root and workdir, in a new PID
   # namespace as a container's: killing its first process ends every
