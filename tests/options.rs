@@ -887,13 +887,7 @@ fn every_option_is_clean_for_hadolint() {
 
 /// Renders `manifest` with `files` beside it through the real binary.
 fn run(files: &[(&str, &str)], manifest: &str, args: &[&str]) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    let dir = common::project(files, manifest);
     common::shipit(dir.path(), args)
 }
 

@@ -75,7 +75,7 @@ impl Draft {
 }
 
 /// Files copied into one directory before an install: `COPY FILES... DIR`.
-#[derive(serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct CopyGroup {
     /// The destination, `./` or `sub/dir/`.
     pub(crate) dir: String,

@@ -45,6 +45,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     };
 
     let writable = writable(cx, runtime_workdir.as_deref());
+    let assets = super::assets::assets(cx, runtime_workdir.as_deref(), &workdir);
     let (user, uid, gid, account) = user(cx, scratch);
     let init = init(cx, scratch, &base, defaults.init);
 
@@ -94,7 +95,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .chain(defaults.build_env)
                 .collect(),
             steps: build.steps.clone(),
-            language_ignore: with_node_modules(defaults.ignore),
+            language_ignore: with_asset_outputs(with_node_modules(defaults.ignore), &assets),
             ignore: build.ignore.clone(),
             workdir,
             helpers: defaults.helpers,
@@ -102,6 +103,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             secrets: build.secrets.clone(),
             mounts,
         },
+        assets,
         artifacts,
         runtime: RuntimePlan {
             package_manager: (!scratch).then(|| PackageManager::for_image(&base)),
@@ -350,7 +352,7 @@ fn check_build_values(cx: &mut Cx) -> Vec<String> {
     check_packages(cx, "build.packages", &build.packages);
     check_env(cx, "build.env", &build.env);
     if let Some(steps) = &build.steps {
-        check_steps(cx, steps);
+        check_steps(cx, "build.steps", steps);
     }
     check_secrets(cx)
 }
@@ -382,6 +384,18 @@ fn check_runtime_values(cx: &mut Cx) {
     }
     check_env(cx, "runtime.env", &runtime.env);
     check_labels(cx, &runtime.labels);
+}
+
+/// The assets' outputs are built in their stage: a copy left in the
+/// project by a local build would only bloat the context, and the app's
+/// `COPY . .`.
+fn with_asset_outputs(mut ignore: Vec<String>, assets: &[super::model::AssetPlan]) -> Vec<String> {
+    for pattern in assets.iter().filter_map(|asset| asset.ignored.as_ref()) {
+        if !ignore.contains(pattern) {
+            ignore.push(pattern.clone());
+        }
+    }
+    ignore
 }
 
 /// Every language's context leaves out `node_modules` at any depth: a

@@ -31,6 +31,19 @@ pub fn shipit(dir: &Path, args: &[&str]) -> Output {
         .expect("the shipit binary runs")
 }
 
+/// A project in a new temporary directory: `files` (paths relative to it,
+/// directories made) and `manifest` as its shipit.toml.
+pub fn project(files: &[(&str, &str)], manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    dir
+}
+
 /// An external test tool: `$VAR` if set, else the copy scripts/test.sh
 /// installs into target/test-tools, else `name` on the PATH.
 pub fn tool(var: &str, installed: &str, name: &str) -> String {

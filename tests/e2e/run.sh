@@ -438,7 +438,9 @@ for name in "${examples[@]}" "${variants[@]}"; do
     python-options)
       expect "$name: nested requirements, workdir, account, .dockerignore, build.ignore" \
         "check ok: user=nonroot home=/home/nonroot cwd=/srv/app six=1.16.0 idna=3.7 leaked=none" "$(run_in python app.py check)"
-      expect "$name: runtime.packages" "libpq.so.5" "$(run_in sh -c 'ls /usr/lib/*/libpq.so.5')" ;;
+      expect "$name: runtime.packages" "libpq.so.5" "$(run_in sh -c 'ls /usr/lib/*/libpq.so.5')"
+      expect "$name: build.assets built by node, root-owned in static/" "<p>built with is-number=true</p> root" \
+        "$(run_in sh -c 'echo "$(cat static/index.html) $(stat -c %U static/index.html)"')" ;;
     python-pyproject)
       expect "$name: an application's dependencies, not the project" "alpha ok: beta from a second top-level package six=1.16.0" "$(run_in "${ep[@]}")"
       expect "$name: the project itself is not installed" "not installed" "$(run_in sh -c 'pip show python-pyproject >/dev/null 2>&1 && echo installed || echo not installed')" ;;

@@ -1,6 +1,7 @@
 //! Node.js: one `@yao-pkg/pkg` executable on `alpine` (default), or
 //! `node:<v>-alpine` with production dependencies only.
 
+pub(crate) mod assets;
 mod draft;
 mod managers;
 mod workspace;
