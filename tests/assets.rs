@@ -16,8 +16,11 @@ const FRONTEND: (&str, &str) = (
 const LOCK: (&str, &str) = ("frontend/package-lock.json", "{\"lockfileVersion\": 3}\n");
 const ASSETS: &str = "[[build.assets]]\nlanguage = \"node\"\nworkdir = \"frontend\"\noutput = \"dist\"\ninto = \"static\"\n";
 
+/// A project: its label, its files, its manifest.
+type Project = (&'static str, Vec<(&'static str, &'static str)>, String);
+
 /// One project per final stage, each with a frontend.
-fn projects() -> Vec<(&'static str, Vec<(&'static str, &'static str)>, String)> {
+fn projects() -> Vec<Project> {
     let with = |head: &str, tail: &str| format!("{head}{ASSETS}{tail}");
     vec![
         (

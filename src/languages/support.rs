@@ -55,6 +55,8 @@ pub struct Draft {
     pub artifacts: Vec<(String, String)>,
     pub runtime: Vec<(String, toml::Value)>,
     pub table: Vec<(String, toml::Value)>,
+    /// `[[build.assets]]`, each its keys.
+    pub assets: Vec<Vec<(String, toml::Value)>>,
     /// What was detected, and from which file: printed for the user.
     pub reasons: Vec<String>,
 }

@@ -12,6 +12,10 @@ use crate::manifest::AssetLanguage;
 /// More stages than this is a manifest gone wrong, not a project.
 const MAX_ASSETS: usize = 16;
 
+const CONTEXT: &str = "the build context";
+
+const RUNTIME: &str = "the runtime workdir";
+
 /// Where an asset stage works: its files are copied here.
 const ASSET_WORKDIR: &str = "/assets";
 
@@ -33,14 +37,10 @@ pub(super) fn assets(
     let mut targets = std::collections::HashSet::new();
     for (index, asset) in entries.iter().enumerate() {
         let at = format!("build.assets[{index}]");
-        let workdir = relative(cx, &format!("{at}.workdir"), &asset.workdir, "`frontend`");
-        let output = relative(
-            cx,
-            &format!("{at}.output"),
-            &asset.output,
-            "`dist` or `build`",
-        );
-        let into = relative(cx, &format!("{at}.into"), &asset.into, "`static`");
+        let key = |name: &str| format!("{at}.{name}");
+        let workdir = relative(cx, &key("workdir"), &asset.workdir, CONTEXT, "`frontend`");
+        let output = relative(cx, &key("output"), &asset.output, "`workdir`", "`dist`");
+        let into = relative(cx, &key("into"), &asset.into, RUNTIME, "`static`");
         let (Some(workdir), Some(output), Some(into)) = (workdir, output, into) else {
             continue;
         };
@@ -143,10 +143,10 @@ fn steps(
     }
 }
 
-/// A relative path of the build context, normalised (no trailing `/`), or
+/// A relative path (inside `inside`), normalised (no trailing `/`), or
 /// `None` after an error: `.` alone, or parts made only of safe characters,
 /// none of them `.`, `..` or empty.
-fn relative(cx: &mut Cx, path: &str, value: &str, example: &str) -> Option<String> {
+fn relative(cx: &mut Cx, path: &str, value: &str, inside: &str, example: &str) -> Option<String> {
     let trimmed = value.trim_end_matches('/');
     let normal = trimmed == "."
         || (safe_relative(trimmed) && !trimmed.split('/').any(|p| p == "." || p.is_empty()));
@@ -155,7 +155,7 @@ fn relative(cx: &mut Cx, path: &str, value: &str, example: &str) -> Option<Strin
     }
     cx.error(
         path,
-        format!("`{path}` = `{}` is not a relative path inside the build context", crate::text::shown(value)),
+        format!("`{path}` = `{}` is not a relative path inside {inside}", crate::text::shown(value)),
         format!("give a path such as {example}: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, not starting with `-` or `/`, and no `..`"),
     );
     None

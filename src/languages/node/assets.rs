@@ -79,3 +79,123 @@ pub(crate) fn asset_toolchain(cx: &mut Cx, dir: &Path, workdir: &str, at: &str) 
         build_script,
     }
 }
+
+/// The subdirectories `init` looks in for a frontend, in this order.
+const FRONTEND_DIRS: [&str; 5] = ["frontend", "client", "ui", "web", "assets"];
+
+/// What `init` drafts for a frontend beside a Python or Go app: one
+/// `[[build.assets]]` (its keys), and why — or only why not. Conservative:
+/// the first of [`FRONTEND_DIRS`] whose package.json has a `build`
+/// script, and only when where that build writes can be read.
+pub(crate) fn draft_assets(dir: &Path) -> (Option<Vec<(String, toml::Value)>>, Vec<String>) {
+    for sub in FRONTEND_DIRS {
+        if crate::input::first_link(dir, sub).is_some() {
+            continue;
+        }
+        let Some(text) = crate::languages::support::read(&dir.join(sub).join("package.json"))
+        else {
+            continue;
+        };
+        let Ok(package) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let Some(script) = package["scripts"]["build"].as_str() else {
+            continue;
+        };
+        let found = format!("`{sub}/package.json` has a `build` script (`{script}`)");
+        let (output, why) = match output_dir(&dir.join(sub), &package, script) {
+            Ok(found) => found,
+            Err(why) => {
+                return (
+                    None,
+                    vec![format!(
+                        "{found}, but {why}: no `[[build.assets]]` drafted; add one by hand (docs/manifest.md)"
+                    )],
+                );
+            }
+        };
+        let keys = vec![
+            ("language".to_string(), toml::Value::from("node")),
+            ("workdir".to_string(), sub.into()),
+            ("output".to_string(), output.clone().into()),
+            ("into".to_string(), "static".into()),
+        ];
+        return (
+            Some(keys),
+            vec![format!(
+                "{found} writing `{output}` ({why}): built in a Node stage of its own, shipped in `static` under the runtime workdir (`[[build.assets]]`)"
+            )],
+        );
+    }
+    (None, Vec::new())
+}
+
+/// Where a frontend's build writes, relative to its directory, and how
+/// that was read: an `--outDir`/`--out-dir` in the script, Vite's
+/// `build.outDir` in its config, else the tool's default (Vite `dist`,
+/// Create React App `build`).
+fn output_dir(
+    dir: &Path,
+    package: &serde_json::Value,
+    script: &str,
+) -> Result<(String, String), String> {
+    let depends = |name: &str| {
+        ["dependencies", "devDependencies"]
+            .iter()
+            .any(|field| package[field].get(name).is_some())
+    };
+    let words: Vec<&str> = script.split_whitespace().collect();
+    let flagged = words.iter().enumerate().find_map(|(at, word)| {
+        ["--outDir", "--out-dir"].iter().find_map(|flag| {
+            match word.strip_prefix(flag)?.strip_prefix('=') {
+                Some(value) => Some(value.to_string()),
+                None if word == flag => words.get(at + 1).map(|v| v.to_string()),
+                None => None,
+            }
+        })
+    });
+    let (output, why) = if let Some(value) = flagged {
+        (value, "its `--outDir`".to_string())
+    } else if depends("vite") || script.starts_with("vite") {
+        match vite_out_dir(dir) {
+            Some((value, file)) => (value, format!("`build.outDir` in `{file}`")),
+            None => ("dist".into(), "Vite's default".into()),
+        }
+    } else if depends("react-scripts") {
+        ("build".into(), "Create React App's default".into())
+    } else {
+        return Err("shipit cannot tell where it writes".into());
+    };
+    let output = output.trim_matches(['"', '\'']).trim_start_matches("./");
+    let output = output.trim_end_matches('/');
+    match crate::plan::rules::safe_relative(output) {
+        true => Ok((output.to_string(), why)),
+        false => Err(format!(
+            "it writes to `{}` ({why}), which is not a path inside its directory",
+            crate::text::shown(output)
+        )),
+    }
+}
+
+/// Vite's `outDir: "..."` in its config, and the config's name.
+fn vite_out_dir(dir: &Path) -> Option<(String, String)> {
+    [
+        "vite.config.ts",
+        "vite.config.js",
+        "vite.config.mts",
+        "vite.config.mjs",
+    ]
+    .iter()
+    .find_map(|file| {
+        let text = crate::languages::support::read(&dir.join(file))?;
+        let after = text
+            .split_once("outDir")?
+            .1
+            .trim_start()
+            .strip_prefix(':')?;
+        let after = after.trim_start();
+        let quote = after.chars().next().filter(|c| "'\"`".contains(*c))?;
+        let value = after[1..].split(quote).next()?;
+        Some((value.to_string(), file.to_string()))
+    })
+}
