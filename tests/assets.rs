@@ -510,3 +510,27 @@ fn a_lock_pins_the_asset_image() {
     assert!(!stderr.contains("does not pin"), "{stderr}");
     assert!(!stderr.contains("not used"), "{stderr}");
 }
+
+#[test]
+fn a_yarn_berry_frontend_installs_everything_and_needs_no_focus_plugin() {
+    let text = render(
+        &[
+            ("requirements.txt", "flask\n"),
+            (
+                "frontend/package.json",
+                "{\"packageManager\": \"yarn@3.8.7\", \"scripts\": {\"build\": \"vite build\"}}\n",
+            ),
+            ("frontend/yarn.lock", ""),
+            ("frontend/.yarnrc.yml", "nodeLinker: node-modules\n"),
+        ],
+        &projects()[0].2,
+    );
+    for want in [
+        "COPY frontend/package.json frontend/.yarnrc.yml frontend/yarn.lock ./\n",
+        "ENV YARN_NODE_LINKER=node-modules \\\n    YARN_ENABLE_GLOBAL_CACHE=true\nRUN --mount=type=cache,target=/root/.yarn/berry/cache \\\n    yarn install --immutable\n",
+        "COPY frontend/ ./\nRUN yarn run build\n",
+    ] {
+        assert!(text.contains(want), "no `{want}` in:\n{text}");
+    }
+    assert!(!text.contains("focus"), "{text}");
+}

@@ -49,7 +49,9 @@ pub(crate) fn asset_toolchain(cx: &mut Cx, dir: &Path, workdir: &str, at: &str) 
     let package = super::package_json(&mut asset);
     let project = super::project_version(&asset, &package);
     let version = asset.version(super::VERSION, project);
-    let install = super::managers::install(&mut asset, None, &package);
+    // All dependencies: the build needs its devDependencies, nothing is
+    // pruned (so yarn 2 and 3 need no workspace-tools plugin).
+    let install = super::managers::install(&mut asset, None, &package, false);
     let image = format!("node:{version}-{}", super::debian_release(&asset, &version));
     let build_script = package["scripts"]["build"].is_string();
     // Problems found in the asset directory point at the key that names it.
