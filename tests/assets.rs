@@ -272,15 +272,7 @@ fn refused(files: &[(&str, &str)], assets: &str, tail: &str, message: &str) {
     let manifest = format!(
         "name = \"a\"\nlanguage = \"python\"\n{assets}[runtime]\nentrypoint = [\"python\", \"app.py\"]\n{tail}"
     );
-    let dir = project(files, &manifest);
-    let output = common::shipit(dir.path(), &["render"]);
-    let stderr = common::stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
-    assert!(
-        stderr.contains(message),
-        "{manifest}: expected `{message}` in:\n{stderr}"
-    );
-    assert!(output.stdout.is_empty());
+    common::refused(files, &manifest, message);
 }
 
 fn asset(workdir: &str, output: &str, into: &str, more: &str) -> String {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Instruction;
+use common::{Instruction, refused};
 use shipit::templates::Templates;
 
 /// One manifest in a project directory, with what its render must and
@@ -889,17 +889,6 @@ fn every_option_is_clean_for_hadolint() {
 fn run(files: &[(&str, &str)], manifest: &str, args: &[&str]) -> std::process::Output {
     let dir = common::project(files, manifest);
     common::shipit(dir.path(), args)
-}
-
-fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
-    let output = run(files, manifest, &["render"]);
-    let stderr = common::stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
-    assert!(
-        stderr.contains(message),
-        "{manifest}: expected `{message}` in:\n{stderr}"
-    );
-    assert!(output.stdout.is_empty());
 }
 
 #[test]

@@ -44,6 +44,20 @@ pub fn project(files: &[(&str, &str)], manifest: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Renders `manifest` with `files` beside it through the real binary and
+/// asserts that it is refused (exit 2, nothing on stdout) with `message`.
+pub fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
+    let dir = project(files, manifest);
+    let output = shipit(dir.path(), &["render"]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
+    assert!(
+        stderr.contains(message),
+        "{manifest}: expected `{message}` in:\n{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
 /// An external test tool: `$VAR` if set, else the copy scripts/test.sh
 /// installs into target/test-tools, else `name` on the PATH.
 pub fn tool(var: &str, installed: &str, name: &str) -> String {
