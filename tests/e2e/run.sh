@@ -303,7 +303,12 @@ prepare_variant() { # name -> the directory to build
       echo "SECRET=1" > "$dir/pkg/.env"
       echo "SECRET=1" > "$dir/pkg/deep/.env.local"
       mkdir -p "$dir/secrets" && echo "key" > "$dir/secrets/key.pem"
-      echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc" ;;
+      echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc"
+      # A local frontend build and its dependencies: the asset stage makes
+      # its own, neither reaches the context.
+      mkdir -p "$dir/frontend/dist" "$dir/frontend/node_modules/x"
+      echo "stale" > "$dir/frontend/dist/index.html"
+      echo "module.exports = 1" > "$dir/frontend/node_modules/x/index.js" ;;
     node-options)
       mkdir -p "$dir/packages/a/node_modules/x"
       echo "SECRET=1" > "$dir/.env"
