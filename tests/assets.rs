@@ -304,6 +304,12 @@ fn asset_paths_stay_inside_the_context_and_the_runtime_workdir() {
     }
     refused(
         &files,
+        &asset("frontend", ".", "static", ""),
+        "",
+        "`build.assets[0].output` = `.` would ship all of `frontend`, its node_modules included",
+    );
+    refused(
+        &files,
         &asset("client", "dist", "static", ""),
         "",
         "`build.assets[0].workdir` = `client` is not a directory of the build context",

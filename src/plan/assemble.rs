@@ -390,9 +390,9 @@ fn check_runtime_values(cx: &mut Cx) {
 /// project by a local build would only bloat the context, and the app's
 /// `COPY . .`.
 fn with_asset_outputs(mut ignore: Vec<String>, assets: &[super::model::AssetPlan]) -> Vec<String> {
-    for pattern in assets.iter().filter_map(|asset| asset.ignored.as_ref()) {
-        if !ignore.contains(pattern) {
-            ignore.push(pattern.clone());
+    for asset in assets {
+        if !ignore.contains(&asset.ignored) {
+            ignore.push(asset.ignored.clone());
         }
     }
     ignore

@@ -44,24 +44,35 @@ pub(super) fn assets(
         let (Some(workdir), Some(output), Some(into)) = (workdir, output, into) else {
             continue;
         };
+        if output == "." {
+            // The whole directory, node_modules and sources included.
+            cx.error(
+                &key("output"),
+                format!(
+                    "`{at}.output` = `.` would ship all of `{workdir}`, its node_modules included"
+                ),
+                "name the directory the steps write, e.g. `dist` or `build`",
+            );
+            continue;
+        }
         let Some(runtime_workdir) = runtime_workdir else {
             cx.error(
-                &format!("{at}.into"),
+                &key("into"),
                 "`build.assets` land under the runtime workdir, and there is none",
                 "set `runtime.workdir`, e.g. `workdir = \"/app\"`",
             );
             return Vec::new();
         };
-        if !linkless(cx, &format!("{at}.workdir"), &workdir, true)
-            || !linkless(cx, &format!("{at}.output"), &join(&workdir, &output), true)
-            || !linkless(cx, &format!("{at}.into"), &into, false)
+        if !linkless(cx, &key("workdir"), &workdir, true)
+            || !linkless(cx, &key("output"), &join(&workdir, &output), true)
+            || !linkless(cx, &key("into"), &into, false)
         {
             continue;
         }
         let dir = cx.root.join(&workdir);
         if !dir.is_dir() {
             cx.error(
-                &format!("{at}.workdir"),
+                &key("workdir"),
                 format!("`{at}.workdir` = `{workdir}` is not a directory of the build context"),
                 "name the directory that holds the assets' package.json, relative to the build context",
             );
@@ -70,15 +81,14 @@ pub(super) fn assets(
         let target = absolute(runtime_workdir, &into);
         if !targets.insert(target.clone()) {
             cx.error(
-                &format!("{at}.into"),
+                &key("into"),
                 format!("`{at}.into` = `{into}` is where an earlier asset stage lands"),
                 "give each asset stage its own directory",
             );
             continue;
         }
         let AssetLanguage::Node = asset.language;
-        let toolchain =
-            crate::languages::asset_toolchain(cx, &dir, &workdir, &format!("{at}.workdir"));
+        let toolchain = crate::languages::asset_toolchain(cx, &dir, &workdir, &key("workdir"));
         let default_steps = asset.steps.is_none();
         let steps = steps(cx, &at, asset.steps.as_deref(), &toolchain, &workdir);
         plans.push(AssetPlan {
@@ -103,7 +113,7 @@ pub(super) fn assets(
                 .collect(),
             steps,
             default_steps,
-            ignored: (output != ".").then(|| join(&workdir, &output)),
+            ignored: join(&workdir, &output),
             output: absolute(ASSET_WORKDIR, &output),
             build_into: absolute(build_workdir, &into),
             into: target,

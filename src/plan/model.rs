@@ -87,8 +87,7 @@ pub struct AssetPlan {
     pub default_steps: bool,
     /// The output as the project would hold it after a local build,
     /// context-relative: left out of the build context (`.dockerignore`).
-    /// None when it is the whole asset directory.
-    pub ignored: Option<String>,
+    pub ignored: String,
     /// The output, absolute in the asset stage.
     pub output: String,
     /// Where the output lands in the final image (absolute).
