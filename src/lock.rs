@@ -3,8 +3,8 @@
 //! plan is pure (render and check do it, offline); `shipit lock`
 //! (`commands::lock`) is the one path that asks registries.
 //!
-//! A lock pins the resolved plan's image fields — `build.image`,
-//! `runtime.base` and the helper images (`build.helpers`), nothing else —
+//! A lock pins the resolved plan's image fields (`build.image`,
+//! `runtime.base`, `build.helpers`, the `[[build.assets]]` stages' images),
 //! so a template keeps writing `FROM {{ build.image }}` and gets
 //! `golang:1.25@sha256:…`.
 
@@ -295,15 +295,13 @@ impl Lock {
             .map(|pin| format!("{reference}@{}", pin.digest))
     }
 
-    /// Pins the plan's images: the builder, the runtime base and the
-    /// helper images (`build.helpers`). Nothing else: a settings string
-    /// that happens to equal a lock key (`"."`) is not an image.
+    /// Pins the plan's images: the builder, the runtime base, the helper
+    /// and the asset stages' images. Nothing else: a settings string that
+    /// happens to equal a lock key (`"."`) is not an image.
     pub fn apply(&self, plan: &mut Plan) {
-        let helpers = plan.build.helpers.values_mut();
-        for image in [&mut plan.build.image, &mut plan.runtime.base]
-            .into_iter()
-            .chain(helpers)
-        {
+        let fixed = [&mut plan.build.image, &mut plan.runtime.base].into_iter();
+        let assets = plan.assets.iter_mut().map(|asset| &mut asset.image);
+        for image in fixed.chain(plan.build.helpers.values_mut()).chain(assets) {
             if let Some(pinned) = self.pinned(image) {
                 *image = pinned;
             }

@@ -673,3 +673,119 @@ fn a_cargo_workspace_package_is_drafted_as_a_member() {
         fresh.text
     );
 }
+
+#[test]
+fn a_frontend_beside_a_python_or_go_app_becomes_one_asset_stage() {
+    let vite =
+        "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7.0.0\"}}\n";
+    let dir = tree(&[
+        ("requirements.txt", "flask\n"),
+        ("app.py", "from flask import Flask\napp = Flask(__name__)\n"),
+        ("frontend/package.json", vite),
+        ("frontend/package-lock.json", "{}\n"),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        manifest.contains("\n[[build.assets]]\nlanguage = \"node\"\nworkdir = \"frontend\"\noutput = \"dist\"\ninto = \"static\"\n"),
+        "{manifest}"
+    );
+    assert!(
+        stderr(&output).contains("`frontend/package.json` has a `build` script (`vite build`) writing `dist` (Vite's default)"),
+        "{}",
+        stderr(&output)
+    );
+    let render = shipit(dir.path(), &["render"]);
+    assert!(render.status.success(), "{}", stderr(&render));
+    assert!(common::stdout(&render).contains("COPY --from=assets-1 /assets/dist/ /app/static/\n"));
+
+    // Go: the output lands under a runtime workdir init adds; CRA's
+    // `build`, or an `--outDir` the script names.
+    for (script, deps, output_dir) in [
+        (
+            "react-scripts build",
+            "{\"react-scripts\": \"5.0.1\"}",
+            "build",
+        ),
+        ("tsc && vite build --outDir out", "{}", "out"),
+    ] {
+        let package =
+            format!("{{\"scripts\": {{\"build\": \"{script}\"}}, \"dependencies\": {deps}}}\n");
+        let dir = tree(&[
+            ("go.mod", "module example.com/x\n\ngo 1.22\n"),
+            ("main.go", "package main\nfunc main() {}\n"),
+            ("web/package.json", &package),
+        ]);
+        let (output, manifest) = init(dir.path(), &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            manifest.contains(&format!(
+                "workdir = \"web\"\noutput = \"{output_dir}\"\ninto = \"static\"\n"
+            )) && manifest.contains("[runtime]\nworkdir = \"/app\"\n"),
+            "{manifest}"
+        );
+        assert!(
+            stderr(&output)
+                .contains("`runtime.workdir = \"/app\"`: where the frontend's output lands")
+        );
+        assert!(shipit(dir.path(), &["render"]).status.success());
+    }
+}
+
+#[test]
+fn a_frontend_init_cannot_read_is_said_and_left_out() {
+    for (files, said) in [
+        (
+            vec![(
+                "frontend/package.json",
+                "{\"scripts\": {\"build\": \"webpack\"}}\n",
+            )],
+            "`frontend/package.json` has a `build` script (`webpack`), but shipit cannot tell where it writes: no `[[build.assets]]` drafted",
+        ),
+        (
+            vec![
+                (
+                    "client/package.json",
+                    "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",
+                ),
+                (
+                    "client/vite.config.ts",
+                    "export default { build: { outDir: '../static' } }\n",
+                ),
+            ],
+            "it writes to `../static` (`build.outDir` in `vite.config.ts`), which is not a path inside its directory",
+        ),
+        (
+            vec![(
+                "ui/package.json",
+                "{\"packageManager\": \"pnpm@9.15.9\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",
+            )],
+            "the frontend's `[[build.assets]]` left out: pnpm installs from `pnpm-lock.yaml`, and there is none in `ui`",
+        ),
+    ] {
+        let mut files = files;
+        files.push(("requirements.txt", "flask\n"));
+        files.push(("app.py", "from flask import Flask\napp = Flask(__name__)\n"));
+        let dir = tree(&files);
+        let (output, manifest) = init(dir.path(), &[]);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(!manifest.contains("build.assets"), "{manifest}");
+        assert!(stderr(&output).contains(said), "{}", stderr(&output));
+        assert!(shipit(dir.path(), &["render"]).status.success());
+    }
+    // A Node app's own frontend directory is its own business.
+    let dir = tree(&[
+        (
+            "package.json",
+            "{\"name\": \"a\", \"main\": \"index.js\"}\n",
+        ),
+        ("index.js", ""),
+        (
+            "frontend/package.json",
+            "{\"scripts\": {\"build\": \"vite build\"}}\n",
+        ),
+    ]);
+    let (output, manifest) = init(dir.path(), &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!manifest.contains("build.assets"), "{manifest}");
+}

@@ -136,6 +136,13 @@ fn render(manifest: &str) -> Option<String> {
     std::fs::write(dir.path().join("Cargo.lock"), "version = 4\n").unwrap();
     std::fs::create_dir(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    // A frontend for `[[build.assets]]`.
+    std::fs::create_dir(dir.path().join("frontend")).unwrap();
+    std::fs::write(
+        dir.path().join("frontend/package.json"),
+        "{\"scripts\": {\"build\": \"vite build\"}}\n",
+    )
+    .unwrap();
     let path = dir.path().join("shipit.toml");
     std::fs::write(&path, manifest).unwrap();
     shipit::render_manifest(&path, &Templates::default())
@@ -289,7 +296,7 @@ fn language_of(path: &str) -> &'static str {
     if path == "runtime.packages" {
         return "c"; // go's default runtime is scratch, which has no packages
     }
-    if path == "runtime.writable" {
+    if path == "runtime.writable" || path.starts_with("build.assets[]") {
         return "python"; // a shell in the runtime and a default workdir
     }
     match path.split('.').next().unwrap() {
@@ -338,6 +345,17 @@ fn manifest_at(path: &str, kind: Kind, value: &str) -> String {
         );
         return toml::to_string(&table).unwrap();
     }
+    if let Some(key) = path.strip_prefix("build.assets[].") {
+        // The other keys plain: the frontend `render` writes.
+        let mut asset: toml::Table = toml::from_str(
+            "language = \"node\"\nworkdir = \"frontend\"\noutput = \"dist\"\ninto = \"static\"",
+        )
+        .unwrap();
+        asset.insert(key.into(), leaf);
+        table_at(&mut table, &["build"])
+            .insert("assets".into(), Value::Array(vec![Value::Table(asset)]));
+        return toml::to_string(&table).unwrap();
+    }
     if let Some(key) = path.strip_prefix("build.secrets[].") {
         // Exactly one of target and env: the field under test, and an id.
         let mut secret: toml::Table = match key {
@@ -382,6 +400,10 @@ fn benign(path: &str, kind: Kind) -> &'static str {
         ("image.platforms", _) => "linux/amd64",
         ("image.repository", _) => "ghcr.io/acme/plain",
         ("build.context", _) => ".",
+        ("build.assets[].workdir", _) => "frontend",
+        ("build.assets[].output", _) => "dist",
+        ("build.assets[].into", _) => "static",
+        ("build.assets[].steps", _) => "npm run build",
         _ => "plain",
     }
 }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::Instruction;
+use common::{Instruction, refused};
 use shipit::templates::Templates;
 
 /// One manifest in a project directory, with what its render must and
@@ -887,25 +887,8 @@ fn every_option_is_clean_for_hadolint() {
 
 /// Renders `manifest` with `files` beside it through the real binary.
 fn run(files: &[(&str, &str)], manifest: &str, args: &[&str]) -> std::process::Output {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    let dir = common::project(files, manifest);
     common::shipit(dir.path(), args)
-}
-
-fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
-    let output = run(files, manifest, &["render"]);
-    let stderr = common::stderr(&output);
-    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
-    assert!(
-        stderr.contains(message),
-        "{manifest}: expected `{message}` in:\n{stderr}"
-    );
-    assert!(output.stdout.is_empty());
 }
 
 #[test]

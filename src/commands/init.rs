@@ -133,7 +133,43 @@ const MAX_LEVELS: usize = 8;
 fn draft(language: Language, dir: &Path, manager: Option<&str>) -> Result<Draft> {
     let mut draft = draft_as_found(language, dir, manager)?;
     unfreeze_version(language, dir, &mut draft);
+    draft_assets(language, dir, &mut draft);
     Ok(draft)
+}
+
+/// A frontend beside a Python or Go app (`frontend/`, `client/`, ...)
+/// becomes one `[[build.assets]]`, when the draft renders with it; the
+/// runtime workdir it lands in is `/app` unless the language has one.
+fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
+    if !matches!(language, Language::Python | Language::Go) {
+        return;
+    }
+    let (keys, reasons) = crate::languages::draft_assets(dir);
+    draft.reasons.extend(reasons);
+    let Some(keys) = keys else {
+        return;
+    };
+    let Ok(without) = plan(dir, &render(language, draft, "./shipit.schema.json", dir)) else {
+        return;
+    };
+    let runtime = draft.runtime.clone();
+    let reasons = draft.reasons.len();
+    if without.runtime.workdir.is_none() {
+        draft.runtime("workdir", "/app");
+        draft.reason("`runtime.workdir = \"/app\"`: where the frontend's output lands");
+    }
+    draft.assets.push(keys);
+    if let Err(error) = plan(dir, &render(language, draft, "./shipit.schema.json", dir)) {
+        draft.assets.pop();
+        draft.runtime = runtime;
+        draft.reasons.truncate(reasons);
+        let first = crate::diagnostic::report_error(&error, false);
+        let first = first.lines().next().unwrap_or_default().to_string();
+        draft.reason(format!(
+            "the frontend's `[[build.assets]]` left out: {}",
+            first.trim_start_matches("error: ")
+        ));
+    }
 }
 
 /// Leaves `build.version` out when the plan reads the same version from
@@ -265,6 +301,12 @@ pub fn render(language: Language, draft: &Draft, schema: &str, dir: &Path) -> St
         quote(language.key())
     );
     section(&mut out, "build", &draft.build);
+    for asset in &draft.assets {
+        out.push_str("\n[[build.assets]]\n");
+        for (key, value) in asset {
+            out.push_str(&format!("{key} = {value}\n"));
+        }
+    }
     for (from, to) in &draft.artifacts {
         out.push_str(&format!(
             "\n[[artifacts]]\nfrom = {}\nto = {}\n",

@@ -21,6 +21,8 @@ use crate::manifest::Language;
 use crate::plan::context::{Cx, LanguageDefaults};
 use support::{Draft, Support};
 
+pub(crate) use node::assets::{AssetToolchain, asset_toolchain, draft_assets};
+
 /// The module that supports `language`: the one table of languages.
 pub(crate) fn support(language: Language) -> &'static dyn Support {
     match language {

@@ -55,6 +55,8 @@ pub struct Draft {
     pub artifacts: Vec<(String, String)>,
     pub runtime: Vec<(String, toml::Value)>,
     pub table: Vec<(String, toml::Value)>,
+    /// `[[build.assets]]`, each its keys.
+    pub assets: Vec<Vec<(String, toml::Value)>>,
     /// What was detected, and from which file: printed for the user.
     pub reasons: Vec<String>,
 }
@@ -75,7 +77,7 @@ impl Draft {
 }
 
 /// Files copied into one directory before an install: `COPY FILES... DIR`.
-#[derive(serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct CopyGroup {
     /// The destination, `./` or `sub/dir/`.
     pub(crate) dir: String,

@@ -131,6 +131,48 @@ pub struct Build {
     /// (`docker build --secret id=ID,src=FILE`).
     #[serde(default)]
     pub secrets: Vec<Secret>,
+
+    /// Stages in a second toolchain whose output the image ships: a
+    /// frontend built with npm, pnpm or yarn and copied into a Python or
+    /// Go image. Each is its own stage, with its own dependency layer.
+    #[serde(default)]
+    pub assets: Vec<Asset>,
+}
+
+/// `[[build.assets]]`: a stage in a second toolchain (Node.js) whose
+/// output lands in the final image.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Asset {
+    /// The assets' toolchain. Its version and package manager come from
+    /// the asset workdir's own files (`.nvmrc`, `package.json`'s
+    /// `engines` and `packageManager`, the lockfile).
+    pub language: AssetLanguage,
+    /// The assets' project directory, relative to the build context: its
+    /// dependency files install in their own layer, then it is copied.
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.@+][A-Za-z0-9._/@+-]*$"))]
+    pub workdir: String,
+    /// Shell commands run after the dependencies are installed, each one
+    /// `RUN`. Default: `["<manager> run build"]` when package.json has a
+    /// `build` script; otherwise required.
+    pub steps: Option<Vec<String>>,
+    /// What the steps produce, relative to `workdir` (e.g. `dist`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.@+][A-Za-z0-9._/@+-]*$"))]
+    pub output: String,
+    /// Where the output lands in the final image, relative to
+    /// `runtime.workdir` (e.g. `static`). Compiled languages (go, rust, c)
+    /// also find it there, relative to `build.workdir`, before their build
+    /// steps (`//go:embed`).
+    #[schemars(regex(pattern = r"^[A-Za-z0-9_.@+][A-Za-z0-9._/@+-]*$"))]
+    pub into: String,
+}
+
+/// The toolchain of a `[[build.assets]]` stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetLanguage {
+    /// Node.js, with npm, pnpm or yarn.
+    Node,
 }
 
 /// A BuildKit secret for the dependency and build steps: mounted as a

@@ -84,6 +84,15 @@ fn type_diagnostic(error: &toml::de::Error, spans: &Spans, source: &Source) -> D
     }
     let mut diagnostic = Diagnostic::new(text);
     diagnostic.span = error.span();
+    if path
+        .as_deref()
+        .is_some_and(|p| p.starts_with("build.assets[") && p.ends_with("].language"))
+    {
+        diagnostic.help.push(
+            "asset stages are built with Node.js (npm, pnpm or yarn) for now: `language = \"node\"`"
+                .into(),
+        );
+    }
     if message.contains("expected a string") && message.contains("floating point") {
         diagnostic
             .help

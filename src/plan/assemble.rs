@@ -45,6 +45,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
     };
 
     let writable = writable(cx, runtime_workdir.as_deref());
+    let assets = super::assets::assets(cx, runtime_workdir.as_deref(), &workdir);
     let (user, uid, gid, account) = user(cx, scratch);
     let init = init(cx, scratch, &base, defaults.init);
 
@@ -95,7 +96,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
                 .chain(defaults.build_env)
                 .collect(),
             steps: build.steps.clone(),
-            language_ignore: with_node_modules(defaults.ignore),
+            language_ignore: with_asset_outputs(with_node_modules(defaults.ignore), &assets),
             ignore: build.ignore.clone(),
             workdir,
             helpers: defaults.helpers,
@@ -103,6 +104,7 @@ pub(super) fn assemble(cx: &mut Cx, defaults: LanguageDefaults) -> Plan {
             secrets: build.secrets.clone(),
             mounts,
         },
+        assets,
         artifacts,
         runtime: RuntimePlan {
             package_manager: (!scratch).then(|| PackageManager::for_image(&base)),
@@ -351,7 +353,7 @@ fn check_build_values(cx: &mut Cx) -> Vec<String> {
     check_packages(cx, "build.packages", &build.packages);
     check_env(cx, "build.env", &build.env);
     if let Some(steps) = &build.steps {
-        check_steps(cx, steps);
+        check_steps(cx, "build.steps", steps);
     }
     check_secrets(cx)
 }
@@ -403,6 +405,18 @@ fn warn_privileged_ports(cx: &mut Cx, user: &str, uid: Option<u32>) {
             );
         }
     }
+}
+
+/// The assets' outputs are built in their stage: a copy left in the
+/// project by a local build would only bloat the context, and the app's
+/// `COPY . .`.
+fn with_asset_outputs(mut ignore: Vec<String>, assets: &[super::model::AssetPlan]) -> Vec<String> {
+    for asset in assets {
+        if !ignore.contains(&asset.ignored) {
+            ignore.push(asset.ignored.clone());
+        }
+    }
+    ignore
 }
 
 /// Every language's context leaves out `node_modules` at any depth: a

@@ -9,6 +9,7 @@
 //! (`crate::languages`), then `assemble` (defaults + manifest → plan).
 
 mod assemble;
+mod assets;
 pub mod context;
 pub mod image;
 mod model;
@@ -24,7 +25,7 @@ use crate::manifest::load::{LoadedManifest, context_dir};
 use crate::manifest::{Manifest, Spans};
 use context::Cx;
 pub use image::PackageManager;
-pub use model::{AccountPlan, BuildPlan, HealthcheckPlan, InitPlan, Plan, RuntimePlan};
+pub use model::{AccountPlan, AssetPlan, BuildPlan, HealthcheckPlan, InitPlan, Plan, RuntimePlan};
 
 /// Resolves a manifest into a plan, or every problem found.
 pub fn resolve(

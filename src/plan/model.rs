@@ -15,6 +15,8 @@ pub struct Plan {
     pub name: String,
     pub language: Language,
     pub build: BuildPlan,
+    /// `[[build.assets]]`: the stages whose output the final image ships.
+    pub assets: Vec<AssetPlan>,
     pub artifacts: Vec<Artifact>,
     pub runtime: RuntimePlan,
     /// The language table, resolved; templates see it under the language's
@@ -57,6 +59,42 @@ pub struct BuildPlan {
     /// The `--mount` flags every dependency and build `RUN` carries: the
     /// secrets, then the SSH agent.
     pub mounts: Vec<String>,
+}
+
+/// A `[[build.assets]]` stage, resolved: its image, its manager, what its
+/// install reads, its steps, and where its output lands.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssetPlan {
+    /// The stage's name: `assets-1`, `assets-2`, ... in manifest order.
+    pub stage: String,
+    /// The toolchain key (`node`).
+    pub language: String,
+    pub version: String,
+    /// Where `version` came from (`default`, `.nvmrc: 22`, ...).
+    pub version_from: String,
+    pub image: String,
+    /// The workdir, context-relative, without a trailing `/`.
+    pub workdir: String,
+    pub manager: crate::manifest::NodeManager,
+    /// Yarn 2 and later (`--immutable`).
+    pub berry: bool,
+    pub corepack: String,
+    /// What the install reads, context-relative, by the directory (relative
+    /// to the stage's workdir) it is copied into.
+    pub(crate) files: Vec<crate::languages::support::CopyGroup>,
+    pub steps: Vec<String>,
+    /// Whether `steps` is the default (`<manager> run build`).
+    pub default_steps: bool,
+    /// The output as the project would hold it after a local build,
+    /// context-relative: left out of the build context (`.dockerignore`).
+    pub ignored: String,
+    /// The output, absolute in the asset stage.
+    pub output: String,
+    /// Where the output lands in the final image (absolute).
+    pub into: String,
+    /// Where it lands in a build stage (absolute), for the templates of
+    /// languages whose programs may embed it (go, rust, c: `//go:embed`).
+    pub build_into: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -279,16 +279,16 @@ pub(super) fn check_secrets(cx: &mut Cx) -> Vec<String> {
 /// Build steps are shell commands by design, but each must stay inside its
 /// own `RUN`: a trailing `\` would swallow the next line and `<<WORD`
 /// would open a BuildKit heredoc over the instructions that follow.
-pub(super) fn check_steps(cx: &mut Cx, steps: &[String]) {
+pub(super) fn check_steps(cx: &mut Cx, key: &str, steps: &[String]) {
     if steps.is_empty() {
         cx.error(
-            "build.steps",
-            "`build.steps` is empty: nothing would be built",
+            key,
+            format!("`{key}` is empty: nothing would be built"),
             "list the commands, e.g. `[\"make\"]`, or remove the key for the language's default",
         );
     }
     for (index, step) in steps.iter().enumerate() {
-        let path = format!("build.steps[{index}]");
+        let path = format!("{key}[{index}]");
         if step.trim().is_empty() {
             cx.error(
                 &path,

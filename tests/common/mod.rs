@@ -56,6 +56,33 @@ pub fn run_hint(dir: &Path, command: &str) -> Output {
     output
 }
 
+/// A project in a new temporary directory: `files` (paths relative to it,
+/// directories made) and `manifest` as its shipit.toml.
+pub fn project(files: &[(&str, &str)], manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, content) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, content).unwrap();
+    }
+    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    dir
+}
+
+/// Renders `manifest` with `files` beside it through the real binary and
+/// asserts that it is refused (exit 2, nothing on stdout) with `message`.
+pub fn refused(files: &[(&str, &str)], manifest: &str, message: &str) {
+    let dir = project(files, manifest);
+    let output = shipit(dir.path(), &["render"]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{manifest}\n{stderr}");
+    assert!(
+        stderr.contains(message),
+        "{manifest}: expected `{message}` in:\n{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
 /// An external test tool: `$VAR` if set, else the copy scripts/test.sh
 /// installs into target/test-tools, else `name` on the PATH.
 pub fn tool(var: &str, installed: &str, name: &str) -> String {

@@ -319,7 +319,12 @@ prepare_variant() { # name -> the directory to build
       echo "SECRET=1" > "$dir/pkg/.env"
       echo "SECRET=1" > "$dir/pkg/deep/.env.local"
       mkdir -p "$dir/secrets" && echo "key" > "$dir/secrets/key.pem"
-      echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc" ;;
+      echo "stale" > "$dir/pkg/__pycache__/x.cpython-311.pyc"
+      # A local frontend build and its dependencies: the asset stage makes
+      # its own, neither reaches the context.
+      mkdir -p "$dir/frontend/dist" "$dir/frontend/node_modules/x"
+      echo "stale" > "$dir/frontend/dist/index.html"
+      echo "module.exports = 1" > "$dir/frontend/node_modules/x/index.js" ;;
     node-options)
       mkdir -p "$dir/packages/a/node_modules/x"
       echo "SECRET=1" > "$dir/.env"
@@ -457,7 +462,9 @@ for name in "${examples[@]}" "${variants[@]}"; do
     python-options)
       expect "$name: nested requirements, workdir, account, .dockerignore, build.ignore" \
         "check ok: user=nonroot home=/home/nonroot cwd=/srv/app six=1.16.0 idna=3.7 leaked=none" "$(run_in python app.py check)"
-      expect "$name: runtime.packages" "libpq.so.5" "$(run_in sh -c 'ls /usr/lib/*/libpq.so.5')" ;;
+      expect "$name: runtime.packages" "libpq.so.5" "$(run_in sh -c 'ls /usr/lib/*/libpq.so.5')"
+      expect "$name: build.assets built by node, root-owned in static/" "<p>built with is-number=true</p> root" \
+        "$(run_in sh -c 'echo "$(cat static/index.html) $(stat -c %U static/index.html)"')" ;;
     python-pyproject)
       expect "$name: an application's dependencies, not the project" "alpha ok: beta from a second top-level package six=1.16.0" "$(run_in "${ep[@]}")"
       expect "$name: the project itself is not installed" "not installed" "$(run_in sh -c 'pip show python-pyproject >/dev/null 2>&1 && echo installed || echo not installed')" ;;

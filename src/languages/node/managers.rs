@@ -69,11 +69,13 @@ const LIFECYCLE: [&str; 8] = [
 /// (they install frozen); npm falls back to `npm install` without one.
 /// A workspace member (`build.context` above the manifest) installs at the
 /// workspace root: the root's package.json, lockfile and configuration,
-/// and every member's package.json.
+/// and every member's package.json. `production`: the install is narrowed
+/// to production dependencies afterwards (an app's; not an asset stage's).
 pub(super) fn install(
     cx: &mut Cx,
     chosen: Option<NodeManager>,
     package: &serde_json::Value,
+    production: bool,
 ) -> Install {
     let workspace = !cx.member.is_empty();
     // A root package.json that does not parse is an error at its line
@@ -156,6 +158,7 @@ pub(super) fn install(
         manager,
         berry.then(|| declared.map(|(_, major)| major)),
         declaring,
+        production,
     ));
     let (members, local) = read_members(
         cx,
@@ -238,10 +241,13 @@ fn read_by_install(
     manager: NodeManager,
     berry: Option<Option<u32>>,
     package: &serde_json::Value,
+    production: bool,
 ) -> Vec<String> {
     let mut files = Vec::new();
     if let Some(major) = berry {
-        check_berry(cx, major);
+        if production {
+            check_berry(cx, major);
+        }
         for dir in [".yarn/releases/", ".yarn/plugins/", ".yarn/patches/"] {
             if cx.root.join(dir).is_dir() {
                 files.push(dir.to_string());

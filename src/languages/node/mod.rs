@@ -1,6 +1,7 @@
 //! Node.js: one `@yao-pkg/pkg` executable on `alpine` (default), or
 //! `node:<v>-alpine` with production dependencies only.
 
+pub(crate) mod assets;
 mod draft;
 mod managers;
 mod workspace;
@@ -190,7 +191,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let entry = table.entry.unwrap_or_else(|| "index.js".into());
     cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);
-    let install = install(cx, table.manager, &package);
+    let install = install(cx, table.manager, &package, true);
     let major = version
         .split(['.', '-'])
         .next()

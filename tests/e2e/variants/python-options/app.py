@@ -14,7 +14,8 @@ def check():
     home = os.path.expanduser("~")
     with open(os.path.join(home, "probe"), "w") as probe:
         probe.write("x")
-    leaked = [p for p in (".env", "pkg/.env", "pkg/__pycache__", "pkg/deep/.env.local", "secrets") if os.path.exists(p)]
+    leaked = [p for p in (".env", "pkg/.env", "pkg/__pycache__", "pkg/deep/.env.local", "secrets",
+                          "frontend/dist", "frontend/node_modules") if os.path.exists(p)]
     print(f"check ok: user={getpass.getuser()} home={home} cwd={os.getcwd()} "
           f"six={six.__version__} idna={idna.__version__} leaked={leaked or 'none'}")
 
