@@ -137,7 +137,12 @@ pub(super) fn install(
         berry.then(|| declared.map(|(_, major)| major)),
         declaring,
     ));
-    let (members, named_by) = match workspace && !root_broken {
+    // A manifest at a workspace's root (a Next.js app built from there)
+    // installs every member: their package.json come before the install.
+    let root_of_workspace =
+        !workspace && (cx.exists("pnpm-workspace.yaml") || package.get("workspaces").is_some());
+    let (members, named_by) = match (workspace && !root_broken) || root_of_workspace {
+        true if root_of_workspace => members(cx, manager, package),
         true => members(cx, manager, &root_package),
         // A broken root lists no members: said once, at the root.
         false => (Vec::new(), "package.json"),
