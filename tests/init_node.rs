@@ -297,3 +297,26 @@ fn next_mode_needs_a_build_step_and_the_standalone_server() {
     );
     assert!(message.contains("shipit.toml:6:"), "{message}");
 }
+
+#[test]
+fn next_app_as_a_workspace_member_builds_from_the_root() {
+    let dir = next_workspace(STANDALONE);
+    let web = dir.path().join("apps/web");
+    let (manifest, _) = init_ok(&web);
+    assert!(manifest.contains("context = \"../..\""), "{manifest}");
+    assert!(
+        manifest.contains("steps = [\"cd apps/web && pnpm run build\"]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("entry = \"server.js\""), "{manifest}");
+    let render = shipit(&web, &["render"]);
+    let dockerfile = stdout(&render);
+    assert!(render.status.success(), "{}", stderr(&render));
+    for line in [
+        "pnpm install --frozen-lockfile --filter '{apps/web}...'",
+        "cp -a apps/web/.next/standalone/. /out/app/",
+        "WORKDIR /app/apps/web",
+    ] {
+        assert!(dockerfile.contains(line), "no `{line}` in:\n{dockerfile}");
+    }
+}
