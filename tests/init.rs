@@ -263,8 +263,8 @@ fn every_example_is_recreated_by_init() {
                 "LABEL org.opencontainers.image.description=\"A stdlib-only Go web server\"",
             ],
         ),
-        ("node-hello", &["EXPOSE 3000"]),
-        ("node-runtime", &["EXPOSE 3000"]),
+        ("node-hello", &[]),
+        ("node-runtime", &[]),
         // The org template directory is a team's choice, not in the sources.
         (
             "org-templates",

@@ -206,7 +206,8 @@ pub(crate) fn copied_members(
         .cloned()
         .collect();
     let own = cx.member_dir().to_string();
-    if !members.contains(&own) {
+    // The manifest at the workspace's root is its root project.
+    if !own.is_empty() && !members.contains(&own) {
         cx.error(
             "build.context",
             format!("`{own}` is not a member of the workspace at `build.context`: {declared_in} does not name it"),

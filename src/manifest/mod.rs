@@ -358,6 +358,24 @@ pub enum NodeMode {
     /// support: the app bundled by esbuild into one script, injected into
     /// a copy of the builder's `node`, on `debian:<release>-slim`.
     Sea,
+    /// A Next.js app built with `output: "standalone"`: `build.steps` run
+    /// `next build`, and `node:<version>-alpine` gets `.next/standalone`
+    /// (the server and the dependencies it traced), `.next/static` and
+    /// `public/`, not `node_modules`. `node.entry` is the standalone
+    /// `server.js` at the app's path (default `server.js`: the app beside
+    /// the manifest).
+    Next,
+}
+
+impl NodeMode {
+    pub fn key(self) -> &'static str {
+        match self {
+            NodeMode::Pkg => "pkg",
+            NodeMode::Runtime => "runtime",
+            NodeMode::Sea => "sea",
+            NodeMode::Next => "next",
+        }
+    }
 }
 
 /// `[python]`: Python settings.

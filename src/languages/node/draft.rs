@@ -59,10 +59,21 @@ pub(super) fn detect(
         .and_then(|script| script.strip_prefix("node "))
         .and_then(|rest| rest.split_whitespace().find(|word| !word.starts_with('-')))
         .map(str::to_string);
-    let (entry, mode) = entry_and_mode(dir, &package, bin, start, &mut draft);
+    if super::next::detect(dir, root, &package, manager, &mut draft) {
+        draft.table("manager", manager.key());
+        return Ok(draft);
+    }
+    let (entry, mode, built) = entry_and_mode(dir, &package, bin, start, &mut draft);
+    if built {
+        let step = super::built::in_member(dir, root, &super::built::run_script(manager, "build"));
+        draft.reason(format!("the entry is build output → build.steps `{step}`"));
+        draft.build("steps", toml::Value::Array(vec![step.into()]));
+    }
     if let Some(entry) = entry {
-        if let Some(port) = listen_port(&dir.join(&entry)) {
-            draft.reason(format!("`{entry}`: listen({port}) → port {port}"));
+        let source = super::built::source_of(dir, &entry);
+        if let Some((port, how)) = listen_port(&source) {
+            let shown = source.strip_prefix(dir).unwrap_or(&source).display();
+            draft.reason(format!("`{shown}`: {how} → port {port}"));
             draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
         }
         draft.table("entry", entry);
@@ -73,16 +84,17 @@ pub(super) fn detect(
 }
 
 /// The entry (a file that exists: `bin`, the file `scripts.start` runs,
-/// `main`, `index.js`) and the mode. A `bin` is one executable (pkg) only
-/// when it exists before a build, is CommonJS, and the package serves no
-/// files (`public/`, `static/`): else node runs it as it is.
+/// `main`, `index.js`; or one of those that `scripts.build` makes), the
+/// mode, and whether the build makes the entry. A `bin` is one executable
+/// (pkg) only when it exists before a build, is CommonJS, and the package
+/// serves no files (`public/`, `static/`): else node runs it as it is.
 fn entry_and_mode(
     dir: &std::path::Path,
     package: &serde_json::Value,
     bin: Option<String>,
     start: Option<String>,
     draft: &mut crate::languages::support::Draft,
-) -> (Option<String>, &'static str) {
+) -> (Option<String>, &'static str, bool) {
     let exists = |file: &str| dir.join(file).is_file();
     let clean = |file: &str| file.trim_start_matches("./").to_string();
     if let Some(bin) = bin.map(|b| clean(&b)) {
@@ -93,7 +105,7 @@ fn entry_and_mode(
         match (exists(&bin), esm, serves) {
             (true, false, None) => {
                 draft.reason(format!("package.json: bin `{bin}` → one executable (pkg)"));
-                return (Some(bin), "pkg");
+                return (Some(bin), "pkg", false);
             }
             (false, _, _) => draft.reason(format!(
                 "package.json: bin `{bin}` does not exist before a build → node runtime"
@@ -102,13 +114,13 @@ fn entry_and_mode(
                 draft.reason(format!(
                     "package.json: bin `{bin}` is an ES module → node runtime"
                 ));
-                return (Some(bin), "runtime");
+                return (Some(bin), "runtime", false);
             }
             (true, false, Some(served)) => {
                 draft.reason(format!(
                     "package.json: bin `{bin}`, but the package serves `{served}/` → node runtime"
                 ));
-                return (Some(bin), "runtime");
+                return (Some(bin), "runtime", false);
             }
         }
     }
@@ -121,7 +133,15 @@ fn entry_and_mode(
         let Some(file) = file else { continue };
         if exists(&file) {
             draft.reason(format!("package.json: {from} `{file}` → node runtime"));
-            return (Some(file), "runtime");
+            return (Some(file), "runtime", false);
+        }
+        if from != "the default"
+            && let Some(why) = super::built::made_by_build(dir, package, &file)
+        {
+            draft.reason(format!(
+                "package.json: {from} `{file}`, not in the project: it is in {why} → node runtime"
+            ));
+            return (Some(file), "runtime", true);
         }
         if from != "the default" {
             draft.reason(format!(
@@ -130,16 +150,32 @@ fn entry_and_mode(
         }
     }
     draft.reason("no entry file found: set `node.entry` to the script node runs");
-    (None, "runtime")
+    (None, "runtime", false)
 }
 
 /// The port a server listens on when its entry says so with a literal:
-/// `listen(3000)`, `listen(process.env.PORT || 3000)`.
-fn listen_port(entry: &std::path::Path) -> Option<u16> {
+/// `listen(3000)`, `listen(process.env.PORT || 3000)`, or a port variable
+/// read as `process.env.PORT || 3000` (`??`, `Number(process.env.PORT)`
+/// alike) and passed to `listen`.
+fn listen_port(entry: &std::path::Path) -> Option<(u16, String)> {
     let text = crate::languages::support::read(entry)?;
-    text.match_indices(".listen(").find_map(|(at, call)| {
+    let port = |literal: &str| literal.trim().parse::<u16>().ok().filter(|p| *p > 0);
+    let in_call = text.match_indices(".listen(").find_map(|(at, call)| {
         let args = text[at + call.len()..].split([')', ',']).next()?;
-        let literal = args.rsplit(['|', '?', ':', ' ']).next()?.trim();
-        literal.parse::<u16>().ok().filter(|p| *p > 0)
+        let port = port(args.rsplit(['|', '?', ':', ' ']).next()?)?;
+        Some((port, format!("listen({port})")))
+    });
+    if in_call.is_some() || !text.contains(".listen(") {
+        return in_call;
+    }
+    text.lines().find_map(|line| {
+        let (before, after) = line.split_once("||").or_else(|| line.split_once("??"))?;
+        let digits: String = after
+            .trim_start()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let port = before.contains("PORT").then(|| port(&digits))??;
+        Some((port, format!("`PORT` or {port}, passed to listen")))
     })
 }

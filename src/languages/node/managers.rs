@@ -160,13 +160,17 @@ pub(super) fn install(
         declaring,
         production,
     ));
-    let (members, local) = read_members(
-        cx,
-        manager,
-        (workspace && !root_broken).then_some(&root_package),
-        package,
-        &mut files,
-    );
+    // A manifest at a workspace's root (a Next.js app built from there)
+    // installs every member: their package.json come before the install.
+    let root_of_workspace =
+        !workspace && (cx.exists("pnpm-workspace.yaml") || package.get("workspaces").is_some());
+    let listing = match (workspace && !root_broken, root_of_workspace) {
+        (_, true) => Some(package),
+        (true, false) => Some(root_package.as_ref()),
+        // A broken root lists no members: said once, at the root.
+        (false, false) => None,
+    };
+    let (members, local) = read_members(cx, manager, listing, package, &mut files);
     Install {
         manager,
         berry,
@@ -202,7 +206,8 @@ fn read_members(
     // it offline, so a version bump in one member leaves the others'
     // dependency layer alone (and the Dockerfile does not grow with the
     // workspace).
-    if manager != NodeManager::Pnpm {
+    // (At the workspace's root there is no fetch: the install reads them.)
+    if manager != NodeManager::Pnpm || cx.member.is_empty() {
         files.extend(
             members
                 .iter()

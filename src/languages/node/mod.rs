@@ -2,8 +2,10 @@
 //! `node:<v>-alpine` with production dependencies only.
 
 pub(crate) mod assets;
+mod built;
 mod draft;
 mod managers;
+mod next;
 mod workspace;
 
 use serde::Serialize;
@@ -126,6 +128,10 @@ struct Settings {
     /// directory of [`SHIPPED`] it is assembled into (the rest of the
     /// workspace stays in the builder).
     ship: Vec<Shipped>,
+    /// Next.js mode: the app's directory in the context (`apps/web/`, or
+    /// empty), where `next build` leaves `.next/` and the standalone tree
+    /// nests its server.
+    next_app: String,
 }
 
 /// `.nvmrc` or `.node-version` (a version, `lts/<codename>` or `lts/*`),
@@ -188,9 +194,19 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     // Read once: it declares both the version and the package manager.
     let package = package_json(cx);
     let version = cx.version(VERSION, project_version(cx, &package));
-    let entry = table.entry.unwrap_or_else(|| "index.js".into());
-    cx.context_path("node.entry", &entry);
     let mode = table.mode.unwrap_or(NodeMode::Pkg);
+    let entry = table.entry.unwrap_or_else(|| match mode {
+        NodeMode::Next => "server.js".into(),
+        _ => "index.js".into(),
+    });
+    cx.context_path("node.entry", &entry);
+    let next_app = match mode {
+        NodeMode::Next => next::app_dir(cx, &entry),
+        _ => {
+            check_entry(cx, &entry);
+            String::new()
+        }
+    };
     let install = install(cx, table.manager, &package, true);
     let major = version
         .split(['.', '-'])
@@ -212,12 +228,31 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
     let (artifacts, entrypoint, runtime_workdir, runtime_packages) =
         program(cx, mode, platform, &binary, &entry, !ship.is_empty());
+    let mut ignore = vec![
+        "**/node_modules".into(),
+        "**/npm-debug.log*".into(),
+        "**/.npm".into(),
+        format!("{}coverage", cx.member),
+    ];
+    let mut build_env = std::collections::BTreeMap::new();
+    if mode == NodeMode::Next {
+        // A build made on the host must not stand in for the image's own.
+        ignore.push("**/.next".into());
+        if !cx
+            .manifest
+            .build
+            .env
+            .contains_key("NEXT_TELEMETRY_DISABLED")
+        {
+            build_env.insert("NEXT_TELEMETRY_DISABLED".into(), "1".into());
+        }
+    }
 
     LanguageDefaults {
         builder_image,
         runtime_base,
         build_workdir,
-        build_env: Default::default(),
+        build_env,
         helpers: Default::default(),
         build_packages: Vec::new(),
         runtime_packages,
@@ -228,14 +263,9 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
         // Native addons built in the builder load only with its libc.
         // A sea binary is the builder's node: dynamically linked.
         // (On scratch, check_sea has said why already.)
-        links_libc: matches!(mode, NodeMode::Runtime | NodeMode::Sea) && platform != "linuxstatic",
+        links_libc: mode != NodeMode::Pkg && platform != "linuxstatic",
         version,
-        ignore: vec![
-            "**/node_modules".into(),
-            "**/npm-debug.log*".into(),
-            "**/.npm".into(),
-            format!("{}coverage", cx.member),
-        ],
+        ignore,
         settings: serde_json::to_value(Settings {
             entry: cx.in_context(&entry),
             config: cx.in_context("package.json"),
@@ -266,6 +296,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             litter: install.litter,
             root_scripts: install.root_scripts,
             member: (!cx.member.is_empty()).then(|| cx.member_dir().to_string()),
+            next_app,
             ship: crate::languages::support::copy_groups(&ship)
                 .into_iter()
                 .map(|group| Shipped {
@@ -284,7 +315,7 @@ fn images(cx: &Cx, mode: NodeMode, version: &str) -> (String, &'static str, Stri
     let release = debian_release(cx, version);
     let runtime_base = match mode {
         NodeMode::Pkg => format!("alpine:{ALPINE}"),
-        NodeMode::Runtime => format!("node:{version}-alpine"),
+        NodeMode::Runtime | NodeMode::Next => format!("node:{version}-alpine"),
         // The builder's own node, which links glibc and libstdc++: the
         // builder's Debian release, whose slim image has both.
         NodeMode::Sea => format!("debian:{release}-slim"),
@@ -385,11 +416,11 @@ fn program(
             };
             (artifacts, entrypoint, None, packages)
         }
-        NodeMode::Runtime => {
+        NodeMode::Runtime | NodeMode::Next => {
             if platform == "linuxstatic" {
                 cx.error(
                     "runtime.base",
-                    "`node.mode = \"runtime\"` needs Node.js in the runtime image; `scratch` has none",
+                    format!("`node.mode = \"{}\"` needs Node.js in the runtime image; `scratch` has none", mode.key()),
                     "use `node.mode = \"pkg\"` for scratch, or a `node:<version>-alpine` base",
                 );
             }
@@ -408,6 +439,25 @@ fn program(
             // A workspace member runs from its own directory in the tree.
             let entrypoint = vec!["node".into(), entry.to_string()];
             let workdir = cx.member_workdir(&app_workdir);
+            if mode == NodeMode::Next {
+                // The standalone tree, assembled in `/out/app`, runs its
+                // server from the app's path in it.
+                let (dir, file) = entry.rsplit_once('/').unwrap_or(("", entry));
+                let artifacts = vec![Artifact {
+                    from: SHIPPED.to_string(),
+                    to: app_workdir.clone(),
+                }];
+                let workdir = match dir {
+                    "" => workdir,
+                    dir => format!("{}/{dir}", workdir.trim_end_matches('/')),
+                };
+                return (
+                    artifacts,
+                    vec!["node".into(), file.into()],
+                    Some(workdir),
+                    Vec::new(),
+                );
+            }
             (artifacts, entrypoint, Some(workdir), Vec::new())
         }
     }
@@ -445,6 +495,31 @@ fn package_json(cx: &mut Cx) -> serde_json::Value {
             serde_json::Value::default()
         }
     }
+}
+
+/// An entry that is not in the project and that no build step can make:
+/// the image would build and then fail to start. A warning, since the
+/// steps may write it in a way shipit cannot see.
+fn check_entry(cx: &mut Cx, entry: &str) {
+    let steps = cx
+        .manifest
+        .build
+        .steps
+        .as_ref()
+        .is_some_and(|s| !s.is_empty());
+    if cx.exists(entry) || steps {
+        return;
+    }
+    let written = cx.manifest.node.as_ref().and_then(|t| t.entry.as_ref());
+    let named = match written {
+        Some(_) => format!("`node.entry` is `{entry}`"),
+        None => format!("`node.entry` defaults to `{entry}`"),
+    };
+    cx.warn(
+        "node.entry",
+        format!("{named}, which is not in the project, and no `build.steps` make it: the image would fail to start"),
+        "set `node.entry` to the script node runs (package.json's `scripts.start` or `main`), or add the `build.steps` that write it (e.g. `npm run build`)",
+    );
 }
 
 fn recognises(dir: &std::path::Path) -> bool {

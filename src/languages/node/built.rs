@@ -1,0 +1,122 @@
+//! Entries that a build makes: TypeScript's `outDir`, a `dist/` that
+//! `scripts.build` writes. `init` drafts the build step that makes them
+//! and reads the port from their source; the plan warns about an entry
+//! that nothing makes.
+
+use std::path::Path;
+
+use crate::manifest::NodeManager;
+
+/// Directories that build scripts conventionally write into.
+const BUILD_DIRS: [&str; 4] = ["dist", "build", "out", "lib"];
+
+/// tsconfig.json's `compilerOptions.outDir` (or `rootDir`), without a
+/// leading `./` or a trailing `/`. tsconfig is JSON with comments and
+/// trailing commas, so the value is read by its key rather than parsed.
+pub(super) fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
+    let text = crate::languages::support::read(&dir.join("tsconfig.json"))?;
+    let quoted = format!("\"{key}\"");
+    let after = &text[text.find(&quoted)? + quoted.len()..];
+    let value = after.trim_start().strip_prefix(':')?.trim_start();
+    let value = value.strip_prefix('"')?;
+    let value = &value[..value.find('"')?];
+    let value = value.trim_start_matches("./").trim_end_matches('/');
+    (!value.is_empty() && value != ".").then(|| value.to_string())
+}
+
+/// Why `file`, which is not in the project, is what `scripts.build`
+/// makes: it lies in tsconfig's `outDir`, or in a conventional build
+/// directory. `None` without a build script, or for any other path.
+pub(super) fn made_by_build(dir: &Path, package: &serde_json::Value, file: &str) -> Option<String> {
+    let script = package["scripts"]["build"].as_str()?;
+    if let Some(out) = tsconfig_dir(dir, "outDir")
+        && file.starts_with(&format!("{out}/"))
+    {
+        return Some(format!(
+            "tsconfig.json's outDir `{out}/`, which `scripts.build` (`{script}`) writes"
+        ));
+    }
+    let first = file.split('/').next()?;
+    (file.contains('/') && BUILD_DIRS.contains(&first))
+        .then(|| format!("`{first}/`, which `scripts.build` (`{script}`) writes"))
+}
+
+/// The command that runs package.json's `script` with `manager`.
+pub(super) fn run_script(manager: NodeManager, script: &str) -> String {
+    match manager {
+        NodeManager::Npm => format!("npm run {script}"),
+        NodeManager::Pnpm => format!("pnpm run {script}"),
+        NodeManager::Yarn => format!("yarn {script}"),
+    }
+}
+
+/// A build step as it runs from the build context: in the member's own
+/// directory when the project is a workspace member built from the root.
+pub(super) fn in_member(dir: &std::path::Path, root: &std::path::Path, step: &str) -> String {
+    let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    match canonical(dir).strip_prefix(canonical(root)) {
+        Ok(member) if !member.as_os_str().is_empty() => {
+            format!("cd {} && {step}", member.display())
+        }
+        _ => step.to_string(),
+    }
+}
+
+/// The file the port is read from: the entry, or, for an entry the build
+/// makes from TypeScript, its source (`dist/server.js` ←
+/// `src/server.ts`, under tsconfig's `rootDir`, else `src/`).
+pub(super) fn source_of(dir: &Path, entry: &str) -> std::path::PathBuf {
+    let path = dir.join(entry);
+    if path.is_file() {
+        return path;
+    }
+    let Some(out) = tsconfig_dir(dir, "outDir") else {
+        return path;
+    };
+    let Some(rest) = entry.strip_prefix(&format!("{out}/")) else {
+        return path;
+    };
+    let stem = rest
+        .strip_suffix(".js")
+        .or_else(|| rest.strip_suffix(".mjs"))
+        .or_else(|| rest.strip_suffix(".cjs"))
+        .unwrap_or(rest);
+    let roots = [tsconfig_dir(dir, "rootDir"), Some("src".to_string()), None];
+    roots
+        .iter()
+        .flat_map(|root| {
+            ["ts", "mts", "cts", "tsx"].map(|ext| match root {
+                Some(root) => dir.join(format!("{root}/{stem}.{ext}")),
+                None => dir.join(format!("{stem}.{ext}")),
+            })
+        })
+        .find(|candidate| candidate.is_file())
+        .unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_dir_is_read_from_tsconfig_with_comments() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("tsconfig.json"),
+            "{\n  // output\n  \"compilerOptions\": { \"outDir\" : \"./build/\", },\n}\n",
+        )
+        .unwrap();
+        assert_eq!(tsconfig_dir(dir.path(), "outDir").as_deref(), Some("build"));
+        assert_eq!(tsconfig_dir(dir.path(), "rootDir"), None);
+    }
+
+    #[test]
+    fn only_files_in_build_directories_are_made_by_the_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let package = serde_json::json!({"scripts": {"build": "tsc"}});
+        assert!(made_by_build(dir.path(), &package, "dist/server.js").is_some());
+        assert!(made_by_build(dir.path(), &package, "server.js").is_none());
+        let none = serde_json::json!({});
+        assert!(made_by_build(dir.path(), &none, "dist/server.js").is_none());
+    }
+}
