@@ -313,7 +313,8 @@ fn next_app_as_a_workspace_member_builds_from_the_root() {
     let dockerfile = stdout(&render);
     assert!(render.status.success(), "{}", stderr(&render));
     for line in [
-        "pnpm install --frozen-lockfile --filter '{apps/web}...'",
+        "RUN pnpm fetch\n",
+        "pnpm install --offline --frozen-lockfile --filter '{apps/web}...'",
         "cp -a apps/web/.next/standalone/. /out/app/",
         "WORKDIR /app/apps/web",
     ] {
