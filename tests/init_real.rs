@@ -484,3 +484,26 @@ fn servers_that_name_their_port_in_source_get_it_exposed() {
     let (manifest, _) = init_ok(cli.path());
     assert!(!manifest.contains("ports"), "{manifest}");
 }
+
+#[test]
+fn node_entries_outside_the_project_are_never_read_nor_run() {
+    for (key, value) in [
+        ("main", "/etc/passwd"),
+        ("main", "../outside.js"),
+        ("bin", "/proc/kmsg"),
+    ] {
+        let dir = tree(&[
+            (
+                "package.json",
+                &format!("{{\"name\": \"app\", \"{key}\": \"{value}\"}}"),
+            ),
+            ("server.js", "require('http').createServer().listen(3000)\n"),
+        ]);
+        let (manifest, message) = init_ok(dir.path());
+        assert!(!manifest.contains(value), "{manifest}");
+        assert!(
+            message.contains(&format!("`{value}` is not a path inside the project")),
+            "{message}"
+        );
+    }
+}

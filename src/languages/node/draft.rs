@@ -96,8 +96,22 @@ fn entry_and_mode(
     draft: &mut crate::languages::support::Draft,
 ) -> (Option<String>, &'static str, bool) {
     let exists = |file: &str| dir.join(file).is_file();
-    let clean = |file: &str| file.trim_start_matches("./").to_string();
-    if let Some(bin) = bin.map(|b| clean(&b)) {
+    // Only a path inside the project: an absolute one, or one that climbs
+    // out (`/proc/kmsg`, `../x`), is never read nor run.
+    let mut clean = |file: &str| {
+        let inside = crate::languages::support::join_relative("", file).filter(|f| !f.is_empty());
+        if inside.is_none() {
+            draft.reason(format!(
+                "package.json: `{}` is not a path inside the project: not used",
+                crate::text::shown(file)
+            ));
+        }
+        inside
+    };
+    let bin = bin.and_then(|b| clean(&b));
+    let start = start.and_then(|s| clean(&s));
+    let main = package["main"].as_str().and_then(&mut clean);
+    if let Some(bin) = bin {
         let esm = package["type"].as_str() == Some("module") || bin.ends_with(".mjs");
         let serves = ["public", "static"]
             .into_iter()
@@ -125,8 +139,8 @@ fn entry_and_mode(
         }
     }
     let candidates = [
-        (start.map(|s| clean(&s)), "scripts.start runs"),
-        (package["main"].as_str().map(clean), "main"),
+        (start, "scripts.start runs"),
+        (main, "main"),
         (Some("index.js".to_string()), "the default"),
     ];
     for (file, from) in candidates {
