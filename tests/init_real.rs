@@ -111,7 +111,7 @@ fn python_flask_app_module_is_found_not_invented() {
     // No production server among the dependencies: gunicorn, pinned,
     // installed at build time, serves the app (not Flask's dev server).
     assert!(
-        manifest.contains("[build]\nsteps = [\"pip install gunicorn==23.0.0\"]\n")
+        manifest.contains("[build]\nsteps = [\"pip install --no-cache-dir gunicorn==23.0.0\"]\n")
             && manifest.contains(
                 "entrypoint = [\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"hello:app\"]"
             ),
@@ -132,7 +132,7 @@ fn python_flask_app_module_is_found_not_invented() {
         ),
     ]);
     let (manifest, message) = init_ok(package.path());
-    assert!(manifest.contains("FLASK_APP = \"hello.py\""), "{manifest}");
+    assert!(manifest.contains("FLASK_APP = \"hello:app\""), "{manifest}");
     assert!(
         message.contains("add gunicorn to the dependencies"),
         "{message}"
@@ -178,7 +178,7 @@ fn python_django_and_fastapi_entrypoints() {
     let (manifest, _) = init_ok(fastapi.path());
     assert!(
         manifest.contains(
-            "entrypoint = [\"fastapi\", \"run\", \"svc/main.py\", \"--port\", \"8000\"]\nports = [8000]\n"
+            "entrypoint = [\"uvicorn\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"svc.main:app\"]\nports = [8000]\n"
         ),
         "{manifest}"
     );
@@ -412,7 +412,10 @@ fn django_collects_static_files_at_build_time_when_settings_allow() {
     let files = |settings: &'static str| {
         tree(&[
             ("requirements.txt", "Django>=5\ngunicorn\nwhitenoise\n"),
-            ("manage.py", "import os\n"),
+            (
+                "manage.py",
+                "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n",
+            ),
             ("mysite/wsgi.py", "application = None\n"),
             ("mysite/settings.py", settings),
         ])
@@ -435,7 +438,7 @@ fn django_collects_static_files_at_build_time_when_settings_allow() {
         files("INSTALLED_APPS = [\"django.contrib.staticfiles\"]\n# STATIC_ROOT = \"x\"\n");
     let (manifest, message) = init_ok(without_root.path());
     assert!(!manifest.contains("collectstatic"), "{manifest}");
-    assert!(message.contains("set no STATIC_ROOT"), "{message}");
+    assert!(message.contains("sets no STATIC_ROOT"), "{message}");
 
     // Without the staticfiles app there is no collectstatic command.
     let no_app = files("INSTALLED_APPS = []\nSTATIC_ROOT = \"static\"\n");
@@ -506,4 +509,156 @@ fn node_entries_outside_the_project_are_never_read_nor_run() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn python_apps_in_packages_and_factories_are_found() {
+    // Flask's tutorial: a factory in a package, no Procfile.
+    let flaskr = tree(&[
+        ("requirements.txt", "flask\ngunicorn\n"),
+        (
+            "flaskr/__init__.py",
+            "from flask import Flask\n\ndef create_app(test_config=None):\n    app = Flask(__name__)\n    return app\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(flaskr.path());
+    assert!(
+        manifest.contains("\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"flaskr:create_app()\"]"),
+        "{manifest}"
+    );
+    assert!(
+        message.contains("`flaskr/__init__.py` makes the app"),
+        "{message}"
+    );
+
+    // FastAPI's "bigger applications": app/main.py, served by uvicorn.
+    let bigger = tree(&[
+        ("requirements.txt", "fastapi[standard]==0.115.6\n"),
+        ("app/__init__.py", ""),
+        (
+            "app/main.py",
+            "from fastapi import FastAPI\n\napp = FastAPI()\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(bigger.path());
+    assert!(
+        manifest.contains(
+            "\"uvicorn\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"app.main:app\"]"
+        ),
+        "{manifest}"
+    );
+
+    // The name the module gives the app, and a FastAPI factory.
+    let named = tree(&[
+        ("requirements.txt", "flask\ngunicorn\nuvicorn\n"),
+        (
+            "wsgi.py",
+            "from web import create_app\n\napplication = create_app()\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(named.path());
+    assert!(manifest.contains("\"wsgi:application\"]"), "{manifest}");
+    let factory = tree(&[
+        ("requirements.txt", "fastapi\nuvicorn\n"),
+        (
+            "service.py",
+            "from fastapi import FastAPI\n\ndef create_app():\n    return FastAPI()\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(factory.path());
+    assert!(
+        manifest.contains("\"--factory\", \"service:create_app\"]"),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn python_module_names_from_project_files_are_identifiers_inside_the_project() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("evil.py"), "app = 1\n").unwrap();
+    let far = outside.path().display().to_string();
+    let dotted = far.trim_start_matches('/').replace('/', ".");
+    for (file, text) in [
+        (
+            "pyproject.toml",
+            format!(
+                "[project]\nname = \"x\"\ndependencies = [\"fastapi\", \"uvicorn\"]\n[tool.fastapi]\nentrypoint = \"..{dotted}.evil:app\"\n"
+            ),
+        ),
+        (".flaskenv", format!("FLASK_APP={far}/evil\n")),
+        (".flaskenv", "FLASK_APP=../../../../evil\n".to_string()),
+        (".flaskenv", "FLASK_APP=--config=python:os\n".to_string()),
+    ] {
+        let mut files = vec![(file, text.as_str()), ("--config=python:os.py", "")];
+        if file != "pyproject.toml" {
+            files.push(("requirements.txt", "flask\ngunicorn\n"));
+        }
+        let dir = tree(&files);
+        let (manifest, _) = init_ok(dir.path());
+        assert!(
+            !manifest.contains("evil")
+                && !manifest.contains("--config")
+                && !manifest.contains("//"),
+            "{file}: {text}\n{manifest}"
+        );
+    }
+}
+
+#[test]
+fn init_reads_no_file_through_a_directory_link() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("server.js"), "app.listen(4242)\n").unwrap();
+    std::fs::write(
+        outside.path().join("main.go"),
+        "package main\nvar addr = \":4343\"\n",
+    )
+    .unwrap();
+    let node = tree(&[(
+        "package.json",
+        "{\"name\": \"n\", \"main\": \"lib/server.js\"}",
+    )]);
+    std::os::unix::fs::symlink(outside.path(), node.path().join("lib")).unwrap();
+    let (manifest, _) = init_ok(node.path());
+    assert!(
+        !manifest.contains("4242") && !manifest.contains("lib/server.js"),
+        "{manifest}"
+    );
+
+    let go = tree(&[("go.mod", "module example.com/x\n\ngo 1.22\n")]);
+    std::fs::create_dir(go.path().join("cmd")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), go.path().join("cmd/x")).unwrap();
+    let (manifest, _) = init_ok(go.path());
+    assert!(!manifest.contains("4343"), "{manifest}");
+}
+
+#[test]
+fn django_collectstatic_runs_with_the_servers_settings_and_placeholders_for_required_variables() {
+    let dir = tree(&[
+        ("requirements.txt", "django\ngunicorn\nwhitenoise\n"),
+        (
+            "manage.py",
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"config.settings.local\")\n",
+        ),
+        (
+            "config/wsgi.py",
+            "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.production')\n",
+        ),
+        (
+            "config/settings/base.py",
+            "INSTALLED_APPS = [\"django.contrib.staticfiles\"]\nSTATIC_ROOT = BASE_DIR / \"staticfiles\"\n",
+        ),
+        (
+            "config/settings/production.py",
+            "from .base import *\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\nDB = os.environ['DATABASE_URL']\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(
+        manifest.contains("steps = [\"DJANGO_SETTINGS_MODULE=config.settings.production DATABASE_URL=collectstatic-only DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput\"]"),
+        "{manifest}"
+    );
+    assert!(
+        message.contains("placeholder for DATABASE_URL, DJANGO_SECRET_KEY"),
+        "{message}"
+    );
 }

@@ -340,8 +340,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
 
 /// `runtime.ports` from a port the C sources name (a server's default).
 fn source_port(dir: &std::path::Path, draft: &mut super::support::Draft) {
-    let files: Vec<std::path::PathBuf> = c_sources(dir).iter().map(|s| dir.join(s)).collect();
-    if let Some((port, file)) = super::support::port_in_sources(&files) {
+    if let Some((port, file)) = super::support::port_in_sources(dir, &c_sources(dir)) {
         draft.reason(format!("`{file}`: a server on {port} → port {port}"));
         draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
     }

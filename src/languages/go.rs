@@ -447,19 +447,30 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             draft.table("package", package);
         }
     }
-    let main_dir = match draft.table.iter().find(|(key, _)| key == "package") {
-        Some((_, package)) => dir.join(package.as_str().unwrap_or(".")),
-        None => dir.to_path_buf(),
+    // The main package's files, relative to the project: read through
+    // no link (`cmd/x` may be one).
+    let main_package = match draft.table.iter().find(|(key, _)| key == "package") {
+        Some((_, package)) => package
+            .as_str()
+            .unwrap_or(".")
+            .trim_start_matches("./")
+            .to_string(),
+        None => String::new(),
     };
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&main_dir)
+    let mut files: Vec<String> = std::fs::read_dir(dir.join(&main_package))
         .into_iter()
         .flatten()
         .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "go") && path.is_file())
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.ends_with(".go").then(|| match main_package.as_str() {
+                "" => name.clone(),
+                package => format!("{package}/{name}"),
+            })
+        })
         .collect();
     files.sort();
-    if let Some((port, file)) = super::support::port_in_sources(&files) {
+    if let Some((port, file)) = super::support::port_in_sources(dir, &files) {
         draft.reason(format!("`{file}`: listens on {port} → port {port}"));
         draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
     }

@@ -200,14 +200,54 @@ pub(crate) fn program(file: &str) -> (Vec<Artifact>, Vec<String>) {
     (artifacts, vec![installed])
 }
 
+/// A file that a project file names (`rel`, relative to `dir`), read
+/// only inside `dir` and through no symbolic link on the way: an entry,
+/// a module, a source a port is read from. `None` for anything else.
+pub(crate) fn read_in(dir: &std::path::Path, rel: &str) -> Option<String> {
+    crate::input::read_inside(dir, rel).ok().flatten()
+}
+
+/// Whether `rel` names a regular file inside `dir` reached through no
+/// symbolic link (absolute paths and `..` out of `dir` are not).
+pub(crate) fn file_in(dir: &std::path::Path, rel: &str) -> bool {
+    let Some(clean) = join_relative("", rel).filter(|c| !c.is_empty()) else {
+        return false;
+    };
+    crate::input::first_link(dir, &clean).is_none()
+        && std::fs::symlink_metadata(dir.join(&clean)).is_ok_and(|m| m.is_file())
+}
+
+/// The words of a line of code: identifiers cut at `_` and at camel
+/// case (`httpPort` → `http`, `port`; `reportEvery` → `report`, `every`).
+fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for identifier in line.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut word = String::new();
+        let mut previous_lower = false;
+        for c in identifier.chars() {
+            if c.is_ascii_uppercase() && previous_lower && !word.is_empty() {
+                words.push(std::mem::take(&mut word));
+            }
+            previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+            word.push(c.to_ascii_lowercase());
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+    }
+    words
+}
+
 /// The port a server's source names with a literal, and the file: the
-/// first number from 80 to 65535 on a code line about the port or the
-/// listening address (`port = "8080"`, `htons(8080)`, `Addr: ":8080"`,
-/// `#define PORT 8080`). At most 64 files are read, in the order given.
-pub(crate) fn port_in_sources(files: &[std::path::PathBuf]) -> Option<(u16, String)> {
+/// first number from 80 to 65535 on a code line with a word about the
+/// port or the listening address (`port = "8080"`, `htons(8080)`,
+/// `Addr: ":8080"`, `#define PORT 8080`; not `reportEvery = 300`). The
+/// files (`rels`, relative to `dir`, at most 64, in the order given) are
+/// read with [`read_in`].
+pub(crate) fn port_in_sources(dir: &std::path::Path, rels: &[String]) -> Option<(u16, String)> {
     const WORDS: [&str; 4] = ["port", "listen", "addr", "htons"];
-    files.iter().take(64).find_map(|path| {
-        let text = read(path)?;
+    rels.iter().take(64).find_map(|rel| {
+        let text = read_in(dir, rel)?;
         let port = text.lines().find_map(|line| {
             let code = line.trim_start();
             if ["//", "/*", "*", "#!", "# "]
@@ -216,14 +256,14 @@ pub(crate) fn port_in_sources(files: &[std::path::PathBuf]) -> Option<(u16, Stri
             {
                 return None;
             }
-            let lower = code.to_lowercase();
-            if !WORDS.iter().any(|w| lower.contains(w)) {
+            if !words(code).iter().any(|w| WORDS.contains(&w.as_str())) {
                 return None;
             }
             code.split(|c: char| !c.is_ascii_digit())
                 .filter_map(|digits| digits.parse::<u16>().ok())
                 .find(|port| *port >= 80)
         })?;
-        Some((port, path.file_name()?.to_string_lossy().into_owned()))
+        let name = rel.rsplit('/').next().unwrap_or(rel).to_string();
+        Some((port, name))
     })
 }

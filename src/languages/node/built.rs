@@ -20,8 +20,8 @@ pub(super) fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
     let value = after.trim_start().strip_prefix(':')?.trim_start();
     let value = value.strip_prefix('"')?;
     let value = &value[..value.find('"')?];
-    let value = value.trim_start_matches("./").trim_end_matches('/');
-    (!value.is_empty() && value != ".").then(|| value.to_string())
+    // Only a directory inside the project: `/x` and `../x` are not read.
+    crate::languages::support::join_relative("", value).filter(|v| !v.is_empty())
 }
 
 /// Why `file`, which is not in the project, is what `scripts.build`
@@ -65,16 +65,16 @@ pub(super) fn in_member(dir: &std::path::Path, root: &std::path::Path, step: &st
 /// The file the port is read from: the entry, or, for an entry the build
 /// makes from TypeScript, its source (`dist/server.js` ←
 /// `src/server.ts`, under tsconfig's `rootDir`, else `src/`).
-pub(super) fn source_of(dir: &Path, entry: &str) -> std::path::PathBuf {
-    let path = dir.join(entry);
-    if path.is_file() {
-        return path;
+pub(super) fn source_of(dir: &Path, entry: &str) -> String {
+    let inside = |rel: &str| crate::languages::support::file_in(dir, rel);
+    if inside(entry) {
+        return entry.to_string();
     }
     let Some(out) = tsconfig_dir(dir, "outDir") else {
-        return path;
+        return entry.to_string();
     };
     let Some(rest) = entry.strip_prefix(&format!("{out}/")) else {
-        return path;
+        return entry.to_string();
     };
     let stem = rest
         .strip_suffix(".js")
@@ -86,12 +86,12 @@ pub(super) fn source_of(dir: &Path, entry: &str) -> std::path::PathBuf {
         .iter()
         .flat_map(|root| {
             ["ts", "mts", "cts", "tsx"].map(|ext| match root {
-                Some(root) => dir.join(format!("{root}/{stem}.{ext}")),
-                None => dir.join(format!("{stem}.{ext}")),
+                Some(root) => format!("{root}/{stem}.{ext}"),
+                None => format!("{stem}.{ext}"),
             })
         })
-        .find(|candidate| candidate.is_file())
-        .unwrap_or(path)
+        .find(|candidate| inside(candidate))
+        .unwrap_or_else(|| entry.to_string())
 }
 
 #[cfg(test)]

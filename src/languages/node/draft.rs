@@ -71,8 +71,8 @@ pub(super) fn detect(
     }
     if let Some(entry) = entry {
         let source = super::built::source_of(dir, &entry);
-        if let Some((port, how)) = listen_port(&source) {
-            let shown = source.strip_prefix(dir).unwrap_or(&source).display();
+        if let Some((port, how)) = listen_port(dir, &source) {
+            let shown = crate::text::shown(&source);
             draft.reason(format!("`{shown}`: {how} → port {port}"));
             draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
         }
@@ -95,7 +95,8 @@ fn entry_and_mode(
     start: Option<String>,
     draft: &mut crate::languages::support::Draft,
 ) -> (Option<String>, &'static str, bool) {
-    let exists = |file: &str| dir.join(file).is_file();
+    // In the project, reached through no link (`k -> /proc`).
+    let exists = |file: &str| crate::languages::support::file_in(dir, file);
     // Only a path inside the project: an absolute one, or one that climbs
     // out (`/proc/kmsg`, `../x`), is never read nor run.
     let mut clean = |file: &str| {
@@ -171,8 +172,8 @@ fn entry_and_mode(
 /// `listen(3000)`, `listen(process.env.PORT || 3000)`, or a port variable
 /// read as `process.env.PORT || 3000` (`??`, `Number(process.env.PORT)`
 /// alike) and passed to `listen`.
-fn listen_port(entry: &std::path::Path) -> Option<(u16, String)> {
-    let text = crate::languages::support::read(entry)?;
+fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
+    let text = crate::languages::support::read_in(dir, entry)?;
     let port = |literal: &str| literal.trim().parse::<u16>().ok().filter(|p| *p > 0);
     let in_call = text.match_indices(".listen(").find_map(|(at, call)| {
         let args = text[at + call.len()..].split([')', ',']).next()?;

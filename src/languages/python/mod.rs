@@ -1,6 +1,7 @@
 //! Python: dependencies installed into a virtualenv in `python:<v>`, the
 //! venv and the app copied onto `python:<v>-slim` of the same Debian release.
 
+mod app;
 mod dependencies;
 mod detect;
 mod program;

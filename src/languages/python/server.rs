@@ -10,9 +10,6 @@ const PORT: i64 = 8000;
 /// The production server drafted for a Flask app that names none.
 const GUNICORN: &str = "gunicorn==23.0.0";
 
-/// How many top-level `.py` files are read to find the app module.
-const MAX_SCANNED: usize = 64;
-
 fn words(list: &[&str]) -> toml::Value {
     toml::Value::Array(list.iter().map(|w| toml::Value::from(*w)).collect())
 }
@@ -40,33 +37,38 @@ pub(super) fn draft_server(
         .split(|c: char| !(c.is_ascii_alphanumeric() || "_-".contains(c)))
         .collect();
     let has = |package: &str| tokens.contains(&package);
-    if procfile(dir, draft) || fastapi(dir, parsed, &has, draft) || django(dir, &has, draft) {
+    // FastAPI's documented install brings uvicorn (and its CLI) along.
+    let uvicorn =
+        has("uvicorn") || deps.contains("fastapi[standard") || deps.contains("fastapi[all");
+    if procfile(dir, draft) || fastapi(dir, parsed, uvicorn, draft) || django(dir, &has, draft) {
         return;
     }
-    let found = app_module(dir, draft);
-    let module = found.clone().unwrap_or_else(|| {
-        ["app", "main", "wsgi", "server"]
-            .into_iter()
-            .find(|m| dir.join(format!("{m}.py")).is_file())
-            .unwrap_or("main")
-            .to_string()
-    });
-    if found.is_none() && !dir.join(format!("{module}.py")).is_file() {
-        draft.reason(format!(
-            "warning: no module creates the app and `{module}.py` does not exist: set `runtime.entrypoint`"
-        ));
-    }
-    let target = format!("{module}:app");
+    let app = super::app::flaskenv(dir, draft)
+        .or_else(|| super::app::find(dir, draft))
+        .unwrap_or_else(|| fallback(dir, draft));
+    let target = app.target();
+    let gunicorn = |draft: &mut Draft| {
+        let mut command = vec!["gunicorn", "--bind", "0.0.0.0:8000"];
+        if !app.root.is_empty() {
+            command.extend(["--chdir", app.root]);
+        }
+        command.push(&target);
+        serve(draft, &command, Some(PORT));
+    };
     if has("gunicorn") {
         draft.reason("gunicorn in the dependencies → served by gunicorn");
-        serve(
-            draft,
-            &["gunicorn", "--bind", "0.0.0.0:8000", &target],
-            Some(PORT),
-        );
-    } else if has("uvicorn") {
+        gunicorn(draft);
+    } else if uvicorn {
         draft.reason("uvicorn in the dependencies → served by uvicorn");
-        let command = ["uvicorn", "--host", "0.0.0.0", "--port", "8000", &target];
+        let mut command = vec!["uvicorn", "--host", "0.0.0.0", "--port", "8000"];
+        if !app.root.is_empty() {
+            command.extend(["--app-dir", app.root]);
+        }
+        let factory = target.trim_end_matches("()").to_string();
+        if app.factory() {
+            command.push("--factory");
+        }
+        command.push(&factory);
         serve(draft, &command, Some(PORT));
     } else if has("flask") && steps_free {
         // Flask's own server is for development (Flask's deployment
@@ -76,13 +78,11 @@ pub(super) fn draft_server(
         ));
         draft.build(
             "steps",
-            toml::Value::Array(vec![format!("pip install {GUNICORN}").into()]),
+            toml::Value::Array(vec![
+                format!("pip install --no-cache-dir {GUNICORN}").into(),
+            ]),
         );
-        serve(
-            draft,
-            &["gunicorn", "--bind", "0.0.0.0:8000", &target],
-            Some(PORT),
-        );
+        gunicorn(draft);
     } else if has("flask") {
         draft.reason("flask in the dependencies → `flask run` (a development server: add gunicorn to the dependencies for production)");
         serve(
@@ -91,11 +91,32 @@ pub(super) fn draft_server(
             Some(PORT),
         );
         let mut env = toml::Table::new();
-        env.insert("FLASK_APP".into(), format!("{module}.py").into());
+        env.insert("FLASK_APP".into(), target.clone().into());
         draft.runtime("env", toml::Value::Table(env));
     } else {
-        draft.reason(format!("no known server → `python {module}.py`"));
-        serve(draft, &["python", &format!("{module}.py")], None);
+        draft.reason(format!("no known server → `python {}`", app.file));
+        serve(draft, &["python", &app.file], None);
+    }
+}
+
+/// No module makes the app: the first of `app.py`, `main.py`, `wsgi.py`,
+/// `server.py` that exists (else `main.py`), said so.
+fn fallback(dir: &std::path::Path, draft: &mut Draft) -> super::app::App {
+    let module = ["app", "main", "wsgi", "server"]
+        .into_iter()
+        .find(|m| crate::languages::support::file_in(dir, &format!("{m}.py")))
+        .unwrap_or("main");
+    let file = format!("{module}.py");
+    let exists = crate::languages::support::file_in(dir, &file);
+    draft.reason(match exists {
+        true => format!("warning: no module makes the app: `{file}` is taken to hold `app`; check `runtime.entrypoint`"),
+        false => format!("warning: no module makes the app and `{file}` does not exist: set `runtime.entrypoint`"),
+    });
+    super::app::App {
+        module: module.to_string(),
+        attribute: "app".to_string(),
+        root: "",
+        file,
     }
 }
 
@@ -162,7 +183,7 @@ fn bind_port(args: &[String]) -> Option<i64> {
 fn fastapi(
     dir: &std::path::Path,
     parsed: Option<&toml::Table>,
-    has: &dyn Fn(&str) -> bool,
+    uvicorn: bool,
     draft: &mut Draft,
 ) -> bool {
     let Some(entrypoint) =
@@ -170,43 +191,30 @@ fn fastapi(
     else {
         return false;
     };
-    let Some((module, _)) = entrypoint.split_once(':') else {
-        return false;
-    };
-    let module_file = format!("{}.py", module.replace('.', "/"));
-    // The `src` layout keeps the package one directory down: uvicorn
-    // imports it from there (`--app-dir`), whether or not it is installed.
-    let Some(root) = ["", "src"]
-        .into_iter()
-        .find(|root| dir.join(root).join(&module_file).is_file())
-    else {
+    let Some(app) = super::app::named(dir, entrypoint).filter(|_| entrypoint.contains(':')) else {
         draft.reason(format!(
-            "warning: `[tool.fastapi] entrypoint = \"{entrypoint}\"`, but neither `{module_file}` nor `src/{module_file}` exists"
+            "warning: `[tool.fastapi] entrypoint = \"{}\"` names no `module:app` of the project (in it or in `src/`)",
+            crate::text::shown(entrypoint)
         ));
         return false;
     };
-    let file = if root.is_empty() {
-        module_file
-    } else {
-        format!("{root}/{module_file}")
-    };
-    if has("uvicorn") {
+    let file = &app.file;
+    let target = app.target();
+    if uvicorn {
         draft.reason(format!(
-            "[tool.fastapi]: `{entrypoint}` in `{file}`, uvicorn in the dependencies → served by uvicorn"
+            "[tool.fastapi]: `{target}` in `{file}`, uvicorn in the dependencies → served by uvicorn"
         ));
         let mut command = vec!["uvicorn", "--host", "0.0.0.0", "--port", "8000"];
-        if !root.is_empty() {
-            command.extend(["--app-dir", root]);
+        if !app.root.is_empty() {
+            command.extend(["--app-dir", app.root]);
         }
-        command.push(entrypoint);
+        command.push(&target);
         serve(draft, &command, Some(PORT));
     } else {
-        draft.reason(format!(
-            "[tool.fastapi]: `{entrypoint}` → `fastapi run {file}`"
-        ));
+        draft.reason(format!("[tool.fastapi]: `{target}` → `fastapi run {file}`"));
         serve(
             draft,
-            &["fastapi", "run", &file, "--port", "8000"],
+            &["fastapi", "run", file, "--port", "8000"],
             Some(PORT),
         );
     }
@@ -215,15 +223,16 @@ fn fastapi(
 
 /// Django: `manage.py` and the one `<project>/wsgi.py` beside it.
 fn django(dir: &std::path::Path, has: &dyn Fn(&str) -> bool, draft: &mut Draft) -> bool {
-    if !dir.join("manage.py").is_file() {
+    use crate::languages::support::file_in;
+    if !file_in(dir, "manage.py") {
         return false;
     }
     let mut projects: Vec<String> = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
         .flatten()
-        .filter(|entry| entry.path().join("wsgi.py").is_file())
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| super::app::identifier(name) && file_in(dir, &format!("{name}/wsgi.py")))
         .collect();
     projects.sort();
     let Some(project) = projects.first() else {
@@ -251,20 +260,47 @@ fn django(dir: &std::path::Path, has: &dyn Fn(&str) -> bool, draft: &mut Draft) 
     true
 }
 
+/// The settings module the server runs with: `wsgi.py`'s
+/// `DJANGO_SETTINGS_MODULE` default (manage.py's may be a development
+/// one), else `<project>.settings`.
+fn settings_module(dir: &std::path::Path, project: &str) -> String {
+    default_settings(dir, &format!("{project}/wsgi.py"))
+        .unwrap_or_else(|| format!("{project}.settings"))
+}
+
+/// The `DJANGO_SETTINGS_MODULE` a file sets as its default.
+fn default_settings(dir: &std::path::Path, file: &str) -> Option<String> {
+    let text = crate::languages::support::read_in(dir, file)?;
+    let at = text.find("DJANGO_SETTINGS_MODULE")?;
+    let value = text[at..].split(['"', '\'']).nth(2)?.to_string();
+    value
+        .split('.')
+        .all(super::app::identifier)
+        .then_some(value)
+}
+
 /// Django's production path for static files: `collectstatic` gathers
 /// them into `STATIC_ROOT` at build time (WhiteNoise or a proxy serves
-/// them from there). The command fails without `STATIC_ROOT`, and exists
-/// only with `django.contrib.staticfiles` installed.
+/// them from there), with the settings the server runs with. The command
+/// fails without `STATIC_ROOT`, and exists only with
+/// `django.contrib.staticfiles` installed. Settings that require an
+/// environment variable (`os.environ["DJANGO_SECRET_KEY"]`) get a
+/// placeholder for that one step: collecting files needs no secret.
 fn collectstatic(dir: &std::path::Path, project: &str, draft: &mut Draft) {
-    let settings = [
-        format!("{project}/settings.py"),
-        format!("{project}/settings/__init__.py"),
-        format!("{project}/settings/base.py"),
-        format!("{project}/settings/production.py"),
-    ];
-    let text: String = settings
+    let module = settings_module(dir, project);
+    let path = module.replace('.', "/");
+    // The settings module and, for a settings package, its siblings
+    // (`from .base import *`).
+    let mut files = vec![format!("{path}.py"), format!("{path}/__init__.py")];
+    if let Some((package, _)) = path.rsplit_once('/') {
+        for sibling in ["__init__", "base", "common", "production", "prod"] {
+            files.push(format!("{package}/{sibling}.py"));
+        }
+    }
+    files.dedup();
+    let text: String = files
         .iter()
-        .filter_map(|file| crate::languages::support::read(&dir.join(file)))
+        .filter_map(|file| crate::languages::support::read_in(dir, file))
         .collect::<Vec<_>>()
         .join("\n");
     if !text.contains("django.contrib.staticfiles") {
@@ -274,65 +310,50 @@ fn collectstatic(dir: &std::path::Path, project: &str, draft: &mut Draft) {
         let line = line.trim_start();
         line.starts_with("STATIC_ROOT") && line["STATIC_ROOT".len()..].trim_start().starts_with('=')
     });
-    if defines_root {
+    if !defines_root {
         draft.reason(format!(
-            "Django: `{project}` settings set STATIC_ROOT → `manage.py collectstatic` at build time"
+            "Django: staticfiles is installed but `{module}` sets no STATIC_ROOT: set it (and serve it with WhiteNoise) to collect static files at build time"
         ));
-        draft.build(
-            "steps",
-            toml::Value::Array(vec!["python manage.py collectstatic --noinput".into()]),
-        );
-    } else {
-        draft.reason(format!(
-            "Django: staticfiles is installed but `{project}` settings set no STATIC_ROOT: set it (and serve it with WhiteNoise) to collect static files at build time"
-        ));
+        return;
     }
-}
-
-/// The module that holds the app: `.flaskenv`'s `FLASK_APP`, else the
-/// top-level `.py` file (sorted, at most [`MAX_SCANNED`]) that assigns
-/// `app = Flask(` or `app = FastAPI(`.
-fn app_module(dir: &std::path::Path, draft: &mut Draft) -> Option<String> {
-    let flaskenv = crate::languages::support::read(&dir.join(".flaskenv"))
-        .and_then(|text| {
-            text.lines()
-                .find_map(|l| l.trim().strip_prefix("FLASK_APP=").map(str::to_string))
+    let mut required: Vec<String> = text
+        .match_indices("os.environ[")
+        .filter_map(|(at, call)| {
+            let name = text[at + call.len()..].split(['"', '\'']).nth(1)?;
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+            valid.then(|| name.to_string())
         })
-        .map(|v| {
-            v.trim_matches(['"', '\''])
-                .trim_end_matches(".py")
-                .to_string()
-        })
-        .filter(|m| dir.join(format!("{m}.py")).is_file());
-    if let Some(module) = flaskenv {
-        draft.reason(format!(".flaskenv: FLASK_APP → `{module}.py`"));
-        return Some(module);
-    }
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "py") && path.is_file())
         .collect();
-    files.sort();
-    files.into_iter().take(MAX_SCANNED).find_map(|path| {
-        let text = crate::languages::support::read(&path)?;
-        let creates = text.lines().any(|line| {
-            let line = line.replace(' ', "");
-            [
-                "app=Flask(",
-                "app=flask.Flask(",
-                "app=FastAPI(",
-                "app=fastapi.FastAPI(",
-            ]
+    required.sort();
+    required.dedup();
+    // manage.py runs with its own default, which may be a development
+    // module: the server's is named when they differ.
+    let mut step = Vec::new();
+    if default_settings(dir, "manage.py").as_deref() != Some(module.as_str()) {
+        step.push(format!("DJANGO_SETTINGS_MODULE={module}"));
+    }
+    step.extend(
+        required
             .iter()
-            .any(|c| line.starts_with(c))
-        });
-        let module = path.file_stem()?.to_string_lossy().into_owned();
-        creates.then(|| {
-            draft.reason(format!("`{module}.py` creates the app"));
-            module
-        })
-    })
+            .map(|name| format!("{name}=collectstatic-only")),
+    );
+    step.push("python manage.py collectstatic --noinput".to_string());
+    let step = step.join(" ");
+    draft.reason(format!(
+        "Django: `{module}` sets STATIC_ROOT → `manage.py collectstatic` at build time{}",
+        match required.is_empty() {
+            true => String::new(),
+            false => format!(
+                " (with a placeholder for {} it requires)",
+                required.join(", ")
+            ),
+        }
+    ));
+    draft.build("steps", toml::Value::Array(vec![step.into()]));
 }
