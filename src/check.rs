@@ -108,12 +108,15 @@ pub fn unified_diff(on_disk: &str, rendered: &str, dockerfile: &str, manifest: &
 }
 
 /// A unified diff with 3 lines of context and the given file headers.
+/// What a file on disk holds is shown, never sent: an escape sequence in
+/// a hand-edited Dockerfile reaches the terminal as `<U+001B>`.
 pub fn diff_with_headers(old: &str, new: &str, old_header: &str, new_header: &str) -> String {
-    TextDiff::from_lines(old, new)
+    let diff = TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
         .header(old_header, new_header)
-        .to_string()
+        .to_string();
+    crate::text::shown(&diff).into_owned()
 }
 
 /// Colours a unified diff for a terminal.

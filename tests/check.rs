@@ -582,3 +582,23 @@ fn check_json_names_the_fix_and_the_note() {
             .contains("left to its owner")
     );
 }
+
+#[test]
+fn a_diff_shows_escape_sequences_from_the_file_on_disk_never_sends_them() {
+    let dir = tempfile::tempdir().unwrap();
+    project(dir.path(), MANIFEST);
+    let file = dir.path().join("Dockerfile");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace("EXPOSE 8080", "# \x1b]0;owned\x07 title\nEXPOSE 8080"),
+    )
+    .unwrap();
+    for args in [&["check"][..], &["check", "--format", "json"]] {
+        let output = shipit(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1));
+        let out = stdout(&output);
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out}");
+        assert!(out.contains("<U+001B>]0;owned<U+0007>"), "{out}");
+    }
+}
