@@ -662,3 +662,36 @@ fn django_collectstatic_runs_with_the_servers_settings_and_placeholders_for_requ
         "{message}"
     );
 }
+
+#[test]
+fn procfile_servers_listen_on_every_interface_and_port_defaults_count_as_the_port() {
+    for (line, expected) in [
+        (
+            "uvicorn main:app --port $PORT",
+            "[\"uvicorn\", \"--host\", \"0.0.0.0\", \"main:app\", \"--port\", \"8000\"]",
+        ),
+        (
+            "flask run --port $PORT",
+            "[\"flask\", \"run\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\"]",
+        ),
+        (
+            "gunicorn -b 0.0.0.0:${PORT:-5000} main:app",
+            "[\"gunicorn\", \"-b\", \"0.0.0.0:8000\", \"main:app\"]",
+        ),
+        (
+            "uvicorn main:app --host 127.0.0.2 --port ${PORT:-9000}",
+            "[\"uvicorn\", \"main:app\", \"--host\", \"127.0.0.2\", \"--port\", \"8000\"]",
+        ),
+    ] {
+        let dir = tree(&[
+            ("requirements.txt", "flask\nuvicorn\ngunicorn\n"),
+            ("main.py", "app = None\n"),
+            ("Procfile", &format!("web: {line}\n")),
+        ]);
+        let (manifest, _) = init_ok(dir.path());
+        assert!(
+            manifest.contains(&format!("entrypoint = {expected}")),
+            "{line}\n{manifest}"
+        );
+    }
+}

@@ -1579,3 +1579,23 @@ fn a_python_program_the_project_does_not_have_warns() {
         );
     }
 }
+
+#[test]
+fn a_python_program_named_by_an_absolute_path_is_not_looked_for_on_this_machine() {
+    let files = [("requirements.txt", "gunicorn\n"), ("app.py", "")];
+    for entrypoint in [
+        "[\"python\", \"/app/app.py\"]",
+        "[\"python\", \"/etc/hostname.py\"]",
+        "[\"uvicorn\", \"--app-dir\", \"/srv\", \"x:app\"]",
+        "[\"fastapi\", \"run\", \"/app/app.py\"]",
+    ] {
+        let manifest =
+            format!("name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = {entrypoint}\n");
+        let output = run(&files, &manifest, &["render"]);
+        let stderr = common::stderr(&output);
+        assert!(
+            output.status.success() && !stderr.contains("warning"),
+            "{entrypoint}: {stderr}"
+        );
+    }
+}

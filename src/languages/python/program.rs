@@ -43,18 +43,18 @@ pub(super) fn warn_missing_program(cx: &mut Cx) {
 fn target(words: &[String]) -> Option<(String, Vec<String>)> {
     let program = words.first()?.rsplit('/').next()?;
     let rest = &words[1..];
+    // An absolute path is where the image has it, not the project's.
     if program.starts_with("python") {
         let script = rest
             .first()
-            .filter(|w| !w.starts_with('-') && w.ends_with(".py"))?;
+            .filter(|w| !w.starts_with(['-', '/']) && w.ends_with(".py"))?;
         return Some((script.clone(), vec![script.clone()]));
     }
     if program == "fastapi" {
         let file = rest
             .get(1)
             .filter(|_| rest.first().is_some_and(|w| w == "run" || w == "dev"))?;
-        return file
-            .ends_with(".py")
+        return (file.ends_with(".py") && !file.starts_with('/'))
             .then(|| (file.clone(), vec![file.clone()]));
     }
     if !SERVERS.contains(&program) {
@@ -66,6 +66,12 @@ fn target(words: &[String]) -> Option<(String, Vec<String>)> {
         .windows(2)
         .find(|pair| APP_DIRS.contains(&pair[0].as_str()))
         .map(|pair| pair[1].trim_end_matches('/').to_string());
+    if app_dir
+        .as_deref()
+        .is_some_and(|dir| dir.starts_with('/') || dir.contains(".."))
+    {
+        return None;
+    }
     let roots: Vec<String> = match app_dir {
         Some(dir) if !dir.is_empty() && dir != "." => vec![format!("{dir}/")],
         _ => vec![String::new(), "src/".to_string()],

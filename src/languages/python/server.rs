@@ -137,9 +137,18 @@ fn procfile(dir: &std::path::Path, draft: &mut Draft) -> bool {
         draft.reason("Procfile: the `web:` line needs a shell: not used");
         return false;
     }
+    // `$PORT`, `${PORT}` and `${PORT:-N}` are the port the platform
+    // gives: 8000 here.
     let mut args: Vec<String> = command
         .split_whitespace()
-        .map(|w| w.replace("${PORT}", "8000").replace("$PORT", "8000"))
+        .map(|w| {
+            let mut w = w.replace("${PORT}", "8000").replace("$PORT", "8000");
+            while let Some(at) = w.find("${PORT:-") {
+                let Some(end) = w[at..].find('}') else { break };
+                w.replace_range(at..at + end + 1, "8000");
+            }
+            w
+        })
         .collect();
     if args.iter().any(|a| a.contains('$')) {
         draft.reason("Procfile: the `web:` line uses variables other than `$PORT`: not used");
@@ -161,6 +170,16 @@ fn procfile(dir: &std::path::Path, draft: &mut Draft) -> bool {
             args.splice(1..1, ["-b".to_string(), "0.0.0.0:8000".to_string()]);
         }
         None => {}
+    }
+    // uvicorn and `flask run` listen on 127.0.0.1 unless told: nothing
+    // outside the container could reach them.
+    let has_host = args
+        .iter()
+        .any(|a| a == "--host" || a == "-h" || a.starts_with("--host="));
+    let flask_run = program == "flask" && args.get(1).is_some_and(|a| a == "run");
+    if !has_host && (program == "uvicorn" || flask_run) {
+        let at = if flask_run { 2 } else { 1 };
+        args.splice(at..at, ["--host".to_string(), "0.0.0.0".to_string()]);
     }
     let port = bind_port(&args).or(gunicorn.then_some(PORT));
     draft.reason(format!("Procfile: `web: {command}` starts the app"));
