@@ -73,9 +73,12 @@ fn node_service_and_cli() {
     let (output, manifest) = init(service.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(manifest.contains("name = \"api\"\n"), "{manifest}");
+    // The plan resolves `>=20` itself: its lower bound is not frozen.
+    assert!(!manifest.contains("version ="), "{manifest}");
     assert!(
-        manifest.contains("[build]\nversion = \"20\"\n"),
-        "{manifest}"
+        stderr(&output).contains("engines.node `>=20`: the build picks the Node it allows"),
+        "{}",
+        stderr(&output)
     );
     assert!(
         manifest.contains("[node]\nentry = \"server.js\"\nmode = \"runtime\"\n"),
@@ -110,7 +113,7 @@ fn python_servers_and_versions() {
     let (output, manifest) = init(fastapi.path(), &[]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(manifest.contains("name = \"orders\"\n"), "{manifest}");
-    assert!(manifest.contains("version = \"3.11\"\n"), "{manifest}");
+    assert!(!manifest.contains("version ="), "{manifest}");
     assert!(
         manifest.contains("entrypoint = [\"uvicorn\", \"--host\", \"0.0.0.0\", \"--port\", \"8000\", \"main:app\"]\n"),
         "{manifest}"
@@ -275,6 +278,15 @@ fn every_example_is_recreated_by_init() {
             ],
         ),
         ("python-flask", &[]),
+        // The seeds chose 3.11 within their `>=3.11`; init leaves the
+        // range to the plan, which picks the newest Python it allows.
+        (
+            "python-poetry",
+            &[
+                "FROM python:3.11-trixie AS build",
+                "FROM python:3.11-slim-trixie",
+            ],
+        ),
         // The seed runs Flask's own server; init drafts gunicorn now.
         (
             "python-pipenv",
@@ -283,8 +295,13 @@ fn every_example_is_recreated_by_init() {
                 "ENTRYPOINT [\"/usr/bin/tini\", \"--\", \"flask\", \"run\", \"--host=0.0.0.0\", \"--port=8000\"]",
             ],
         ),
-        ("python-uv", &[]),
-        ("python-poetry", &[]),
+        (
+            "python-uv",
+            &[
+                "FROM python:3.11-trixie AS build",
+                "FROM python:3.11-slim-trixie",
+            ],
+        ),
         ("node-pnpm", &[]),
         ("node-yarn", &[]),
         ("node-sea", &[]),

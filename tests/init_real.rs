@@ -695,3 +695,26 @@ fn procfile_servers_listen_on_every_interface_and_port_defaults_count_as_the_por
         );
     }
 }
+
+#[test]
+fn node_options_before_the_script_are_not_the_entry() {
+    for start in [
+        "node -r dotenv/config server.js",
+        "node --require ./tracing.js server.js",
+        "node --enable-source-maps --import tsx server.js",
+    ] {
+        let dir = tree(&[
+            (
+                "package.json",
+                &format!("{{\"name\": \"app\", \"scripts\": {{\"start\": \"{start}\"}}}}"),
+            ),
+            ("server.js", "app.listen(3000)\n"),
+            ("tracing.js", ""),
+        ]);
+        let (manifest, _) = init_ok(dir.path());
+        assert!(
+            manifest.contains("entry = \"server.js\""),
+            "{start}\n{manifest}"
+        );
+    }
+}

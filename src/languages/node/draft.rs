@@ -41,23 +41,24 @@ pub(super) fn detect(
         draft.reason(format!(
             "{file}: the build reads its Node from it (no `build.version`)"
         ));
-    } else if let Some(version) = package["engines"]["node"]
-        .as_str()
-        .and_then(|v| crate::languages::versions::version_prefix(v, 1))
-    {
-        draft.reason(format!("package.json: engines.node → Node {version}"));
-        draft.build("version", version);
+    } else if let Some(range) = package["engines"]["node"].as_str() {
+        // The plan reads the range itself and picks a Node it allows (never
+        // an end-of-life one for `>=18`): written down, its lower bound
+        // would freeze an old Node.
+        draft.reason(format!(
+            "package.json: engines.node `{}`: the build picks the Node it allows (no `build.version`)",
+            crate::text::shown(range)
+        ));
     }
     let bin = match &package["bin"] {
         serde_json::Value::String(path) => Some(path.clone()),
         serde_json::Value::Object(map) => map.values().find_map(|v| v.as_str().map(str::to_string)),
         _ => None,
     };
-    // `node --inspect server.js`: the file, not node's own options.
     let start = package["scripts"]["start"]
         .as_str()
         .and_then(|script| script.strip_prefix("node "))
-        .and_then(|rest| rest.split_whitespace().find(|word| !word.starts_with('-')))
+        .and_then(script_of_node)
         .map(str::to_string);
     if super::next::detect(dir, root, &package, manager, &mut draft) {
         draft.table("manager", manager.key());
@@ -81,6 +82,32 @@ pub(super) fn detect(
     draft.table("mode", mode);
     draft.table("manager", manager.key());
     Ok(draft)
+}
+
+/// The script `node [options] script [args]` runs: node's own options
+/// are skipped, with the value of those that take one (`-r dotenv/config`,
+/// `--require ./tracing.js`, `--import tsx`).
+fn script_of_node(args: &str) -> Option<&str> {
+    const TAKE_A_VALUE: [&str; 9] = [
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--experimental-loader",
+        "--env-file",
+        "--title",
+        "-C",
+        "--conditions",
+    ];
+    let mut words = args.split_whitespace();
+    while let Some(word) = words.next() {
+        if TAKE_A_VALUE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('-') {
+            return Some(word);
+        }
+    }
+    None
 }
 
 /// The entry (a file that exists: `bin`, the file `scripts.start` runs,

@@ -112,15 +112,27 @@ pub(super) fn detect(
     let pinned = crate::languages::support::read(&dir.join(".python-version"))
         .and_then(|v| crate::languages::versions::version_prefix(v.trim(), 2))
         .map(|v| (v, ".python-version"));
-    let declared = parsed.as_ref().and_then(|t| {
-        let requires_python = t.get("project").and_then(|p| p.get("requires-python"));
-        let pipfile = t.get("requires").and_then(|r| r.get("python_version"));
-        let constraint = requires_python.or(pipfile)?.as_str()?;
-        crate::languages::versions::version_prefix(constraint, 2).map(|v| (v, file))
-    });
-    if let Some((version, from)) = pinned.or(declared) {
+    if let Some((version, from)) = pinned {
         draft.reason(format!("{from}: Python {version}"));
         draft.build("version", version);
+    } else if let Some(version) = parsed
+        .as_ref()
+        .and_then(|t| t.get("requires")?.get("python_version")?.as_str())
+        .and_then(|v| crate::languages::versions::version_prefix(v, 2))
+    {
+        // Pipfile's python_version is one version, which pipenv requires.
+        draft.reason(format!("{file}: Python {version}"));
+        draft.build("version", version);
+    } else if let Some(range) = parsed
+        .as_ref()
+        .and_then(|t| t.get("project")?.get("requires-python")?.as_str())
+    {
+        // The plan reads it and picks a Python it allows: written down,
+        // the lower bound of `>=3.8` would freeze a Python with no image.
+        draft.reason(format!(
+            "{file}: Python `{}`: the build picks the Python it allows (no `build.version`)",
+            crate::text::shown(range)
+        ));
     }
 
     // `build.steps` replace the install of a pyproject package (pip).
