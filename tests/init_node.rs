@@ -185,7 +185,8 @@ fn next_app_in_a_pnpm_workspace_ships_its_standalone_server() {
         "{manifest}"
     );
     assert!(
-        manifest.contains("steps = [\"cd apps/web && pnpm run build\"]"),
+        // The member and, first, the workspace packages it depends on.
+        manifest.contains("steps = [\"pnpm --filter '{apps/web}...' run build\"]"),
         "{manifest}"
     );
     assert!(manifest.contains("ports = [3000]"), "{manifest}");
@@ -305,7 +306,8 @@ fn next_app_as_a_workspace_member_builds_from_the_root() {
     let (manifest, _) = init_ok(&web);
     assert!(manifest.contains("context = \"../..\""), "{manifest}");
     assert!(
-        manifest.contains("steps = [\"cd apps/web && pnpm run build\"]"),
+        // The member and, first, the workspace packages it depends on.
+        manifest.contains("steps = [\"pnpm --filter '{apps/web}...' run build\"]"),
         "{manifest}"
     );
     assert!(manifest.contains("entry = \"server.js\""), "{manifest}");

@@ -50,15 +50,28 @@ pub(super) fn run_script(manager: NodeManager, script: &str) -> String {
     }
 }
 
-/// A build step as it runs from the build context: in the member's own
-/// directory when the project is a workspace member built from the root.
+/// A build step as it runs from the build context: for a workspace
+/// member built from the root, pnpm runs the script in the member and,
+/// first, in the workspace packages it depends on (`--filter
+/// '{member}...'`: their `dist/` is what the member imports); other
+/// managers run it in the member's own directory.
 pub(super) fn in_member(dir: &std::path::Path, root: &std::path::Path, step: &str) -> String {
     let canonical = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
     match canonical(dir).strip_prefix(canonical(root)) {
-        Ok(member) if !member.as_os_str().is_empty() => {
-            format!("cd {} && {step}", member.display())
-        }
+        Ok(member) if !member.as_os_str().is_empty() => in_dir(&member.display().to_string(), step),
         _ => step.to_string(),
+    }
+}
+
+/// `step` run for the workspace package at `member` (relative to the
+/// root), as [`in_member`] says.
+pub(super) fn in_dir(member: &str, step: &str) -> String {
+    match step.strip_prefix("pnpm run ") {
+        Some(script) => format!(
+            "pnpm --filter {} run {script}",
+            crate::text::shell_word(&format!("{{{member}}}..."))
+        ),
+        None => format!("cd {} && {step}", crate::text::shell_word(member)),
     }
 }
 

@@ -123,7 +123,7 @@ pub(super) fn detect(
     };
     let step = match app.as_str() {
         "" => super::built::in_member(dir, root, &build),
-        app => format!("cd {app} && {build}"),
+        app => super::built::in_dir(app.trim_end_matches('/'), &build),
     };
     draft.reason(format!("`next build` → build.steps `{step}`"));
     draft.build("steps", toml::Value::Array(vec![step.into()]));
