@@ -190,6 +190,11 @@ fn next_app_in_a_pnpm_workspace_ships_its_standalone_server() {
         "{manifest}"
     );
     assert!(manifest.contains("ports = [3000]"), "{manifest}");
+    // Next's image and ISR cache, written at run time by the app's user.
+    assert!(
+        manifest.contains("writable = [\".next/cache\"]"),
+        "{manifest}"
+    );
     assert!(
         message.contains("apps/web/package.json: depends on `next`"),
         "{message}"

@@ -131,6 +131,9 @@ pub(super) fn detect(
         "Next.js listens on port {PORT} (`PORT`), on every address (`HOSTNAME=0.0.0.0` in the image)"
     ));
     draft.runtime("ports", toml::Value::Array(vec![PORT.into()]));
+    // Next writes its image and ISR cache under `.next/cache` at run
+    // time: the non-root user must own it (Next's own Dockerfile does).
+    draft.runtime("writable", toml::Value::Array(vec![".next/cache".into()]));
     draft.table("entry", at("server.js"));
     draft.table("mode", "next");
     true
