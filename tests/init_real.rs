@@ -718,3 +718,28 @@ fn node_options_before_the_script_are_not_the_entry() {
         );
     }
 }
+
+#[test]
+fn go_chooses_the_command_named_like_the_module_or_serving() {
+    let named = tree(&[
+        ("go.mod", "module example.com/shop/orders\n\ngo 1.22\n"),
+        ("cmd/migrate/main.go", "package main\nfunc main() {}\n"),
+        ("cmd/orders/main.go", "package main\nfunc main() {}\n"),
+    ]);
+    let (manifest, _) = init_ok(named.path());
+    assert!(
+        manifest.contains("package = \"./cmd/orders\""),
+        "{manifest}"
+    );
+
+    let serving = tree(&[
+        ("go.mod", "module example.com/shop\n\ngo 1.22\n"),
+        ("cmd/migrate/main.go", "package main\nfunc main() {}\n"),
+        (
+            "cmd/web/main.go",
+            "package main\nfunc main() { http.ListenAndServe(addr, nil) }\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(serving.path());
+    assert!(manifest.contains("package = \"./cmd/web\""), "{manifest}");
+}

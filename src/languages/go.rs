@@ -435,11 +435,31 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
             .collect();
         commands.sort();
-        if let Some(first) = commands.first() {
+        // Of several commands, the one named like the module (`cmd/orders`
+        // in `…/orders`), else one that serves, else the first.
+        let serves = |command: &str| {
+            std::fs::read_dir(dir.join("cmd").join(command))
+                .into_iter()
+                .flatten()
+                .flatten()
+                .filter(|entry| entry.file_name().to_string_lossy().ends_with(".go"))
+                .any(|entry| {
+                    let rel = format!("cmd/{command}/{}", entry.file_name().to_string_lossy());
+                    super::support::read_in(dir, &rel).is_some_and(|text| {
+                        text.contains("ListenAndServe") || text.contains(".Listen(")
+                    })
+                })
+        };
+        let chosen = commands
+            .iter()
+            .find(|command| draft.name.as_deref() == Some(command.as_str()))
+            .or_else(|| commands.iter().find(|command| serves(command)))
+            .or(commands.first());
+        if let Some(first) = chosen {
             let package = format!("./cmd/{first}");
             if commands.len() > 1 {
                 draft.reason(format!(
-                    "several commands under cmd/: chose `{package}`; set `go.package` for another"
+                    "several commands under cmd/: chose `{package}` (named like the module, or serving); set `go.package` for another"
                 ));
             } else {
                 draft.reason(format!("main package: `{package}`"));
