@@ -532,3 +532,42 @@ fn a_yarn_berry_frontend_installs_everything_and_needs_no_focus_plugin() {
     }
     assert!(!text.contains("focus"), "{text}");
 }
+
+#[test]
+fn a_workspace_members_assets_land_in_its_own_directory_of_the_build_stage() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        ("go.work", "go 1.22\n\nuse ./svc\n"),
+        ("svc/go.mod", "module example.com/svc\n\ngo 1.22\n"),
+        ("svc/main.go", "package main\nfunc main() {}\n"),
+        FRONTEND,
+        LOCK,
+        (
+            "svc/shipit.toml",
+            "name = \"svc\"\nlanguage = \"go\"\n[build]\ncontext = \"..\"\n[[build.assets]]\nlanguage = \"node\"\nworkdir = \"frontend\"\noutput = \"dist\"\ninto = \"static\"\n[runtime]\nworkdir = \"/srv\"\n",
+        ),
+    ];
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let output = common::shipit(dir.path(), &["render", "-m", "svc/shipit.toml"]);
+    let text = common::stdout(&output);
+    assert!(output.status.success(), "{}", common::stderr(&output));
+    // `//go:embed static` in svc/ finds it beside the package.
+    assert!(
+        text.contains("COPY --from=assets-1 /assets/dist/ /src/svc/static/\n"),
+        "{text}"
+    );
+
+    // A committed link at the root where the member's copy lands is refused.
+    std::os::unix::fs::symlink("/etc", dir.path().join("svc/static")).unwrap();
+    let output = common::shipit(dir.path(), &["render", "-m", "svc/shipit.toml"]);
+    assert_eq!(output.status.code(), Some(2), "{}", common::stdout(&output));
+    assert!(
+        common::stderr(&output).contains("symbolic link"),
+        "{}",
+        common::stderr(&output)
+    );
+}

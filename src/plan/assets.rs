@@ -63,9 +63,17 @@ pub(super) fn assets(
             );
             return Vec::new();
         };
+        // The build stage copies the context root: a workspace member's
+        // `into` is under its own directory there (where `//go:embed`
+        // in the member's package finds it).
+        let member_into = match cx.member_dir() {
+            "" => into.clone(),
+            member => join(member, &into),
+        };
         if !linkless(cx, &key("workdir"), &workdir, true)
             || !linkless(cx, &key("output"), &join(&workdir, &output), true)
             || !linkless(cx, &key("into"), &into, false)
+            || !linkless(cx, &key("into"), &member_into, true)
         {
             continue;
         }
@@ -115,7 +123,7 @@ pub(super) fn assets(
             default_steps,
             ignored: join(&workdir, &output),
             output: absolute(ASSET_WORKDIR, &output),
-            build_into: absolute(build_workdir, &into),
+            build_into: absolute(build_workdir, &member_into),
             into: target,
             workdir,
         });
