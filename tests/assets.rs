@@ -187,10 +187,19 @@ fn every_final_stage_ships_the_assets_from_their_own_stage() {
                 build[at + 1..].iter().any(|i| i.cmd == "RUN"),
                 "{label}: no build after it"
             );
+        } else if *label == "python" {
+            // For build steps that read them (collectstatic), after the
+            // source.
+            let at = at.unwrap_or_else(|| panic!("{label}: not in the build stage\n{text}"));
+            let source = build
+                .iter()
+                .position(|i| i.cmd == "COPY" && i.value == [".", "."]);
+            assert!(source.is_some_and(|source| source < at), "{label}\n{text}");
+            assert!(build[at].value[1].ends_with("/static/"), "{label}");
         } else {
             assert!(
                 at.is_none(),
-                "{label}: an interpreted app gets them in the final stage only"
+                "{label}: a Node app gets them in the final stage only"
             );
         }
     }
