@@ -773,6 +773,19 @@ fn a_frontend_init_cannot_read_is_said_and_left_out() {
             "it writes to `../static` (`build.outDir` in `vite.config.ts`), which is not a path inside its directory",
         ),
         (
+            vec![
+                (
+                    "client/package.json",
+                    "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",
+                ),
+                (
+                    "client/vite.config.js",
+                    "// outDir: \"old\"\nexport default { build: { outDir: path.resolve(__dirname, \"../static/dist\") } }\n",
+                ),
+            ],
+            "`build.outDir` in `vite.config.js` is not a plain string shipit can read",
+        ),
+        (
             vec![(
                 "ui/package.json",
                 "{\"packageManager\": \"pnpm@9.15.9\", \"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",

@@ -57,7 +57,7 @@ pub(crate) fn decisive(dir: &Path, candidates: Vec<Language>) -> (Vec<Language>,
             ));
         } else if dir.join("Makefile").is_file() {
             reasons.push(format!(
-                "`{file}` is decisive: the Makefile beside it drives the {} build",
+                "`{file}` is decisive: a {} project (the Makefile beside it is the developers'; the image builds without it)",
                 decisive.key()
             ));
         }

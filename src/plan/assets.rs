@@ -211,10 +211,12 @@ fn join(dir: &str, file: &str) -> String {
     }
 }
 
+/// `base/relative`, without the trailing `/` the templates add: the
+/// root itself is the empty string (`COPY … /`, not `//`).
 fn absolute(base: &str, relative: &str) -> String {
     let base = base.trim_end_matches('/');
     match relative {
-        "." if base.is_empty() => "/".into(),
+        "." if base.is_empty() => String::new(),
         "." => base.to_string(),
         _ => format!("{base}/{relative}"),
     }

@@ -160,7 +160,12 @@ fn output_dir(
         (value, "its `--outDir`".to_string())
     } else if depends("vite") || script.starts_with("vite") {
         match vite_out_dir(dir) {
-            Some((value, file)) => (value, format!("`build.outDir` in `{file}`")),
+            Some((Some(value), file)) => (value, format!("`build.outDir` in `{file}`")),
+            Some((None, file)) => {
+                return Err(format!(
+                    "`build.outDir` in `{file}` is not a plain string shipit can read"
+                ));
+            }
             None => ("dist".into(), "Vite's default".into()),
         }
     } else if depends("react-scripts") {
@@ -179,8 +184,10 @@ fn output_dir(
     }
 }
 
-/// Vite's `outDir: "..."` in its config, and the config's name.
-fn vite_out_dir(dir: &Path) -> Option<(String, String)> {
+/// Vite's `outDir` in its config, and the config's name: the string
+/// when it is one (`outDir: "dist"`), `None` when it is an expression
+/// (`path.resolve(__dirname, "../static")`). Commented lines do not count.
+fn vite_out_dir(dir: &Path) -> Option<(Option<String>, String)> {
     [
         "vite.config.ts",
         "vite.config.js",
@@ -189,15 +196,30 @@ fn vite_out_dir(dir: &Path) -> Option<(String, String)> {
     ]
     .iter()
     .find_map(|file| {
-        let text = crate::languages::support::read(&dir.join(file))?;
-        let after = text
+        let text = crate::languages::support::read_in(dir, file)?;
+        let line = text.lines().find(|line| {
+            let code = line.trim_start();
+            !code.starts_with("//")
+                && !code.starts_with('*')
+                && !code.starts_with("/*")
+                && code.contains("outDir")
+        })?;
+        let after = line
             .split_once("outDir")?
             .1
             .trim_start()
             .strip_prefix(':')?;
         let after = after.trim_start();
-        let quote = after.chars().next().filter(|c| "'\"`".contains(*c))?;
-        let value = after[1..].split(quote).next()?;
-        Some((value.to_string(), file.to_string()))
+        let literal = after
+            .chars()
+            .next()
+            .filter(|c| "'\"".contains(*c))
+            .and_then(|quote| {
+                let body = &after[quote.len_utf8()..];
+                let end = body.find(quote)?;
+                let rest = body[end + quote.len_utf8()..].trim_start();
+                (rest.is_empty() || rest.starts_with([',', '}'])).then(|| body[..end].to_string())
+            });
+        Some((literal, file.to_string()))
     })
 }
