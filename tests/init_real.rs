@@ -743,3 +743,30 @@ fn go_chooses_the_command_named_like_the_module_or_serving() {
     let (manifest, _) = init_ok(serving.path());
     assert!(manifest.contains("package = \"./cmd/web\""), "{manifest}");
 }
+
+#[test]
+fn servers_in_included_requirements_count() {
+    let dir = tree(&[
+        ("requirements.txt", "-r requirements/production.txt\n"),
+        (
+            "requirements/production.txt",
+            "-r base.txt\ngunicorn==23.0.0\n",
+        ),
+        ("requirements/base.txt", "django==5.1\n"),
+        (
+            "manage.py",
+            "os.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\n",
+        ),
+        ("shop/wsgi.py", "application = None\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(
+        manifest
+            .contains("[\"gunicorn\", \"--bind\", \"0.0.0.0:8000\", \"shop.wsgi:application\"]"),
+        "{manifest}"
+    );
+    assert!(
+        message.contains("gunicorn in the dependencies"),
+        "{message}"
+    );
+}

@@ -135,10 +135,53 @@ pub(super) fn detect(
         ));
     }
 
+    // The servers among the dependencies, included files too
+    // (`-r requirements/production.txt`).
+    let text = match file {
+        "requirements.txt" => with_includes(dir, file, text),
+        _ => text,
+    };
     // `build.steps` replace the install of a pyproject package (pip).
     let steps_free = !(manager == PythonManager::Pip && file == "pyproject.toml");
     super::server::draft_server(dir, &text, parsed.as_ref(), steps_free, &mut draft);
     draft.table("manager", manager.key());
     draft.table("requirements", file);
     Ok(draft)
+}
+
+/// A requirements file's text with the text of the files it includes
+/// (`-r`, `--requirement`), relative to each including file, read inside
+/// the project through no link; at most 32 files.
+fn with_includes(dir: &std::path::Path, file: &str, text: String) -> String {
+    let mut files = vec![file.to_string()];
+    let mut texts = vec![text];
+    let mut next = 0;
+    while next < texts.len() {
+        let base = files[next]
+            .rfind('/')
+            .map_or("", |cut| &files[next][..cut])
+            .to_string();
+        let included: Vec<String> = texts[next]
+            .lines()
+            .filter_map(|line| {
+                let line = line.trim();
+                let named = line
+                    .strip_prefix("-r ")
+                    .or_else(|| line.strip_prefix("--requirement "))
+                    .or_else(|| line.strip_prefix("--requirement="))?;
+                crate::languages::support::join_relative(&base, named.trim())
+            })
+            .collect();
+        for file in included {
+            if files.len() < 32
+                && !files.contains(&file)
+                && let Some(text) = crate::languages::support::read_in(dir, &file)
+            {
+                files.push(file);
+                texts.push(text);
+            }
+        }
+        next += 1;
+    }
+    texts.join("\n")
 }
