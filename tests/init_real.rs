@@ -476,6 +476,17 @@ fn servers_that_name_their_port_in_source_get_it_exposed() {
     );
     assert!(message.contains("a server on 8081"), "{message}");
 
+    // gin's address literal; a `report` is no port.
+    let gin = tree(&[
+        ("go.mod", "module example.com/g\n\ngo 1.22\n"),
+        (
+            "main.go",
+            "package main\n\nconst reportEvery = 300 * time.Second\n\nfunc main() {\n\tr.Run(\":8082\")\n}\n",
+        ),
+    ]);
+    let (manifest, _) = init_ok(gin.path());
+    assert!(manifest.contains("ports = [8082]"), "{manifest}");
+
     // A program that names no port gets none.
     let cli = tree(&[
         ("go.mod", "module example.com/tool\n\ngo 1.22\n"),

@@ -239,9 +239,10 @@ fn words(line: &str) -> Vec<String> {
 }
 
 /// The port a server's source names with a literal, and the file: the
-/// first number from 80 to 65535 on a code line with a word about the
-/// port or the listening address (`port = "8080"`, `htons(8080)`,
-/// `Addr: ":8080"`, `#define PORT 8080`; not `reportEvery = 300`). The
+/// first address literal (`r.Run(":8082")`), or number from 80 to 65535
+/// on a code line with a word about the port or the listening address
+/// (`port = "8080"`, `htons(8080)`, `#define PORT 8080`; not
+/// `reportEvery = 300`). The
 /// files (`rels`, relative to `dir`, at most 64, in the order given) are
 /// read with [`read_in`].
 pub(crate) fn port_in_sources(dir: &std::path::Path, rels: &[String]) -> Option<(u16, String)> {
@@ -255,6 +256,17 @@ pub(crate) fn port_in_sources(dir: &std::path::Path, rels: &[String]) -> Option<
                 .any(|c| code.starts_with(c))
             {
                 return None;
+            }
+            // An address literal (`r.Run(":8082")`) says it on any line.
+            let address = code.split('"').skip(1).step_by(2).find_map(|quoted| {
+                quoted
+                    .strip_prefix(':')?
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|p| *p >= 80)
+            });
+            if address.is_some() {
+                return address;
             }
             if !words(code).iter().any(|w| WORDS.contains(&w.as_str())) {
                 return None;
