@@ -781,3 +781,35 @@ fn servers_in_included_requirements_count() {
         "{message}"
     );
 }
+
+#[test]
+fn a_go_package_that_embeds_its_frontends_build_gets_the_assets_there() {
+    let dir = tree(&[
+        ("go.mod", "module example.com/orders\n\ngo 1.22\n"),
+        (
+            "main.go",
+            "package main\n\nimport _ \"example.com/orders/web\"\n\nfunc main() {}\n",
+        ),
+        (
+            "web/embed.go",
+            "package web\n\nimport \"embed\"\n\n//go:embed all:dist\nvar Dist embed.FS\n",
+        ),
+        (
+            "web/package.json",
+            "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",
+        ),
+        ("web/package-lock.json", "{\"lockfileVersion\": 3}\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("into = \"web/dist\""), "{manifest}");
+    assert!(
+        message.contains("`//go:embed` names `web/dist`"),
+        "{message}"
+    );
+    let render = common::shipit(dir.path(), &["render"]);
+    assert!(
+        common::stdout(&render).contains("COPY --from=assets-1 /assets/dist/ /src/web/dist/\n"),
+        "{}",
+        common::stdout(&render)
+    );
+}

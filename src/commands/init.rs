@@ -146,9 +146,10 @@ fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
     }
     let (keys, reasons) = crate::languages::draft_assets(dir);
     draft.reasons.extend(reasons);
-    let Some(keys) = keys else {
+    let Some(mut keys) = keys else {
         return;
     };
+    embedded_in_place(language, dir, &mut keys, draft);
     let Ok(without) = plan(dir, &render(language, draft, "./shipit.schema.json", dir)) else {
         return;
     };
@@ -168,6 +169,34 @@ fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
         draft.reason(format!(
             "the frontend's `[[build.assets]]` left out: {}",
             first.trim_start_matches("error: ")
+        ));
+    }
+}
+
+/// A Go package that embeds the frontend's output where the frontend
+/// builds it (`//go:embed all:dist` in `web/`): the assets land there in
+/// the build stage, so the embed finds them.
+fn embedded_in_place(
+    language: Language,
+    dir: &Path,
+    keys: &mut [(String, toml::Value)],
+    draft: &mut Draft,
+) {
+    let value = |name: &str| {
+        keys.iter()
+            .find(|(key, _)| key == name)
+            .and_then(|(_, v)| v.as_str().map(str::to_string))
+    };
+    let (Some(workdir), Some(output)) = (value("workdir"), value("output")) else {
+        return;
+    };
+    let built = format!("{workdir}/{output}");
+    if language == Language::Go && crate::languages::go_embeds(dir, &built) {
+        if let Some((_, into)) = keys.iter_mut().find(|(key, _)| key == "into") {
+            *into = built.clone().into();
+        }
+        draft.reason(format!(
+            "`//go:embed` names `{built}`: the assets land there, where the program embeds them"
         ));
     }
 }

@@ -496,3 +496,54 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     }
     Ok(draft)
 }
+
+/// Whether a `//go:embed` directive in the module's Go files (at most
+/// three directories down, 256 files) names `path` (relative to the
+/// module root): a package that embeds its frontend's build in place,
+/// `//go:embed all:dist` in `web/` for `web/dist`.
+pub(crate) fn embeds(dir: &std::path::Path, path: &str) -> bool {
+    fn walk(dir: &std::path::Path, rel: &str, depth: usize, files: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|entry| entry.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir()
+                && depth < 3
+                && !name.starts_with('.')
+                && !["vendor", "node_modules", "testdata"].contains(&name.as_str())
+            {
+                walk(dir, &child, depth + 1, files);
+            } else if kind.is_file() && name.ends_with(".go") && files.len() < 256 {
+                files.push(child);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, "", 0, &mut files);
+    files.iter().any(|file| {
+        let base = file.rsplit_once('/').map_or("", |(base, _)| base);
+        super::support::read_in(dir, file).is_some_and(|text| {
+            text.lines()
+                .filter_map(|line| line.trim().strip_prefix("//go:embed "))
+                .flat_map(str::split_whitespace)
+                .filter_map(|pattern| {
+                    super::support::join_relative(
+                        base,
+                        pattern.trim_start_matches("all:").trim_matches('"'),
+                    )
+                })
+                .any(|embedded| embedded == path)
+        })
+    })
+}

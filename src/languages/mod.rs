@@ -21,6 +21,7 @@ use crate::manifest::Language;
 use crate::plan::context::{Cx, LanguageDefaults};
 use support::{Draft, Support};
 
+pub(crate) use go::embeds as go_embeds;
 pub(crate) use node::assets::{AssetToolchain, asset_toolchain, draft_assets};
 
 /// The module that supports `language`: the one table of languages.
