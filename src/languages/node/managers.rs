@@ -40,11 +40,10 @@ pub(super) struct Install {
     /// The workspace's members (directories) and their package.json (the
     /// manifest's own, as read beside it), when `build.context` makes the
     /// manifest one: read once, for the install and for what ships.
-    pub(super) members: super::workspace::Packages,
-    /// The directories the members' `file:`, `link:` and `portal:`
+    /// With the directories the members' `file:`, `link:` and `portal:`
     /// dependencies name: the install reads them, so they are copied
     /// before it, whole.
-    pub(super) local: Vec<String>,
+    pub(super) members: std::sync::Arc<super::workspace::Workspace>,
     /// The lifecycle scripts of the installing package.json (the root's,
     /// for a workspace member) that an install runs: a production install
     /// drops them first.
@@ -170,7 +169,7 @@ pub(super) fn install(
         // A broken root lists no members: said once, at the root.
         (false, false) => None,
     };
-    let (members, local) = read_members(cx, manager, listing, package, &mut files);
+    let members = read_members(cx, manager, listing, package, &mut files);
     Install {
         manager,
         berry,
@@ -178,7 +177,6 @@ pub(super) fn install(
         npmrc: cx.root_exists(".npmrc"),
         litter: litter(berry),
         members,
-        local,
         root_scripts,
     }
 }
@@ -193,7 +191,7 @@ fn read_members(
     root_package: Option<&serde_json::Value>,
     package: &serde_json::Value,
     files: &mut Vec<String>,
-) -> (super::workspace::Packages, Vec<String>) {
+) -> std::sync::Arc<super::workspace::Workspace> {
     let workspace = !cx.member.is_empty();
     let (members, named_by) = match root_package {
         Some(root_package) => members(cx, manager, root_package),
@@ -214,6 +212,19 @@ fn read_members(
                 .map(|member| format!("{member}/package.json")),
         );
     }
+    // A package on its own reads its `file:` directories while installing
+    // too: they are copied before the install as a member's are.
+    if !workspace {
+        let alone = [(String::new(), std::sync::Arc::new(package.clone()))].into();
+        let local = local_dirs(cx, &alone);
+        return std::sync::Arc::new(super::workspace::Workspace {
+            local,
+            ..Default::default()
+        });
+    }
+    if let Some(clean) = super::workspace::clean_workspace(&cx.root, &members) {
+        return clean;
+    }
     let own = cx.member_dir().to_string();
     let members = members
         .into_iter()
@@ -225,16 +236,7 @@ fn read_members(
             (member, value)
         })
         .collect();
-    // A package on its own reads its `file:` directories while installing
-    // too: they are copied before the install as a member's are.
-    let local = match workspace {
-        true => local_dirs(cx, &members),
-        false => local_dirs(
-            cx,
-            &[(String::new(), std::sync::Arc::new(package.clone()))].into(),
-        ),
-    };
-    (members, local)
+    std::sync::Arc::new(super::workspace::read_workspace(cx, members))
 }
 
 /// What else the install reads, beyond package.json, the lockfile and the

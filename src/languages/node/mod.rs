@@ -282,15 +282,12 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
             corepack: COREPACK,
             files: crate::languages::support::copy_groups(&install.files)
                 .into_iter()
-                .chain(
-                    install
-                        .local
-                        .iter()
-                        .map(|dir| crate::languages::support::CopyGroup {
-                            dir: format!("{dir}/"),
-                            files: vec![dir.clone()],
-                        }),
-                )
+                .chain(install.members.local.iter().map(|dir| {
+                    crate::languages::support::CopyGroup {
+                        dir: format!("{dir}/"),
+                        files: vec![dir.clone()],
+                    }
+                }))
                 .collect(),
             npmrc: install.npmrc,
             litter: install.litter,

@@ -131,19 +131,9 @@ pub(super) fn pnpm_packages(text: &str) -> Result<Vec<String>, String> {
 pub(super) fn local_dirs(cx: &mut Cx, members: &Packages) -> Vec<String> {
     let mut dirs = std::collections::BTreeSet::new();
     for (member, value) in members {
-        for field in [
-            "dependencies",
-            "devDependencies",
-            "optionalDependencies",
-            "peerDependencies",
-        ] {
-            let Some(dependencies) = value[field].as_object() else {
-                continue;
-            };
-            for (name, spec) in dependencies {
-                if let Some(Local::Path(path)) = local_spec(spec.as_str().unwrap_or_default()) {
-                    dirs.extend(local_dir(cx, member, name, path, true));
-                }
+        for (name, spec) in dependency_specs(value) {
+            if let Some(Local::Path(path)) = local_spec(spec) {
+                dirs.extend(local_dir(cx, member, name, path, true));
             }
         }
     }
@@ -181,6 +171,95 @@ pub(super) fn local_spec(spec: &str) -> Option<Local<'_>> {
 /// Package.json files by directory, parsed once: every member of a
 /// workspace plans with all of them.
 pub(super) type Packages = std::collections::BTreeMap<String, Arc<serde_json::Value>>;
+
+/// A workspace as every member plans with it: the members' package.json
+/// by directory, the directory of each package name, and the directories
+/// the members' local dependencies name.
+#[derive(Default)]
+pub(super) struct Workspace {
+    pub(super) packages: Packages,
+    pub(super) by_name: std::collections::BTreeMap<String, String>,
+    pub(super) local: Vec<String>,
+}
+
+impl Workspace {
+    fn new(packages: Packages, local: Vec<String>) -> Workspace {
+        let by_name = packages
+            .iter()
+            .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
+            .collect();
+        Workspace {
+            packages,
+            by_name,
+            local,
+        }
+    }
+}
+
+/// Workspaces whose members all read cleanly, by root and member list:
+/// made once per process, so `check --all` over n members does n times
+/// the work of one, not n × n.
+type Key = (std::path::PathBuf, Vec<String>);
+static WORKSPACES: crate::languages::support::OnceMap<Key, Option<Arc<Workspace>>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// The workspace at `root` with `members`, when every member's
+/// package.json reads and every local dependency ships: nothing to
+/// report, so one value serves every member. `None` otherwise (the caller
+/// then reads them itself, reporting what is wrong).
+pub(super) fn clean_workspace(
+    root: &std::path::Path,
+    members: &[String],
+) -> Option<Arc<Workspace>> {
+    crate::languages::support::once(&WORKSPACES, (root.to_path_buf(), members.to_vec()), || {
+        let mut packages = Packages::new();
+        for member in members {
+            match load(root, member) {
+                Loaded::Json(value) => packages.insert(member.clone(), value),
+                _ => return None,
+            };
+        }
+        let mut local = std::collections::BTreeSet::new();
+        for (member, value) in &packages {
+            for (_, spec) in dependency_specs(value) {
+                if let Some(Local::Path(path)) = local_spec(spec) {
+                    match local_place(root, member, path) {
+                        Place::Dir(dir) => {
+                            local.insert(dir);
+                        }
+                        Place::Skip => {}
+                        Place::Problem(..) => return None,
+                    }
+                }
+            }
+        }
+        Some(Arc::new(Workspace::new(
+            packages,
+            local.into_iter().collect(),
+        )))
+    })
+}
+
+/// Every dependency of a package.json (the install reads devDependencies
+/// too), by name and spec.
+fn dependency_specs(value: &serde_json::Value) -> impl Iterator<Item = (&String, &str)> {
+    [
+        "dependencies",
+        "devDependencies",
+        "optionalDependencies",
+        "peerDependencies",
+    ]
+    .into_iter()
+    .filter_map(|field| value[field].as_object())
+    .flatten()
+    .map(|(name, spec)| (name, spec.as_str().unwrap_or_default()))
+}
+
+/// A workspace read member by member, reporting what is wrong.
+pub(super) fn read_workspace(cx: &mut Cx, packages: Packages) -> Workspace {
+    let local = local_dirs(cx, &packages);
+    Workspace::new(packages, local)
+}
 
 /// What reading one package.json gave.
 #[derive(Clone)]
@@ -276,22 +355,15 @@ pub(super) fn local_dir(
     path: &str,
     report: bool,
 ) -> Option<String> {
-    let dir = crate::languages::support::join_relative(from, path)?;
-    if dir.is_empty() {
-        return None;
-    }
-    let problem = if crate::input::first_link(&cx.root, &dir).is_some() {
-        "through a symbolic link"
-    } else if !cx.root.join(&dir).is_dir() {
-        return None;
-    } else if !crate::plan::rules::safe_relative(&dir) {
-        "with a name a Dockerfile cannot copy as written"
-    } else {
-        return Some(dir);
+    let problem = match local_place(&cx.root, from, path) {
+        Place::Dir(dir) => return Some(dir),
+        Place::Skip => return None,
+        Place::Problem(dir, problem) => (dir, problem),
     };
     if !report {
         return None;
     }
+    let (dir, problem) = problem;
     let shown = crate::text::shown(&dir);
     cx.error(
         "build.context",
@@ -299,6 +371,32 @@ pub(super) fn local_dir(
         "make it a real directory of the workspace, named with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`",
     );
     None
+}
+
+/// Where a local dependency's path leads, from the package at `from`.
+enum Place {
+    /// A directory of the context that ships.
+    Dir(String),
+    /// Nothing to copy: outside the context, or not a directory.
+    Skip,
+    /// A directory that cannot ship, and why.
+    Problem(String, &'static str),
+}
+
+fn local_place(root: &std::path::Path, from: &str, path: &str) -> Place {
+    let Some(dir) = crate::languages::support::join_relative(from, path).filter(|d| !d.is_empty())
+    else {
+        return Place::Skip;
+    };
+    if crate::input::first_link(root, &dir).is_some() {
+        Place::Problem(dir, "through a symbolic link")
+    } else if !root.join(&dir).is_dir() {
+        Place::Skip
+    } else if !crate::plan::rules::safe_relative(&dir) {
+        Place::Problem(dir, "with a name a Dockerfile cannot copy as written")
+    } else {
+        Place::Dir(dir)
+    }
 }
 
 /// Where the build stage assembles what a workspace member ships.
@@ -313,14 +411,11 @@ pub(super) const SHIPPED: &str = "/out/app";
 /// and dependencies stay in the builder.
 pub(super) fn shipped(
     cx: &mut Cx,
-    packages: &Packages,
+    workspace: &Workspace,
     package: &serde_json::Value,
 ) -> Vec<String> {
     let own = cx.member_dir().to_string();
-    let by_name: std::collections::BTreeMap<String, String> = packages
-        .iter()
-        .filter_map(|(dir, value)| Some((value["name"].as_str()?.to_string(), dir.clone())))
-        .collect();
+    let (packages, by_name) = (&workspace.packages, &workspace.by_name);
     let mut shipped = std::collections::BTreeSet::new();
     // Each directory with the package.json that names it.
     let mut queue = vec![(own.clone(), String::new())];
