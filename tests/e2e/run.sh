@@ -34,8 +34,9 @@ log() { printf '\n== %s\n' "$*" >&2; }
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 started=$SECONDS
 stage_start=$SECONDS
-stage() { # name: prints the time the previous stage took
-  printf '\n-- e2e stage done in %ds (total %ds): %s\n' $((SECONDS - stage_start)) $((SECONDS - started)) "$1" >&2
+free_gb() { df -P --block-size=1G /var/lib/containers 2>/dev/null | awk 'NR == 2 { print $4 }'; }
+stage() { # name: prints the time the previous stage took, and the disk left
+  printf '\n-- e2e stage done in %ds (total %ds, %s GB free): %s\n' $((SECONDS - stage_start)) $((SECONDS - started)) "$(free_gb)" "$1" >&2
   stage_start=$SECONDS
 }
 
@@ -61,10 +62,31 @@ stage "tools and shipit"
 
 has_image() { "${B[@]}" inspect --type image "$1" >/dev/null 2>&1; }
 
-# vfs storage copies every layer whole: what a run builds is removed at its
-# end (see the last stage), and working containers an interrupted run left
-# behind are removed now.
-want all && "${B[@]}" rm --all >/dev/null 2>&1 || true
+# vfs storage copies every layer whole: a builder's cached steps are each a
+# full copy of its file system, gigabytes for one Rust build. Each image is
+# removed as soon as it has been checked, the layers builds share are
+# dropped when the disk runs short (drop below), and what an interrupted
+# run left behind (working containers, images, cached layers) goes now.
+# The stand-ins and their Debian base are kept: they are rebuilt only
+# when their Dockerfiles change.
+drop_leftovers() {
+  "${B[@]}" rm --all >/dev/null 2>&1 || true
+  "${B[@]}" images --format '{{.Name}}:{{.Tag}}' |
+    grep '^localhost/shipit-e2e/' | grep -v -e '/standin-' -e '/debian:' |
+    xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
+  "${B[@]}" rmi --prune >/dev/null 2>&1 || true
+}
+want all && drop_leftovers
+# The cached layers of the builds that share them (see `cached`) are kept
+# while at least this much disk is free, and dropped below it.
+keep_cache_gb=${SHIPIT_E2E_KEEP_CACHE_GB:-30}
+done_with() { # image... : removes them (and the layers only they use)
+  "${B[@]}" rmi -f "$@" >/dev/null 2>&1 || true
+  if [ "$(free_gb)" -lt "$keep_cache_gb" ]; then
+    echo "($(free_gb) GB free: dropping the cached layers of earlier builds)" >&2
+    "${B[@]}" rmi --prune >/dev/null 2>&1 || true
+  fi
+}
 
 # --- the Debian base all stand-ins start from --------------------------------
 base=localhost/shipit-e2e/debian:bookworm
@@ -337,6 +359,41 @@ prepare_variant() { # name -> the directory to build
   echo "$dir"
 }
 
+# --- a source-only change reuses the dependency layer ---------------------------
+# Checked right after the example's own build, while its layers are there.
+cached_after() { # build log, step pattern -> "cached" or "rebuilt"
+  awk -v pat="$2" '
+    / STEP [0-9]+\/[0-9]+: / { step = index($0, pat) > 0; next }
+    step && /Using cache/ { print "cached"; exit }
+    step && /^-->/ { print "rebuilt"; exit }' "$1"
+}
+declare -A reuse=(
+  [go-hello]="go mod download"
+  [python-flask]="pip install -r requirements.txt"
+  [python-uv]="uv sync --locked --no-default-groups --no-install-project"
+  [node-pnpm]="pnpm install --frozen-lockfile --prod"
+  [rust-hello]="cargo chef cook"
+)
+rebuild_reuses() { # name step
+  local name=$1 step=$2 copy="$context/$1"
+  log "rebuild $name after a source-only change"
+  cp -r "examples/$name" "$copy"
+  case "$name" in
+    # Unique each run, so no earlier run's layers match it.
+    go-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/main.go" ;;
+    python-flask | python-uv) echo "# a source-only change $(date +%s%N)" >> "$copy/app.py" ;;
+    node-pnpm) echo "// a source-only change $(date +%s%N)" >> "$copy/index.js" ;;
+    rust-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/crates/hello/src/main.rs" ;;
+  esac
+  build "$copy" "localhost/shipit-e2e/$name-rebuild" > "$context/rebuild.log" ||
+    { cat "$context/rebuild.log"; fail "$name rebuild"; }
+  [ "$(cached_after "$context/rebuild.log" "$step")" = cached ] ||
+    { cat "$context/rebuild.log"; fail "$name: '$step' did not reuse its layer"; }
+  [ "$(cached_after "$context/rebuild.log" "COPY . .")" = rebuilt ] ||
+    { cat "$context/rebuild.log"; fail "$name: the source change was not seen"; }
+  echo "ok: $name reuses '$step' after a source-only change" >&2
+}
+
 if want builds; then
 rows=()
 for name in "${examples[@]}" "${variants[@]}"; do
@@ -483,6 +540,17 @@ for name in "${examples[@]}" "${variants[@]}"; do
   fi
   "${B[@]}" rm "$container" >/dev/null
 
+  # PID 1 and `docker stop`; the negative control shows the check can fail:
+  # without an init, python as PID 1 ignores SIGTERM.
+  case "$name" in
+    python-options | node-options)
+      expect "$name stops on SIGTERM as PID 1 (tini)" "stopped" "$(pid1_after_sigterm "$image")" ;;
+    python-pyproject)
+      expect "$name (runtime.init = false) ignores SIGTERM as PID 1" "still running" "$(pid1_after_sigterm "$image" serve)" ;;
+  esac
+  [ -z "${reuse[$name]:-}" ] || rebuild_reuses "$name" "${reuse[$name]}"
+  done_with "$image" "$image-rebuild"
+
   if [[ -n ${seed[$name]:-} ]]; then
     rows+=("| $name | \`$final_base\` | $(mb "$image_total") | $(mb "$base_bytes") | $(mb $((image_total - base_bytes))) | $(mb "$artifacts") | $overhead | $layers | ${seed[$name]} |")
   fi
@@ -505,6 +573,7 @@ expect "shipit's image runs shipit --version" "shipit $(sed -n 's/^version = "\(
 expect "shipit's image renders a manifest with its embedded templates" "FROM --platform=\$BUILDPLATFORM golang:1.25 AS build" \
   "$(run_in sh -c 'cd /tmp && mkdir -p s && cd s && printf "name = \"s\"\nlanguage = \"go\"\n" > shipit.toml && printf "module s\n" > go.mod && shipit render')"
 "${B[@]}" rm "$container" >/dev/null
+done_with localhost/shipit-e2e/shipit
 stage "shipit itself"
 fi
 
@@ -595,6 +664,7 @@ for project in tests/corpus/*/; do
   done < <(grep -v '^#' tests/corpus/expect.txt)
   [ "$checks" -gt 0 ] || fail "corpus $name has no line in tests/corpus/expect.txt"
   corpus_built=$((corpus_built + 1))
+  done_with "$image"
   stage "corpus $name"
 done
 fi
@@ -689,22 +759,12 @@ while read -r -u 3 name target_context dockerfile platforms args; do
   "${B[@]}" umount "$container" >/dev/null
   "${B[@]}" rm "$container" >/dev/null
   built=$((built + 1))
+  done_with "$image"
   stage "bake target $name"
 done 3< "$context/bake-targets"
 [ "$built" = "${#bake_expect[@]}" ] || fail "built $built bake targets, expected ${#bake_expect[@]}"
 fi
 
-if want builds; then
-# --- PID 1: docker stop reaches the program -----------------------------------
-for name in python-options node-options; do
-  expect "$name stops on SIGTERM as PID 1 (tini)" "stopped" "$(pid1_after_sigterm "localhost/shipit-e2e/$name")"
-done
-# The negative control: without an init, python as PID 1 ignores SIGTERM,
-# so the check above can fail.
-expect "python-pyproject (runtime.init = false) ignores SIGTERM as PID 1" "still running" \
-  "$(pid1_after_sigterm localhost/shipit-e2e/python-pyproject serve)"
-stage "PID 1"
-fi
 
 if want pinned; then
 # --- built from pinned references, through a real registry on loopback ---------
@@ -764,48 +824,21 @@ container=$("${B[@]}" from --pull=never localhost/shipit-e2e/c-pinned)
 expect "c-pinned runs" "Hello from the container!" "$(run_in /usr/local/bin/hello)"
 "${B[@]}" rm "$container" >/dev/null
 kill "$registry_pid"
+# (--pull=always stored the registry's images under their registry's name)
+"${B[@]}" images --format '{{.Name}}:{{.Tag}}' | grep "^$registry/" | xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
+done_with localhost/shipit-e2e/c-pinned localhost/shipit-e2e/ubuntu-runtime
 stage "pinned build"
 fi
 
-if want builds; then
-# --- a source-only change reuses the dependency layer ---------------------------
-cached_after() { # build log, step pattern -> "cached" or "rebuilt"
-  awk -v pat="$2" '
-    / STEP [0-9]+\/[0-9]+: / { step = index($0, pat) > 0; next }
-    step && /Using cache/ { print "cached"; exit }
-    step && /^-->/ { print "rebuilt"; exit }' "$1"
-}
-for pair in "go-hello|go mod download" "python-flask|pip install -r requirements.txt" \
-  "python-uv|uv sync --locked --no-default-groups --no-install-project" "node-pnpm|pnpm install --frozen-lockfile --prod" \
-  "rust-hello|cargo chef cook"; do
-  name=${pair%%|*} step=${pair#*|}
-  log "rebuild $name after a source-only change"
-  copy="$context/$name"
-  cp -r "examples/$name" "$copy"
-  case "$name" in
-    # Unique each run, so no earlier run's layers match it.
-    go-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/main.go" ;;
-    python-flask | python-uv) echo "# a source-only change $(date +%s%N)" >> "$copy/app.py" ;;
-    node-pnpm) echo "// a source-only change $(date +%s%N)" >> "$copy/index.js" ;;
-    rust-hello) echo "// a source-only change $(date +%s%N)" >> "$copy/crates/hello/src/main.rs" ;;
-  esac
-  build "$copy" "localhost/shipit-e2e/$name-rebuild" > "$context/rebuild.log" ||
-    { cat "$context/rebuild.log"; fail "$name rebuild"; }
-  [ "$(cached_after "$context/rebuild.log" "$step")" = cached ] ||
-    { cat "$context/rebuild.log"; fail "$name: '$step' did not reuse its layer"; }
-  [ "$(cached_after "$context/rebuild.log" "COPY . .")" = rebuilt ] ||
-    { cat "$context/rebuild.log"; fail "$name: the source change was not seen"; }
-  echo "ok: $name reuses '$step' after a source-only change" >&2
-done
-stage "rebuilds"
-fi
 
 # --- clean up: keep the stand-ins, drop what this run built ----------------------
-want all && "${B[@]}" rm --all >/dev/null 2>&1 || true
-"${B[@]}" images --format '{{.Name}}:{{.Tag}}' |
-  grep '^localhost/shipit-e2e/' | grep -v -e '/standin-' -e '/debian:' |
-  xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
-want all && "${B[@]}" rmi --prune >/dev/null 2>&1 || true
+if want all; then
+  drop_leftovers
+else
+  "${B[@]}" images --format '{{.Name}}:{{.Tag}}' |
+    grep '^localhost/shipit-e2e/' | grep -v -e '/standin-' -e '/debian:' |
+    xargs -r "${B[@]}" rmi -f >/dev/null 2>&1 || true
+fi
 stage "clean up"
 
 if want builds; then
