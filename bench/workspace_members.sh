@@ -23,7 +23,15 @@
 # and shared by every member (one with a problem is read member by
 # member, so each reports it). Same machine, a CI build beside it:
 #   before (870ae3a): 250 members 0.71 s (user 0.78 s), 1,000 members 6.53 s (user 7.48 s)
-#   after:            250 members 0.50 s (user 0.57 s), 1,000 members 2.68 s (user 2.89 s)
+#   after (de53258):  250 members 0.50 s (user 0.57 s), 1,000 members 2.68 s (user 2.89 s)
+# Still 5.4 times the work for 4 times the members: each member found
+# the member list again (cached, but copied, its names checked and the
+# member looked up in it: O(n) per member), and keyed the clean
+# workspace by the whole list. The list, its checks and the key are now
+# made once per workspace. Instructions (valgrind, debug build), 250 /
+# 500 members: before 2.19 / 5.39 billion (× 2.46), after 1.66 / 3.26
+# billion (× 1.96). Hyperfine mean, a CI build beside it:
+#   after:            250 members 0.37 s (user 0.44 s), 1,000 members 1.45 s (user 1.70 s)
 # Uses hyperfine when installed (apt-get install hyperfine), else `time`.
 # Usage: bench/workspace_members.sh [SIZES...]   (default: 250 1000)
 # SHIPIT=path/to/shipit times that binary instead of a fresh debug build.

@@ -23,6 +23,12 @@ static MEMBERS: OnceMap<Key, Arc<Members>> = std::sync::LazyLock::new(Default::d
 pub(crate) struct Members {
     pub(crate) dirs: Vec<String>,
     pub(crate) linked: std::collections::BTreeSet<String>,
+    /// `dirs` without the linked ones: what the Dockerfile copies. Shared,
+    /// so each member of a large workspace takes the list without copying
+    /// it, and it can key what is read once per workspace.
+    copied: Arc<Vec<String>>,
+    /// Those of `copied` whose names a Dockerfile cannot copy as written.
+    uncopyable: Vec<String>,
 }
 
 /// The members of a workspace rooted at `root`: the directories, relative
@@ -138,6 +144,20 @@ fn walk_members(root: &std::path::Path, patterns: &[String], marker: &str) -> Me
         members.dirs.push(relative.to_string());
     }
     members.dirs.sort();
+    members.copied = Arc::new(
+        members
+            .dirs
+            .iter()
+            .filter(|member| !members.linked.contains(*member))
+            .cloned()
+            .collect(),
+    );
+    members.uncopyable = members
+        .copied
+        .iter()
+        .filter(|member| !safe_relative(member))
+        .cloned()
+        .collect();
     members
 }
 
@@ -187,7 +207,9 @@ pub(crate) fn copied_members(
     patterns: &[String],
     marker: &str,
     (listed_in, declared_in): (&str, &str),
-) -> Vec<String> {
+) -> Arc<Vec<String>> {
+    // Found once per workspace: what each member adds is its own check,
+    // so a workspace of N members is planned in time linear in N.
     let found = workspace_members(&cx.root, patterns, marker);
     // What the workspace's file names is read (or copied) from the
     // context as it is, never through a link.
@@ -199,34 +221,53 @@ pub(crate) fn copied_members(
         cx.diagnostics
             .push(crate::languages::support::refusal(listed_in, &refused));
     }
-    let members: Vec<String> = found
-        .dirs
-        .iter()
-        .filter(|member| !found.linked.contains(*member))
-        .cloned()
-        .collect();
     let own = cx.member_dir().to_string();
     // The manifest at the workspace's root is its root project.
-    if !own.is_empty() && !members.contains(&own) {
+    if !own.is_empty() && found.copied.binary_search(&own).is_err() {
         cx.error(
             "build.context",
             format!("`{own}` is not a member of the workspace at `build.context`: {declared_in} does not name it"),
             format!("add `{own}` (or a glob that matches it) to {declared_in}, or build it on its own without `build.context`"),
         );
     }
-    for member in members.iter().filter(|member| !safe_relative(member)) {
+    for member in &found.uncopyable {
         cx.error(
             "build.context",
             format!("the workspace member `{member}` has a directory name a Dockerfile cannot copy as written"),
             "rename it with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`, not starting with `-`",
         );
     }
-    members
+    found.copied.clone()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_workspace_s_copied_members_are_found_once_and_shared() {
+        let root = tempfile::tempdir().unwrap();
+        for member in ["apps/a", "apps/b", "apps/b c", "apps/linked"] {
+            std::fs::create_dir_all(root.path().join(member)).unwrap();
+        }
+        for member in ["apps/a", "apps/b", "apps/b c"] {
+            std::fs::write(root.path().join(member).join("package.json"), "{}").unwrap();
+        }
+        std::os::unix::fs::symlink(
+            root.path().join("apps/a/package.json"),
+            root.path().join("apps/linked/package.json"),
+        )
+        .unwrap();
+        let patterns = vec!["apps/*".to_string()];
+        let first = workspace_members(root.path(), &patterns, "package.json");
+        assert_eq!(first.dirs, ["apps/a", "apps/b", "apps/b c", "apps/linked"]);
+        assert_eq!(*first.copied, ["apps/a", "apps/b", "apps/b c"]);
+        assert_eq!(first.uncopyable, ["apps/b c"]);
+        // Every member of the workspace takes the same list: no member
+        // copies or checks the others' names again.
+        let again = workspace_members(root.path(), &patterns, "package.json");
+        assert!(Arc::ptr_eq(&first.copied, &again.copied));
+    }
 
     #[test]
     fn members_are_looked_for_only_where_their_globs_reach() {

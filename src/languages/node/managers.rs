@@ -196,7 +196,7 @@ fn read_members(
     let (members, named_by) = match root_package {
         Some(root_package) => members(cx, manager, root_package),
         // A broken root lists no members: said once, at the root.
-        None => (Vec::new(), "package.json"),
+        None => (Default::default(), "package.json"),
     };
     // npm and yarn read every member's package.json to install any one
     // of them. pnpm does not: `pnpm fetch` fills its store from the
@@ -227,7 +227,8 @@ fn read_members(
     }
     let own = cx.member_dir().to_string();
     let members = members
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|member| {
             let value = match member == own {
                 true => std::sync::Arc::new(package.clone()),

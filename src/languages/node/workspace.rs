@@ -18,7 +18,7 @@ pub(super) fn members(
     cx: &mut Cx,
     manager: NodeManager,
     root_package: &serde_json::Value,
-) -> (Vec<String>, &'static str) {
+) -> (Arc<Vec<String>>, &'static str) {
     let (patterns, declared_in): (Vec<String>, &str) = match manager {
         NodeManager::Pnpm => {
             let text = crate::languages::support::read(&cx.root.join("pnpm-workspace.yaml"))
@@ -199,7 +199,30 @@ impl Workspace {
 /// Workspaces whose members all read cleanly, by root and member list:
 /// made once per process, so `check --all` over n members does n times
 /// the work of one, not n × n.
-type Key = (std::path::PathBuf, Vec<String>);
+type Key = (std::path::PathBuf, MemberList);
+
+/// A member list as a key, in constant time for the list every member of
+/// a workspace shares (one per workspace and process, see
+/// [`crate::languages::members::copied_members`]): equal when it is the
+/// same list or holds the same members, hashed by its length and ends.
+#[derive(Debug)]
+pub(super) struct MemberList(Arc<Vec<String>>);
+
+impl PartialEq for MemberList {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Eq for MemberList {}
+
+impl std::hash::Hash for MemberList {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.len().hash(state);
+        self.0.first().hash(state);
+        self.0.last().hash(state);
+    }
+}
 static WORKSPACES: crate::languages::support::OnceMap<Key, Option<Arc<Workspace>>> =
     std::sync::LazyLock::new(Default::default);
 
@@ -209,11 +232,12 @@ static WORKSPACES: crate::languages::support::OnceMap<Key, Option<Arc<Workspace>
 /// then reads them itself, reporting what is wrong).
 pub(super) fn clean_workspace(
     root: &std::path::Path,
-    members: &[String],
+    members: &Arc<Vec<String>>,
 ) -> Option<Arc<Workspace>> {
-    crate::languages::support::once(&WORKSPACES, (root.to_path_buf(), members.to_vec()), || {
+    let key = (root.to_path_buf(), MemberList(members.clone()));
+    crate::languages::support::once(&WORKSPACES, key, || {
         let mut packages = Packages::new();
-        for member in members {
+        for member in members.iter() {
             match load(root, member) {
                 Loaded::Json(value) => packages.insert(member.clone(), value),
                 _ => return None,
@@ -468,4 +492,31 @@ pub(super) fn shipped(
 pub(super) struct Shipped {
     pub(super) into: String,
     pub(super) files: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hash(list: &MemberList) -> u64 {
+        use std::hash::{BuildHasher, RandomState};
+        thread_local!(static STATE: RandomState = RandomState::new());
+        STATE.with(|state| state.hash_one(list))
+    }
+
+    #[test]
+    fn a_member_list_key_is_the_list_s_contents() {
+        let list = |members: &[&str]| {
+            MemberList(Arc::new(members.iter().map(|m| m.to_string()).collect()))
+        };
+        let a = list(&["apps/a", "apps/b", "apps/c"]);
+        let same = list(&["apps/a", "apps/b", "apps/c"]);
+        // Same length and ends, another member in the middle.
+        let other = list(&["apps/a", "apps/x", "apps/c"]);
+        assert_eq!(a, same);
+        assert_eq!(hash(&a), hash(&same));
+        assert_ne!(a, other);
+        assert_eq!(a, MemberList(a.0.clone()));
+        assert_ne!(list(&[]), a);
+    }
 }
