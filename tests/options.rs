@@ -414,6 +414,9 @@ fn cases() -> Vec<Case> {
                 "COPY --from=ghcr.io/astral-sh/uv:0.13.9 /uv /uvx /bin/\n",
                 "UV_COMPILE_BYTECODE=1",
                 "UV_LINK_MODE=copy",
+                // The image's interpreter, whatever patch release a
+                // .python-version names (the e2e fastapi-uv corpus project).
+                "UV_PYTHON=python3",
                 "UV_PROJECT_ENVIRONMENT=/opt/venv",
                 "COPY pyproject.toml uv.lock ./\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-default-groups --no-install-project\nCOPY . .\nRUN --mount=type=cache,target=/root/.cache/uv \\\n    uv sync --locked --no-default-groups\n",
             ],
