@@ -48,6 +48,28 @@ fn node_port_read_from_the_environment_with_a_fallback_is_the_port() {
     assert!(message.contains("`PORT` or 3000"), "{message}");
 }
 
+#[test]
+fn node_port_that_express_generator_normalizes_from_a_string_is_the_port() {
+    // express-generator's bin/www: the fallback is a string literal.
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{"name": "site", "private": true, "scripts": {"start": "node ./bin/www"}, "dependencies": {"express": "~4.16.1"}}"#,
+        ),
+        (
+            "app.js",
+            "var express = require('express');\nmodule.exports = express();\n",
+        ),
+        (
+            "bin/www",
+            "#!/usr/bin/env node\nvar app = require('../app');\nvar http = require('http');\nvar port = normalizePort(process.env.PORT || '3000');\napp.set('port', port);\nvar server = http.createServer(app);\nserver.listen(port);\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("ports = [3000]"), "{manifest}");
+    assert!(message.contains("`PORT` or 3000"), "{message}");
+}
+
 const TSCONFIG: &str = "{\n  // emitted JavaScript\n  \"compilerOptions\": {\n    \"outDir\": \"dist\",\n    \"rootDir\": \"src\",\n  },\n}\n";
 
 fn ts_server(lockfile: &str) -> tempfile::TempDir {

@@ -197,8 +197,8 @@ fn entry_and_mode(
 
 /// The port a server listens on when its entry says so with a literal:
 /// `listen(3000)`, `listen(process.env.PORT || 3000)`, or a port variable
-/// read as `process.env.PORT || 3000` (`??`, `Number(process.env.PORT)`
-/// alike) and passed to `listen`.
+/// read as `process.env.PORT || 3000` (`??`, `Number(process.env.PORT)`,
+/// a quoted `'3000'` alike) and passed to `listen`.
 fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
     let text = crate::languages::support::read_in(dir, entry)?;
     let port = |literal: &str| literal.trim().parse::<u16>().ok().filter(|p| *p > 0);
@@ -212,8 +212,11 @@ fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
     }
     text.lines().find_map(|line| {
         let (before, after) = line.split_once("||").or_else(|| line.split_once("??"))?;
+        // A string literal as well (express-generator's
+        // `normalizePort(process.env.PORT || '3000')`).
         let digits: String = after
             .trim_start()
+            .trim_start_matches(['\'', '"', '`'])
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();
