@@ -1602,3 +1602,96 @@ fn a_python_program_named_by_an_absolute_path_is_not_looked_for_on_this_machine(
         );
     }
 }
+
+/// A program that exits without an argument, started with none: a
+/// warning in plan and render naming the source and the guard, for every
+/// language; none once `runtime.cmd` gives the argument.
+#[test]
+fn a_program_that_needs_an_argument_and_gets_none_warns() {
+    type Files<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Files, &str, &str); 5] = [
+        (
+            &[(
+                "serve.c",
+                "#include <stdlib.h>\nint main(int argc, char **argv) {\n    if (argc < 2) {\n        return 1;\n    }\n    return 0;\n}\n",
+            )],
+            "name = \"serve\"\nlanguage = \"c\"\n[c]\nsources = [\"serve.c\"]\n",
+            "`serve.c` exits when started without an argument (`argc < 2`)",
+        ),
+        (
+            &[
+                ("go.mod", "module example.com/serve\n\ngo 1.22\n"),
+                (
+                    "main.go",
+                    "package main\n\nimport (\n\t\"log\"\n\t\"os\"\n)\n\nfunc main() {\n\tif len(os.Args) != 2 {\n\t\tlog.Fatal(\"usage: serve DIR\")\n\t}\n}\n",
+                ),
+            ],
+            "name = \"serve\"\nlanguage = \"go\"\n",
+            "`main.go` exits when started without an argument (`len(os.Args) != 2`)",
+        ),
+        (
+            &[
+                ("requirements.txt", "six\n"),
+                (
+                    "app.py",
+                    "import sys\nif len(sys.argv) < 2:\n    sys.exit('usage: app.py FILE')\n",
+                ),
+            ],
+            "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
+            "`app.py` exits when started without an argument (`len(sys.argv) < 2`)",
+        ),
+        (
+            &[
+                ("package.json", "{\"name\": \"serve\"}"),
+                (
+                    "package-lock.json",
+                    "{\"lockfileVersion\": 3, \"packages\": {}}",
+                ),
+                (
+                    "index.js",
+                    "if (process.argv.length < 3) {\n  console.error('usage: serve DIR');\n  process.exit(1);\n}\n",
+                ),
+            ],
+            "name = \"serve\"\nlanguage = \"node\"\n[node]\nmode = \"runtime\"\n",
+            "`index.js` exits when started without an argument (`process.argv.length < 3`)",
+        ),
+        (
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"serve\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+                ),
+                ("Cargo.lock", "version = 4\n"),
+                (
+                    "src/main.rs",
+                    "fn main() {\n    if std::env::args().len() < 2 {\n        eprintln!(\"usage: serve DIR\");\n        std::process::exit(2);\n    }\n}\n",
+                ),
+            ],
+            "name = \"serve\"\nlanguage = \"rust\"\n",
+            "`src/main.rs` exits when started without an argument (`args().len() < 2`)",
+        ),
+    ];
+    for (files, manifest, warning) in cases {
+        for command in [&["render"][..], &["plan"]] {
+            let output = run(files, manifest, command);
+            let stderr = common::stderr(&output);
+            assert!(output.status.success(), "{manifest}: {stderr}");
+            assert!(
+                stderr.contains(&format!("warning: {warning}")),
+                "{manifest}: {stderr}"
+            );
+            assert!(stderr.contains("runtime.cmd"), "{stderr}");
+        }
+        // The argument given: nothing to say.
+        let given = if manifest.contains("[runtime]") {
+            manifest.replace("[runtime]\n", "[runtime]\ncmd = [\"/data\"]\n")
+        } else {
+            format!("{manifest}[runtime]\ncmd = [\"/data\"]\n")
+        };
+        // (python's `cmd` follows the script: its argument)
+        let output = run(files, &given, &["render"]);
+        let stderr = common::stderr(&output);
+        assert!(output.status.success(), "{given}: {stderr}");
+        assert!(!stderr.contains("without an argument"), "{given}: {stderr}");
+    }
+}

@@ -69,6 +69,14 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     }
     let output = table.output.unwrap_or_else(|| cx.manifest.name.clone());
     cx.file_name("c.output", &output);
+    // The program's sources: those listed, else (a Makefile's build)
+    // the project's.
+    let sources = match table.sources.is_empty() {
+        true => c_sources(&cx.context),
+        false => table.sources.clone(),
+    };
+    let custom = cx.manifest.runtime.entrypoint.is_some();
+    super::arguments::warn_needs_argument(cx, &sources, custom);
     for (index, lib) in table.libs.iter().enumerate() {
         cx.file_name(&format!("c.libs[{index}]"), lib);
     }

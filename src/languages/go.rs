@@ -90,6 +90,11 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     let modules = local_modules(cx);
     let root_module = cx.member.is_empty() || cx.root_exists("go.mod");
     check_member(cx, workspace, root_module);
+    if cx.manifest.build.steps.is_none() {
+        let custom = cx.manifest.runtime.entrypoint.is_some();
+        let sources = super::arguments::sources_in(cx, &package, ".go");
+        super::arguments::warn_needs_argument(cx, &sources, custom);
+    }
     let target = match cx.member.as_str() {
         "" => package.clone(),
         member => {

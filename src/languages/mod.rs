@@ -6,6 +6,7 @@
 //! `manifest`. `support` holds what every language shares, `members` the
 //! workspace walk, `versions` the toolchain versions.
 
+pub(crate) mod arguments;
 mod c;
 mod go;
 pub(crate) mod members;

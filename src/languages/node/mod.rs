@@ -494,10 +494,13 @@ fn package_json(cx: &mut Cx) -> serde_json::Value {
     }
 }
 
-/// An entry that is not in the project and that no build step can make:
-/// the image would build and then fail to start. A warning, since the
-/// steps may write it in a way shipit cannot see.
+/// Warns about the entry the image runs: one that exits without an
+/// argument and gets none, or one that is not in the project and that no
+/// build step can make (the image would build and then fail to start; a
+/// warning, since the steps may write it in a way shipit cannot see).
 fn check_entry(cx: &mut Cx, entry: &str) {
+    let custom = cx.manifest.runtime.entrypoint.is_some();
+    crate::languages::arguments::warn_needs_argument(cx, &[entry.to_string()], custom);
     let steps = cx
         .manifest
         .build

@@ -142,6 +142,7 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     };
     let requirements = cx.in_context(&requirements);
     program::warn_missing_program(cx);
+    program::warn_needs_argument(cx);
     let (build_workdir, app_workdir) = cx.app_dirs();
     // A workspace member runs from its own directory in the tree.
     let workdir = cx.member_workdir(&app_workdir);

@@ -37,6 +37,27 @@ pub(super) fn warn_missing_program(cx: &mut Cx) {
     }
 }
 
+/// Warns when the script the image runs (`python app.py`, with no
+/// argument after it) exits without an argument.
+pub(super) fn warn_needs_argument(cx: &mut Cx) {
+    let runtime = &cx.manifest.runtime;
+    let words: Vec<String> = runtime
+        .entrypoint
+        .iter()
+        .chain(runtime.cmd.iter())
+        .flatten()
+        .cloned()
+        .collect();
+    // Only `python app.py` as it is: anything after the script is its
+    // arguments, the author's to know.
+    let [_, file] = words.as_slice() else {
+        return;
+    };
+    if target(&words).is_some_and(|(script, _)| &script == file) {
+        crate::languages::arguments::warn_needs_argument(cx, std::slice::from_ref(file), false);
+    }
+}
+
 /// What a command needs from the project, as it shows it, and the files
 /// any of which would do: `python app.py`, `fastapi run app/main.py`, or
 /// the `module:app` a server imports.

@@ -112,6 +112,23 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     } else {
         format!("debian:{DEBIAN}-slim")
     };
+    // The binary's source where Cargo looks for it by default: the first
+    // of these there is.
+    let dir = match package_dir.as_deref().unwrap_or_default() {
+        "" | "." => String::new(),
+        dir => format!("{dir}/"),
+    };
+    let sources: Vec<String> = [
+        format!("{dir}src/bin/{bin}.rs"),
+        format!("{dir}src/bin/{bin}/main.rs"),
+        format!("{dir}src/main.rs"),
+    ]
+    .into_iter()
+    .filter(|source| crate::languages::support::file_in(&cx.root, source))
+    .take(1)
+    .collect();
+    let (root, custom) = (cx.root.clone(), cx.manifest.runtime.entrypoint.is_some());
+    crate::languages::arguments::warn_needs_argument_in(cx, &root, &sources, custom);
     let (artifacts, entrypoint) = crate::languages::support::program(&bin);
     // Cargo's target directory is at the workspace root (the build
     // context); a member has its own there when it was built alone.

@@ -1,0 +1,216 @@
+//! A program that exits when started without an argument (a directory to
+//! serve, a file to read) and an image that starts it with none: the
+//! container stops at once, printing its usage. A warning, never an
+//! error: the argument may come from `docker run`.
+
+use crate::plan::context::Cx;
+
+/// Argument counts as the languages write them, with the count a program
+/// started with no argument sees (the program's own name included where
+/// the list holds it).
+const COUNTS: [(&str, u32); 8] = [
+    ("argc", 1),
+    ("len(os.Args)", 1),
+    ("flag.NArg()", 0),
+    ("len(sys.argv)", 1),
+    ("process.argv.length", 2),
+    ("args().len()", 1),
+    ("args().count()", 1),
+    ("args.len()", 1),
+];
+
+/// What follows a guard that stops the program: an exit, a fatal log, a
+/// usage message.
+const STOPS: [&str; 13] = [
+    "exit(",
+    "exit (",
+    "os.Exit(",
+    "log.Fatal",
+    "sys.exit(",
+    "SystemExit",
+    "process.exit(",
+    "return 1",
+    "return -1",
+    "return EXIT_FAILURE",
+    "panic(",
+    "throw ",
+    "usage",
+];
+
+/// The guard, as written, by which `text` stops when started without an
+/// argument: a comparison of the argument count that holds for none
+/// (`argc < 2`, `len(os.Args) != 2`, `flag.NArg() == 0`,
+/// `len(sys.argv) < 2`, `process.argv.length < 3`) on a code line with,
+/// on it or the three after, an exit or a usage message.
+pub(crate) fn exits_without_argument(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().find_map(|(at, line)| {
+        let code = line.trim_start();
+        if ["//", "/*", "*", "#"].iter().any(|c| code.starts_with(c)) && !code.starts_with("#[") {
+            return None;
+        }
+        let guard = COUNTS
+            .iter()
+            .find_map(|(count, none)| holds_for_none(code, count, *none))?;
+        let stops = lines[at..lines.len().min(at + 4)].iter().any(|line| {
+            STOPS.iter().any(|stop| {
+                line.to_ascii_lowercase()
+                    .contains(&stop.to_ascii_lowercase())
+            })
+        });
+        stops.then_some(guard)
+    })
+}
+
+/// `count` compared with a number in `code` so that the comparison holds
+/// when the count is `none`: the comparison, as shipit shows it.
+fn holds_for_none(code: &str, count: &str, none: u32) -> Option<String> {
+    code.match_indices(count).find_map(|(at, _)| {
+        // `argc` as a whole word, not `margc` or `argcount`.
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let rest = code[at + count.len()..].trim_start();
+        let (operator, rest) = ["<=", ">=", "==", "!=", "<", ">"]
+            .iter()
+            .find_map(|op| rest.strip_prefix(op).map(|rest| (*op, rest.trim_start())))?;
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let number: u32 = digits.parse().ok()?;
+        if rest[digits.len()..]
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            return None;
+        }
+        let holds = match operator {
+            "<" => none < number,
+            "<=" => none <= number,
+            "==" => none == number,
+            "!=" => none != number && number > none,
+            _ => false,
+        };
+        holds.then(|| format!("{count} {operator} {number}"))
+    })
+}
+
+/// Warns when the program the image starts, read from `sources`
+/// (relative to the manifest's directory, read inside it only), exits
+/// without an argument and `runtime.cmd` gives it none. `custom`: the
+/// entrypoint was written in the manifest, arguments and all, so what it
+/// passes is the author's to know.
+pub(crate) fn warn_needs_argument(cx: &mut Cx, sources: &[String], custom: bool) {
+    let base = cx.context.clone();
+    warn_needs_argument_in(cx, &base, sources, custom);
+}
+
+/// [`warn_needs_argument`] for `sources` relative to `base`.
+pub(crate) fn warn_needs_argument_in(
+    cx: &mut Cx,
+    base: &std::path::Path,
+    sources: &[String],
+    custom: bool,
+) {
+    let runtime = &cx.manifest.runtime;
+    if custom || runtime.cmd.as_ref().is_some_and(|cmd| !cmd.is_empty()) {
+        return;
+    }
+    let found = sources.iter().take(64).find_map(|source| {
+        let text = crate::languages::support::read_in(base, source)?;
+        exits_without_argument(&text).map(|guard| (source.clone(), guard))
+    });
+    if let Some((source, guard)) = found {
+        cx.warn(
+            "runtime.cmd",
+            format!(
+                "`{}` exits when started without an argument (`{guard}`), and the image starts it with none: the container would stop at once",
+                crate::text::shown(&source)
+            ),
+            "give the program its arguments in `runtime.cmd` (e.g. `cmd = [\"/data\"]`), or pass them to `docker run`",
+        );
+    }
+}
+
+/// The files of directory `dir` (relative to the manifest's directory)
+/// whose names end with `suffix`, not `_test.go` ones, sorted, relative to
+/// the manifest's directory: a Go package's sources.
+pub(crate) fn sources_in(cx: &Cx, dir: &str, suffix: &str) -> Vec<String> {
+    let Some(dir) = crate::languages::support::join_relative("", dir) else {
+        return Vec::new();
+    };
+    let Ok(entries) = std::fs::read_dir(cx.context.join(&dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.ends_with(suffix) && !name.ends_with("_test.go"))
+        .map(|name| match dir.as_str() {
+            "" => name,
+            dir => format!("{dir}/{name}"),
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_guard_that_holds_for_no_argument_and_stops_is_found() {
+        let stops = [
+            (
+                "int main(int argc, char **argv) {\n    if (argc < 2) {\n        fprintf(stderr, \"usage: %s DIR\\n\", argv[0]);\n        return 1;\n    }\n",
+                "argc < 2",
+            ),
+            (
+                "func main() {\n\tif len(os.Args) != 2 {\n\t\tlog.Fatal(\"usage: serve DIR\")\n\t}\n",
+                "len(os.Args) != 2",
+            ),
+            (
+                "\tflag.Parse()\n\tif flag.NArg() == 0 {\n\t\tflag.Usage()\n\t\tos.Exit(2)\n\t}\n",
+                "flag.NArg() == 0",
+            ),
+            (
+                "if len(sys.argv) < 2:\n    sys.exit(\"usage: app.py FILE\")\n",
+                "len(sys.argv) < 2",
+            ),
+            (
+                "if (process.argv.length < 3) {\n  console.error('usage: serve DIR');\n  process.exit(1);\n}\n",
+                "process.argv.length < 3",
+            ),
+            (
+                "    if std::env::args().len() < 2 {\n        eprintln!(\"usage: tool FILE\");\n        std::process::exit(2);\n    }\n",
+                "args().len() < 2",
+            ),
+            ("if (argc <= 1) exit(EXIT_FAILURE);\n", "argc <= 1"),
+        ];
+        for (text, guard) in stops {
+            assert_eq!(
+                exits_without_argument(text).as_deref(),
+                Some(guard),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn optional_arguments_and_other_counts_are_not_a_guard() {
+        let fine = [
+            // A default when there is none.
+            "int port = argc < 2 ? 8080 : atoi(argv[1]);\nserve(port);\n",
+            "if len(os.Args) > 1 {\n\tdir = os.Args[1]\n}\n",
+            // Too many arguments, not too few.
+            "if (argc > 2) {\n    return 1;\n}\n",
+            "if len(sys.argv) > 3:\n    sys.exit(1)\n",
+            // Another variable, a comment.
+            "if (margc < 2) { return 1; }\n",
+            "// if (argc < 2) return 1;\n",
+            "if argcount < 2 { os.Exit(1) }\n",
+        ];
+        for text in fine {
+            assert_eq!(exits_without_argument(text), None, "{text}");
+        }
+    }
+}
