@@ -196,6 +196,25 @@ mod tests {
     }
 
     #[test]
+    fn any_text_is_read_without_a_panic() {
+        for text in [
+            "argc",
+            "if (argc <",
+            "if (argc < 99999999999999999999) return 1;",
+            "if (argc<2é) exit(1);",
+            "é argc < 2 ü\nusage",
+            "if (argc <= \u{202e}1) exit(1);",
+            "len(os.Args)!=",
+        ] {
+            let _ = exits_without_argument(text);
+        }
+        assert_eq!(
+            exits_without_argument("if (argc<2) exit(1);").as_deref(),
+            Some("argc < 2")
+        );
+    }
+
+    #[test]
     fn optional_arguments_and_other_counts_are_not_a_guard() {
         let fine = [
             // A default when there is none.
