@@ -513,6 +513,11 @@ for name in "${examples[@]}" "${variants[@]}"; do
       ! grep -rqsF "$secret" "$mount" || fail "$name: the secret is in the image"
       echo "ok: $name: the secret reached the build steps, not the image" >&2
       expect "$name: the SSH agent reached the build steps" "agent at" "$(cat "$mount/ssh-agent.txt")"
+      # build.assets with explicit steps: in the build stage before the
+      # build steps, and in the image under runtime.workdir.
+      expect "$name: build.assets in the build stage" "built by build.assets steps with node" "$(cat "$mount/www-at-build.html")"
+      expect "$name: build.assets steps, in runtime.workdir/into, root-owned" "built by build.assets steps with node $(node --version | cut -c2- | cut -d. -f1)</p> owner=0" \
+        "$(cat "$mount/srv/www/index.html") owner=$(stat -c %u "$mount/srv/www/index.html")"
       "${B[@]}" umount "$container" >/dev/null ;;
     c-static)
       expect "$name: static binary on scratch, /tmp, account, CA bundle" "check ok: tmp=1777 user=nonroot certs=yes sqrt2=1.414" "$(run_in "${ep[@]}")" ;;
