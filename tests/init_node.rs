@@ -350,3 +350,49 @@ fn next_app_as_a_workspace_member_builds_from_the_root() {
         assert!(dockerfile.contains(line), "no `{line}` in:\n{dockerfile}");
     }
 }
+
+#[test]
+fn node_start_through_a_typescript_loader_runs_what_tsc_writes() {
+    for (start, source, entry) in [
+        ("tsx src/index.ts", "src/index.ts", "dist/index.js"),
+        (
+            "ts-node --transpile-only src/api/main.ts",
+            "src/api/main.ts",
+            "dist/api/main.js",
+        ),
+        (
+            "node --import tsx src/server.mts",
+            "src/server.mts",
+            "dist/server.mjs",
+        ),
+    ] {
+        let package = format!(
+            r#"{{"name": "api", "type": "module", "scripts": {{"dev": "tsx watch src/index.ts", "build": "tsc", "start": "{start}"}}, "devDependencies": {{"tsx": "^4", "typescript": "^5"}}}}"#
+        );
+        let dir = tree(&[
+            ("package.json", &package),
+            ("package-lock.json", ""),
+            ("tsconfig.json", TSCONFIG),
+            (
+                source,
+                "import { createServer } from \"node:http\";\nconst port = process.env.PORT ?? 4000;\ncreateServer(() => {}).listen(port);\n",
+            ),
+        ]);
+        let (manifest, message) = init_ok(dir.path());
+        assert!(
+            manifest.contains(&format!("entry = \"{entry}\"")),
+            "{start}: {manifest}"
+        );
+        assert!(
+            manifest.contains("steps = [\"npm run build\"]"),
+            "{manifest}"
+        );
+        assert!(manifest.contains("mode = \"runtime\""), "{manifest}");
+        assert!(manifest.contains("ports = [4000]"), "{manifest}");
+        assert!(message.contains("a development loader"), "{message}");
+        // What init wrote renders without a warning: the step makes the entry.
+        let render = shipit(dir.path(), &["render"]);
+        assert!(render.status.success(), "{}", stderr(&render));
+        assert!(!stderr(&render).contains("warning"), "{}", stderr(&render));
+    }
+}

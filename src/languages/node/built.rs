@@ -41,6 +41,68 @@ pub(super) fn made_by_build(dir: &Path, package: &serde_json::Value, file: &str)
         .then(|| format!("`{first}/`, which `scripts.build` (`{script}`) writes"))
 }
 
+/// The JavaScript `scripts.build` compiles from the TypeScript file
+/// `scripts.start` runs (`tsx src/index.ts`, `ts-node src/index.ts`,
+/// `node --import tsx src/index.ts`), and why: the loaders are development
+/// tools, the production image runs what `tsc` writes. Needs tsconfig's
+/// `outDir` and a build script; the file's path below tsconfig's `rootDir`
+/// (else `src/`) is its path below `outDir`, `.ts` → `.js`, `.mts` →
+/// `.mjs`, `.cts` → `.cjs`.
+pub(super) fn compiled_start(dir: &Path, package: &serde_json::Value) -> Option<(String, String)> {
+    let start = package["scripts"]["start"].as_str()?;
+    let script = package["scripts"]["build"].as_str()?;
+    let mut words = start.split_whitespace();
+    let runner = words.next()?;
+    let file = match runner {
+        "tsx" | "ts-node" | "ts-node-esm" => words.find(|w| !w.starts_with('-'))?,
+        "node" => script_of_node(start.strip_prefix("node ")?)?,
+        _ => return None,
+    };
+    let file = crate::languages::support::join_relative("", file).filter(|f| !f.is_empty())?;
+    let (stem, js) = [(".ts", "js"), (".mts", "mjs"), (".cts", "cjs")]
+        .iter()
+        .find_map(|(ts, js)| file.strip_suffix(ts).map(|stem| (stem, *js)))?;
+    if !crate::languages::support::file_in(dir, &file) {
+        return None;
+    }
+    let out = tsconfig_dir(dir, "outDir")?;
+    let root = tsconfig_dir(dir, "rootDir").unwrap_or_else(|| "src".to_string());
+    let below = stem.strip_prefix(&format!("{root}/")).unwrap_or(stem);
+    let compiled = format!("{out}/{below}.{js}");
+    let why = format!(
+        "package.json: scripts.start runs `{}` with {runner}, a development loader; `scripts.build` (`{}`) compiles it into tsconfig.json's outDir: `{compiled}` → node runtime",
+        crate::text::shown(&file),
+        crate::text::shown(script),
+    );
+    Some((compiled, why))
+}
+
+/// The script `node [options] script [args]` runs: node's own options
+/// are skipped, with the value of those that take one (`-r dotenv/config`,
+/// `--require ./tracing.js`, `--import tsx`).
+pub(super) fn script_of_node(args: &str) -> Option<&str> {
+    const TAKE_A_VALUE: [&str; 9] = [
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--experimental-loader",
+        "--env-file",
+        "--title",
+        "-C",
+        "--conditions",
+    ];
+    let mut words = args.split_whitespace();
+    while let Some(word) = words.next() {
+        if TAKE_A_VALUE.contains(&word) {
+            words.next();
+        } else if !word.starts_with('-') {
+            return Some(word);
+        }
+    }
+    None
+}
+
 /// The command that runs package.json's `script` with `manager`.
 pub(super) fn run_script(manager: NodeManager, script: &str) -> String {
     match manager {

@@ -58,13 +58,23 @@ pub(super) fn detect(
     let start = package["scripts"]["start"]
         .as_str()
         .and_then(|script| script.strip_prefix("node "))
-        .and_then(script_of_node)
+        .and_then(super::built::script_of_node)
         .map(str::to_string);
     if super::next::detect(dir, root, &package, manager, &mut draft) {
         draft.table("manager", manager.key());
         return Ok(draft);
     }
-    let (entry, mode, built) = entry_and_mode(dir, &package, bin, start, &mut draft);
+    let compiled = bin
+        .is_none()
+        .then(|| super::built::compiled_start(dir, &package))
+        .flatten();
+    let (entry, mode, built) = match compiled {
+        Some((entry, why)) => {
+            draft.reason(why);
+            (Some(entry), "runtime", true)
+        }
+        None => entry_and_mode(dir, &package, bin, start, &mut draft),
+    };
     if built {
         let step = super::built::in_member(dir, root, &super::built::run_script(manager, "build"));
         draft.reason(format!("the entry is build output → build.steps `{step}`"));
@@ -82,32 +92,6 @@ pub(super) fn detect(
     draft.table("mode", mode);
     draft.table("manager", manager.key());
     Ok(draft)
-}
-
-/// The script `node [options] script [args]` runs: node's own options
-/// are skipped, with the value of those that take one (`-r dotenv/config`,
-/// `--require ./tracing.js`, `--import tsx`).
-fn script_of_node(args: &str) -> Option<&str> {
-    const TAKE_A_VALUE: [&str; 9] = [
-        "-r",
-        "--require",
-        "--import",
-        "--loader",
-        "--experimental-loader",
-        "--env-file",
-        "--title",
-        "-C",
-        "--conditions",
-    ];
-    let mut words = args.split_whitespace();
-    while let Some(word) = words.next() {
-        if TAKE_A_VALUE.contains(&word) {
-            words.next();
-        } else if !word.starts_with('-') {
-            return Some(word);
-        }
-    }
-    None
 }
 
 /// The entry (a file that exists: `bin`, the file `scripts.start` runs,
