@@ -813,3 +813,45 @@ fn a_go_package_that_embeds_its_frontends_build_gets_the_assets_there() {
         common::stdout(&render)
     );
 }
+
+#[test]
+fn a_django_app_that_reads_its_frontends_build_in_place_gets_the_assets_there() {
+    let dir = tree(&[
+        ("requirements.txt", "Django>=5\ngunicorn\n"),
+        (
+            "manage.py",
+            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n",
+        ),
+        ("mysite/wsgi.py", "application = None\n"),
+        (
+            "mysite/settings.py",
+            "INSTALLED_APPS = [\"django.contrib.staticfiles\"]\nSTATIC_URL = \"static/\"\nSTATIC_ROOT = BASE_DIR / \"staticfiles\"\nSTATICFILES_DIRS = [BASE_DIR / \"frontend\" / \"dist\"]\n",
+        ),
+        (
+            "frontend/package.json",
+            "{\"scripts\": {\"build\": \"vite build\"}, \"devDependencies\": {\"vite\": \"7\"}}\n",
+        ),
+        ("frontend/package-lock.json", "{\"lockfileVersion\": 3}\n"),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("into = \"frontend/dist\""), "{manifest}");
+    assert!(
+        message.contains("`mysite/settings.py` names `frontend/dist`"),
+        "{message}"
+    );
+    // In the build stage before collectstatic gathers it, and in the image.
+    let render = common::shipit(dir.path(), &["render"]);
+    let dockerfile = common::stdout(&render);
+    let copied = dockerfile
+        .find("COPY --from=assets-1 /assets/dist/ /app/frontend/dist/\n")
+        .unwrap_or_else(|| panic!("{dockerfile}"));
+    let collected = dockerfile.find("collectstatic").unwrap();
+    assert!(copied < collected, "{dockerfile}");
+    assert_eq!(
+        dockerfile
+            .matches("COPY --from=assets-1 /assets/dist/ /app/frontend/dist/")
+            .count(),
+        2,
+        "{dockerfile}"
+    );
+}

@@ -174,8 +174,10 @@ fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
 }
 
 /// A Go package that embeds the frontend's output where the frontend
-/// builds it (`//go:embed all:dist` in `web/`): the assets land there in
-/// the build stage, so the embed finds them.
+/// builds it (`//go:embed all:dist` in `web/`), or a Python app that reads
+/// it there (Django's `STATICFILES_DIRS`, `StaticFiles(directory=…)`):
+/// the assets land there, in the build stage (so the embed or
+/// `collectstatic` finds them) and in the image.
 fn embedded_in_place(
     language: Language,
     dir: &Path,
@@ -191,14 +193,23 @@ fn embedded_in_place(
         return;
     };
     let built = format!("{workdir}/{output}");
-    if language == Language::Go && crate::languages::go_embeds(dir, &built) {
-        if let Some((_, into)) = keys.iter_mut().find(|(key, _)| key == "into") {
-            *into = built.clone().into();
-        }
-        draft.reason(format!(
+    let why = match language {
+        Language::Go if crate::languages::go_embeds(dir, &built) => format!(
             "`//go:embed` names `{built}`: the assets land there, where the program embeds them"
-        ));
+        ),
+        Language::Python => match crate::languages::python_names_path(dir, &built) {
+            Some(file) => format!(
+                "`{}` names `{built}`: the assets land there, where the app reads them",
+                crate::text::shown(&file)
+            ),
+            None => return,
+        },
+        _ => return,
+    };
+    if let Some((_, into)) = keys.iter_mut().find(|(key, _)| key == "into") {
+        *into = built.into();
     }
+    draft.reason(why);
 }
 
 /// Leaves `build.version` out when the plan reads the same version from

@@ -507,35 +507,7 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
 /// module root): a package that embeds its frontend's build in place,
 /// `//go:embed all:dist` in `web/` for `web/dist`.
 pub(crate) fn embeds(dir: &std::path::Path, path: &str) -> bool {
-    fn walk(dir: &std::path::Path, rel: &str, depth: usize, files: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
-            return;
-        };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|entry| entry.file_name());
-        for entry in entries {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let child = if rel.is_empty() {
-                name.clone()
-            } else {
-                format!("{rel}/{name}")
-            };
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            if kind.is_dir()
-                && depth < 3
-                && !name.starts_with('.')
-                && !["vendor", "node_modules", "testdata"].contains(&name.as_str())
-            {
-                walk(dir, &child, depth + 1, files);
-            } else if kind.is_file() && name.ends_with(".go") && files.len() < 256 {
-                files.push(child);
-            }
-        }
-    }
-    let mut files = Vec::new();
-    walk(dir, "", 0, &mut files);
+    let files = super::support::source_files(dir, ".go");
     files.iter().any(|file| {
         let base = file.rsplit_once('/').map_or("", |(base, _)| base);
         super::support::read_in(dir, file).is_some_and(|text| {

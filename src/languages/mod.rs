@@ -24,6 +24,7 @@ use support::{Draft, Support};
 
 pub(crate) use go::embeds as go_embeds;
 pub(crate) use node::assets::{AssetToolchain, asset_toolchain, draft_assets};
+pub(crate) use python::names_path as python_names_path;
 
 /// The module that supports `language`: the one table of languages.
 pub(crate) fn support(language: Language) -> &'static dyn Support {

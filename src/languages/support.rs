@@ -217,6 +217,50 @@ pub(crate) fn file_in(dir: &std::path::Path, rel: &str) -> bool {
         && std::fs::symlink_metadata(dir.join(&clean)).is_ok_and(|m| m.is_file())
 }
 
+/// A project's source files whose names end with `suffix`, relative to
+/// `dir`, in name order: at most three directories down, 256 files, not
+/// in hidden directories, dependency trees or test data, through no link.
+pub(crate) fn source_files(dir: &Path, suffix: &str) -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, files: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|entry| entry.file_name());
+        for entry in entries {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let child = if rel.is_empty() {
+                name.clone()
+            } else {
+                format!("{rel}/{name}")
+            };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir()
+                && depth < 3
+                && !name.starts_with('.')
+                && ![
+                    "vendor",
+                    "node_modules",
+                    "testdata",
+                    "__pycache__",
+                    "venv",
+                    "site-packages",
+                ]
+                .contains(&name.as_str())
+            {
+                walk(dir, &child, suffix, depth + 1, files);
+            } else if kind.is_file() && name.ends_with(suffix) && files.len() < 256 {
+                files.push(child);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, "", suffix, 0, &mut files);
+    files
+}
+
 /// The words of a line of code: identifiers cut at `_` and at camel
 /// case (`httpPort` → `http`, `port`; `reportEvery` → `report`, `every`).
 fn words(line: &str) -> Vec<String> {

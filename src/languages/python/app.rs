@@ -186,3 +186,70 @@ pub(super) fn flaskenv(dir: &std::path::Path, draft: &mut Draft) -> Option<App> 
         }
     }
 }
+
+/// The first Python file (relative to `dir`) that names `path` (relative
+/// to the project) on a code line: as one string (`"frontend/dist"`) or
+/// as consecutive strings joined as a path (`BASE_DIR / "frontend" /
+/// "dist"`, `os.path.join(BASE_DIR, "frontend", "dist")`). Where Django's
+/// `STATICFILES_DIRS` or a `StaticFiles(directory=…)` reads a frontend's
+/// build in place.
+pub(crate) fn names_path(dir: &std::path::Path, path: &str) -> Option<String> {
+    let names = |line: &str| {
+        let code = line.trim_start();
+        if code.starts_with('#') {
+            return false;
+        }
+        let quoted: Vec<&str> = code
+            .split(['"', '\''])
+            .skip(1)
+            .step_by(2)
+            .map(|q| q.trim_start_matches("./").trim_end_matches('/'))
+            .collect();
+        (0..quoted.len()).any(|start| {
+            let mut joined = String::new();
+            quoted[start..].iter().any(|part| {
+                if !joined.is_empty() {
+                    joined.push('/');
+                }
+                joined.push_str(part);
+                joined == path
+            })
+        })
+    };
+    crate::languages::support::source_files(dir, ".py")
+        .into_iter()
+        .find(|file| read_in(dir, file).is_some_and(|text| text.lines().any(names)))
+}
+
+#[cfg(test)]
+mod names_path_tests {
+    use super::names_path;
+
+    #[test]
+    fn a_path_named_whole_or_in_parts_is_found() {
+        for line in [
+            "STATICFILES_DIRS = [BASE_DIR / \"frontend\" / \"dist\"]",
+            "STATICFILES_DIRS = [os.path.join(BASE_DIR, 'frontend', 'dist')]",
+            "app.mount(\"/\", StaticFiles(directory=\"frontend/dist\", html=True))",
+            "STATIC = Path(__file__).parent / './frontend/dist/'",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("site")).unwrap();
+            std::fs::write(dir.path().join("site/settings.py"), format!("{line}\n")).unwrap();
+            assert_eq!(
+                names_path(dir.path(), "frontend/dist").as_deref(),
+                Some("site/settings.py"),
+                "{line}"
+            );
+        }
+        for line in [
+            "# STATICFILES_DIRS = [BASE_DIR / \"frontend\" / \"dist\"]",
+            "STATICFILES_DIRS = [BASE_DIR / \"static\"]",
+            "x = \"frontend\"; y = \"dist-old\"",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("settings.py"), format!("{line}\n")).unwrap();
+            assert_eq!(names_path(dir.path(), "frontend/dist"), None, "{line}");
+        }
+    }
+}

@@ -7,6 +7,8 @@ mod detect;
 mod program;
 mod server;
 
+pub(crate) use app::names_path;
+
 use serde::Serialize;
 
 use crate::manifest::{Artifact, PythonManager};
