@@ -396,3 +396,23 @@ fn node_start_through_a_typescript_loader_runs_what_tsc_writes() {
         assert!(!stderr(&render).contains("warning"), "{}", stderr(&render));
     }
 }
+
+#[test]
+fn node_port_in_a_variable_passed_to_listen_is_the_port() {
+    let dir = tree(&[
+        (
+            "package.json",
+            r#"{"name": "web", "scripts": {"start": "node server.js"}}"#,
+        ),
+        (
+            "server.js",
+            "const http = require('http');\nlet port = 4321;\nhttp.createServer(() => {}).listen(port, () => console.log(port));\n",
+        ),
+    ]);
+    let (manifest, message) = init_ok(dir.path());
+    assert!(manifest.contains("ports = [4321]"), "{manifest}");
+    assert!(
+        message.contains("`port = 4321`, passed to listen"),
+        "{message}"
+    );
+}

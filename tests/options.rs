@@ -1616,7 +1616,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 "#include <stdlib.h>\nint main(int argc, char **argv) {\n    if (argc < 2) {\n        return 1;\n    }\n    return 0;\n}\n",
             )],
             "name = \"serve\"\nlanguage = \"c\"\n[c]\nsources = [\"serve.c\"]\n",
-            "`serve.c` exits when started without an argument (`argc < 2`)",
+            "`serve.c:3` exits when the program is started without an argument (`argc < 2`)",
         ),
         (
             &[
@@ -1627,7 +1627,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 ),
             ],
             "name = \"serve\"\nlanguage = \"go\"\n",
-            "`main.go` exits when started without an argument (`len(os.Args) != 2`)",
+            "`main.go:9` exits when the program is started without an argument (`len(os.Args) != 2`)",
         ),
         (
             &[
@@ -1638,7 +1638,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 ),
             ],
             "name = \"a\"\nlanguage = \"python\"\n[runtime]\nentrypoint = [\"python\", \"app.py\"]\n",
-            "`app.py` exits when started without an argument (`len(sys.argv) < 2`)",
+            "`app.py:2` exits when the program is started without an argument (`len(sys.argv) < 2`)",
         ),
         (
             &[
@@ -1653,7 +1653,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 ),
             ],
             "name = \"serve\"\nlanguage = \"node\"\n[node]\nmode = \"runtime\"\n",
-            "`index.js` exits when started without an argument (`process.argv.length < 3`)",
+            "`index.js:1` exits when the program is started without an argument (`process.argv.length < 3`)",
         ),
         (
             &[
@@ -1668,7 +1668,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 ),
             ],
             "name = \"serve\"\nlanguage = \"rust\"\n",
-            "`src/main.rs` exits when started without an argument (`args().len() < 2`)",
+            "`src/main.rs:2` exits when the program is started without an argument (`args().len() < 2`)",
         ),
     ];
     for (files, manifest, warning) in cases {
@@ -1680,7 +1680,7 @@ fn a_program_that_needs_an_argument_and_gets_none_warns() {
                 stderr.contains(&format!("warning: {warning}")),
                 "{manifest}: {stderr}"
             );
-            assert!(stderr.contains("runtime.cmd"), "{stderr}");
+            assert!(stderr.contains("`cmd` in `[runtime]`"), "{stderr}");
         }
         // The argument given: nothing to say.
         let given = if manifest.contains("[runtime]") {

@@ -207,7 +207,14 @@ fn embedded_in_place(
         _ => return,
     };
     if let Some((_, into)) = keys.iter_mut().find(|(key, _)| key == "into") {
-        *into = built.into();
+        *into = built.clone().into();
+    }
+    // What was said of where it lands.
+    for reason in &mut draft.reasons {
+        *reason = reason.replace(
+            "shipped in `static` under the runtime workdir",
+            &format!("shipped in `{built}` under the runtime workdir"),
+        );
     }
     draft.reason(why);
 }

@@ -20,8 +20,8 @@ const COUNTS: [(&str, u32); 8] = [
 ];
 
 /// What follows a guard that stops the program: an exit, a fatal log, a
-/// usage message.
-const STOPS: [&str; 13] = [
+/// panic (a usage message alone does not stop it).
+const STOPS: [&str; 12] = [
     "exit(",
     "exit (",
     "os.Exit(",
@@ -34,16 +34,19 @@ const STOPS: [&str; 13] = [
     "return EXIT_FAILURE",
     "panic(",
     "throw ",
-    "usage",
 ];
 
 /// The guard, as written, by which `text` stops when started without an
-/// argument: a comparison of the argument count that holds for none
-/// (`argc < 2`, `len(os.Args) != 2`, `flag.NArg() == 0`,
-/// `len(sys.argv) < 2`, `process.argv.length < 3`) on a code line with,
-/// on it or the three after, an exit or a usage message.
-pub(crate) fn exits_without_argument(text: &str) -> Option<String> {
+/// argument, and its line (from 1): a comparison of the argument count
+/// that holds for none (`argc < 2`, `len(os.Args) != 2`, `flag.NArg() ==
+/// 0`, `len(sys.argv) < 2`, `process.argv.length < 3`) on a code line
+/// with, on it or the three after, an exit. Not in a Go file built only
+/// on demand (`//go:build ignore`).
+pub(crate) fn exits_without_argument(text: &str) -> Option<(String, usize)> {
     let lines: Vec<&str> = text.lines().collect();
+    if lines.iter().any(|line| line.trim() == "//go:build ignore") {
+        return None;
+    }
     lines.iter().enumerate().find_map(|(at, line)| {
         let code = line.trim_start();
         if ["//", "/*", "*", "#"].iter().any(|c| code.starts_with(c)) && !code.starts_with("#[") {
@@ -52,14 +55,46 @@ pub(crate) fn exits_without_argument(text: &str) -> Option<String> {
         let guard = COUNTS
             .iter()
             .find_map(|(count, none)| holds_for_none(code, count, *none))?;
-        let stops = lines[at..lines.len().min(at + 4)].iter().any(|line| {
+        let stops = guarded(&lines, at).iter().any(|line| {
             STOPS.iter().any(|stop| {
                 line.to_ascii_lowercase()
                     .contains(&stop.to_ascii_lowercase())
             })
         });
-        stops.then_some(guard)
+        stops.then_some((guard, at + 1))
     })
+}
+
+/// The lines the guard on line `at` governs, at most four: its braced
+/// block (`if (argc < 2) { … }`), its indented block (`if len(sys.argv) <
+/// 2:`), else its own line and the statement on the next.
+fn guarded<'a>(lines: &[&'a str], at: usize) -> Vec<&'a str> {
+    let window = &lines[at..lines.len().min(at + 4)];
+    let first = window[0];
+    if first.contains('{') {
+        let mut depth = 0i32;
+        let mut block = Vec::new();
+        for line in window {
+            block.push(*line);
+            depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+            if depth <= 0 {
+                break;
+            }
+        }
+        return block;
+    }
+    if first.trim_end().ends_with(':') {
+        let indent = |line: &str| line.len() - line.trim_start().len();
+        let own = indent(first);
+        let mut block = vec![first];
+        block.extend(
+            window[1..]
+                .iter()
+                .take_while(|line| line.trim().is_empty() || indent(line) > own),
+        );
+        return block;
+    }
+    window[..window.len().min(2)].to_vec()
 }
 
 /// `count` compared with a number in `code` so that the comparison holds
@@ -116,16 +151,16 @@ pub(crate) fn warn_needs_argument_in(
     }
     let found = sources.iter().take(64).find_map(|source| {
         let text = crate::languages::support::read_in(base, source)?;
-        exits_without_argument(&text).map(|guard| (source.clone(), guard))
+        exits_without_argument(&text).map(|(guard, line)| (source.clone(), guard, line))
     });
-    if let Some((source, guard)) = found {
+    if let Some((source, guard, line)) = found {
         cx.warn(
             "runtime.cmd",
             format!(
-                "`{}` exits when started without an argument (`{guard}`), and the image starts it with none: the container would stop at once",
+                "`{}:{line}` exits when the program is started without an argument (`{guard}`), and the image starts it with none: the container would stop at once",
                 crate::text::shown(&source)
             ),
-            "give the program its arguments in `runtime.cmd` (e.g. `cmd = [\"/data\"]`), or pass them to `docker run`",
+            "give the program its arguments with `cmd` in `[runtime]` (e.g. `cmd = [\"/data\"]`), or pass them to `docker run`",
         );
     }
 }
@@ -188,7 +223,9 @@ mod tests {
         ];
         for (text, guard) in stops {
             assert_eq!(
-                exits_without_argument(text).as_deref(),
+                exits_without_argument(text)
+                    .map(|(guard, _)| guard)
+                    .as_deref(),
                 Some(guard),
                 "{text}"
             );
@@ -209,8 +246,8 @@ mod tests {
             let _ = exits_without_argument(text);
         }
         assert_eq!(
-            exits_without_argument("if (argc<2) exit(1);").as_deref(),
-            Some("argc < 2")
+            exits_without_argument("int x;\nif (argc<2) exit(1);"),
+            Some(("argc < 2".to_string(), 2))
         );
     }
 
@@ -227,6 +264,13 @@ mod tests {
             "if (margc < 2) { return 1; }\n",
             "// if (argc < 2) return 1;\n",
             "if argcount < 2 { os.Exit(1) }\n",
+            // The program goes on after the guard's block.
+            "if len(os.Args) < 2 {\n\taddr = \":8080\"\n}\nlog.Fatal(http.ListenAndServe(addr, nil))\n",
+            "if len(sys.argv) < 2:\n    path = '.'\nsys.exit(main(path))\n",
+            // A usage message that does not stop the program.
+            "if len(os.Args) < 2 {\n\tlog.Println(\"usage: server [ADDR] (listening on :8080)\")\n} else {\n\taddr = os.Args[1]\n}\n",
+            // A generator run by `go run gen.go`, not the program.
+            "//go:build ignore\n\npackage main\n\nfunc main() {\n\tif len(os.Args) < 2 {\n\t\tos.Exit(1)\n\t}\n}\n",
         ];
         for text in fine {
             assert_eq!(exits_without_argument(text), None, "{text}");

@@ -72,7 +72,19 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     // The program's sources: those listed, else (a Makefile's build)
     // the project's.
     let sources = match table.sources.is_empty() {
-        true => c_sources(&cx.context),
+        true => {
+            // Only when one file defines `main`: the program is then known.
+            let mains: Vec<String> = c_sources(&cx.context)
+                .into_iter()
+                .filter(|source| {
+                    super::support::read_in(&cx.context, source).is_some_and(|t| defines_main(&t))
+                })
+                .collect();
+            match mains.len() {
+                1 => mains,
+                _ => Vec::new(),
+            }
+        }
         false => table.sources.clone(),
     };
     let custom = cx.manifest.runtime.entrypoint.is_some();
@@ -332,8 +344,11 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
         source_port(dir, &mut draft);
         return Ok(draft);
     }
-    let sources = c_sources(dir);
+    let (sources, left_out) = program_sources(dir);
     draft.reason(format!("{} C source file(s)", sources.len()));
+    for (file, why) in left_out {
+        draft.reason(format!("`{}` left out: {why}", crate::text::shown(&file)));
+    }
     if let [single] = sources.as_slice() {
         let stem = std::path::Path::new(single)
             .file_stem()
@@ -347,6 +362,84 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     );
     source_port(dir, &mut draft);
     Ok(draft)
+}
+
+/// Directories of sources that are not the program's: tests, examples,
+/// benchmarks, fuzzers.
+const NOT_THE_PROGRAM: [&str; 9] = [
+    "test",
+    "tests",
+    "t",
+    "example",
+    "examples",
+    "bench",
+    "benches",
+    "benchmarks",
+    "fuzz",
+];
+
+/// The sources compiled together into the program, and those left out
+/// with why: the files under test, example, benchmark and fuzz
+/// directories, and, where several files define `main`, all but the
+/// program's own (`main.c`, else the shallowest, else the first).
+fn program_sources(dir: &std::path::Path) -> (Vec<String>, Vec<(String, &'static str)>) {
+    let mut left_out = Vec::new();
+    let mut sources = Vec::new();
+    for source in c_sources(dir) {
+        match source
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|part| NOT_THE_PROGRAM.contains(&part))
+        {
+            true => left_out.push((source, "tests, examples and benchmarks are not the program")),
+            false => sources.push(source),
+        }
+    }
+    let mains: Vec<String> = sources
+        .iter()
+        .filter(|source| {
+            super::support::read_in(dir, source).is_some_and(|text| defines_main(&text))
+        })
+        .cloned()
+        .collect();
+    if mains.len() > 1 {
+        let depth = |source: &String| source.matches('/').count();
+        let own = mains
+            .iter()
+            .find(|source| source.rsplit('/').next() == Some("main.c"))
+            .or_else(|| mains.iter().min_by_key(|source| depth(source)))
+            .cloned()
+            .unwrap_or_default();
+        sources.retain(|source| {
+            let other = *source != own && mains.contains(source);
+            if other {
+                left_out.push((source.clone(), "a `main` of its own: another program"));
+            }
+            !other
+        });
+    }
+    left_out.sort();
+    (sources, left_out)
+}
+
+/// Whether a C file defines `main`: a line that starts with `int`,
+/// `void` or `main` and has `main(` as a word.
+pub(crate) fn defines_main(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        if !["int ", "int\t", "void ", "main"]
+            .iter()
+            .any(|start| code.starts_with(start))
+        {
+            return false;
+        }
+        code.match_indices("main").any(|(at, _)| {
+            let before = code[..at].chars().next_back();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+                && code[at + 4..].trim_start().starts_with('(')
+        })
+    })
 }
 
 /// `runtime.ports` from a port the C sources name (a server's default).
@@ -369,5 +462,25 @@ mod tests {
         assert!(std::rc::Rc::ptr_eq(&rules[0].1, &rules[2].1));
         assert_eq!(*rules[1].1, vec!["x", "y", "z"]);
         assert_eq!((rules[3].0, rules[3].1.as_slice()), ("all", &["a"][..]));
+    }
+
+    #[test]
+    fn main_is_found_as_a_definition_only() {
+        for text in [
+            "int main(void) {",
+            "int main (int argc, char **argv)",
+            "int\nmain(void)",
+            "void main() {}",
+        ] {
+            assert!(super::defines_main(text), "{text}");
+        }
+        for text in [
+            "int domain(void) {",
+            "int main_loop(void);",
+            "// int main(void)",
+            "x = main(1);",
+        ] {
+            assert!(!super::defines_main(text), "{text}");
+        }
     }
 }

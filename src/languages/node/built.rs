@@ -41,40 +41,16 @@ pub(super) fn made_by_build(dir: &Path, package: &serde_json::Value, file: &str)
         .then(|| format!("`{first}/`, which `scripts.build` (`{script}`) writes"))
 }
 
-/// The JavaScript `scripts.build` compiles from the TypeScript file
-/// `scripts.start` runs (`tsx src/index.ts`, `ts-node src/index.ts`,
-/// `node --import tsx src/index.ts`), and why: the loaders are development
-/// tools, the production image runs what `tsc` writes. Needs tsconfig's
-/// `outDir` and a build script; the file's path below tsconfig's `rootDir`
-/// (else `src/`) is its path below `outDir`, `.ts` → `.js`, `.mts` →
-/// `.mjs`, `.cts` → `.cjs`.
-pub(super) fn compiled_start(dir: &Path, package: &serde_json::Value) -> Option<(String, String)> {
-    let start = package["scripts"]["start"].as_str()?;
-    let script = package["scripts"]["build"].as_str()?;
-    let mut words = start.split_whitespace();
-    let runner = words.next()?;
-    let file = match runner {
-        "tsx" | "ts-node" | "ts-node-esm" => words.find(|w| !w.starts_with('-'))?,
-        "node" => script_of_node(start.strip_prefix("node ")?)?,
-        _ => return None,
-    };
-    let file = crate::languages::support::join_relative("", file).filter(|f| !f.is_empty())?;
-    let (stem, js) = [(".ts", "js"), (".mts", "mjs"), (".cts", "cjs")]
-        .iter()
-        .find_map(|(ts, js)| file.strip_suffix(ts).map(|stem| (stem, *js)))?;
-    if !crate::languages::support::file_in(dir, &file) {
-        return None;
-    }
-    let out = tsconfig_dir(dir, "outDir")?;
-    let root = tsconfig_dir(dir, "rootDir").unwrap_or_else(|| "src".to_string());
-    let below = stem.strip_prefix(&format!("{root}/")).unwrap_or(stem);
-    let compiled = format!("{out}/{below}.{js}");
-    let why = format!(
-        "package.json: scripts.start runs `{}` with {runner}, a development loader; `scripts.build` (`{}`) compiles it into tsconfig.json's outDir: `{compiled}` → node runtime",
-        crate::text::shown(&file),
-        crate::text::shown(script),
-    );
-    Some((compiled, why))
+/// The command of a `scripts.start` that starts the program: the last of
+/// `a && b`, without the environment set before it (`NODE_ENV=production
+/// node app.js`, `cross-env NODE_ENV=production node app.js`).
+pub(super) fn start_command(script: &str) -> String {
+    let last = script.rsplit("&&").next().unwrap_or(script);
+    let words: Vec<&str> = last
+        .split_whitespace()
+        .skip_while(|word| word.contains('=') || ["cross-env", "env"].contains(word))
+        .collect();
+    words.join(" ")
 }
 
 /// The script `node [options] script [args]` runs: node's own options
@@ -183,6 +159,21 @@ mod tests {
         .unwrap();
         assert_eq!(tsconfig_dir(dir.path(), "outDir").as_deref(), Some("build"));
         assert_eq!(tsconfig_dir(dir.path(), "rootDir"), None);
+    }
+
+    #[test]
+    fn the_start_command_is_the_last_without_its_environment() {
+        for (script, command) in [
+            ("node app.js", "node app.js"),
+            ("npm run build && node dist/index.js", "node dist/index.js"),
+            ("NODE_ENV=production node app.js", "node app.js"),
+            (
+                "cross-env NODE_ENV=production PORT=80 tsx src/index.ts",
+                "tsx src/index.ts",
+            ),
+        ] {
+            assert_eq!(start_command(script), command);
+        }
     }
 
     #[test]

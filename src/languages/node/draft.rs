@@ -57,21 +57,31 @@ pub(super) fn detect(
     };
     let start = package["scripts"]["start"]
         .as_str()
-        .and_then(|script| script.strip_prefix("node "))
-        .and_then(super::built::script_of_node)
-        .map(str::to_string);
+        .map(super::built::start_command)
+        .and_then(|command| {
+            command
+                .strip_prefix("node ")
+                .and_then(super::built::script_of_node)
+                .map(str::to_string)
+        });
     if super::next::detect(dir, root, &package, manager, &mut draft) {
         draft.table("manager", manager.key());
         return Ok(draft);
     }
+    // A start script that runs TypeScript through a loader: what tsc
+    // writes, or why there is none (and the TypeScript is no entry).
     let compiled = bin
         .is_none()
-        .then(|| super::built::compiled_start(dir, &package))
+        .then(|| super::typescript::compiled_start(dir, &package))
         .flatten();
     let (entry, mode, built) = match compiled {
-        Some((entry, why)) => {
+        Some(Ok((entry, why))) => {
             draft.reason(why);
             (Some(entry), "runtime", true)
+        }
+        Some(Err(why)) => {
+            draft.reason(why);
+            entry_and_mode(dir, &package, bin, None, &mut draft)
         }
         None => entry_and_mode(dir, &package, bin, start, &mut draft),
     };
@@ -194,17 +204,43 @@ fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
     if in_call.is_some() || !text.contains(".listen(") {
         return in_call;
     }
-    text.lines().find_map(|line| {
-        let (before, after) = line.split_once("||").or_else(|| line.split_once("??"))?;
-        // A string literal as well (express-generator's
-        // `normalizePort(process.env.PORT || '3000')`).
-        let digits: String = after
+    let digits_of = |value: &str| -> String {
+        value
             .trim_start()
             .trim_start_matches(['\'', '"', '`'])
             .chars()
             .take_while(char::is_ascii_digit)
-            .collect();
-        let port = before.contains("PORT").then(|| port(&digits))??;
+            .collect()
+    };
+    let from_env = text.lines().find_map(|line| {
+        let (before, after) = line.split_once("||").or_else(|| line.split_once("??"))?;
+        // A string literal as well (express-generator's
+        // `normalizePort(process.env.PORT || '3000')`).
+        let port = before.contains("PORT").then(|| port(&digits_of(after)))??;
         Some((port, format!("`PORT` or {port}, passed to listen")))
+    });
+    if from_env.is_some() {
+        return from_env;
+    }
+    // A variable passed to listen, set to a literal: `const port = 3000;`
+    // … `app.listen(port)`.
+    text.match_indices(".listen(").find_map(|(at, call)| {
+        let name = text[at + call.len()..].split([')', ',']).next()?.trim();
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+        {
+            return None;
+        }
+        text.lines().find_map(|line| {
+            let code = line.trim_start();
+            let code = ["const ", "let ", "var "]
+                .iter()
+                .find_map(|keyword| code.strip_prefix(keyword))?;
+            let value = code.strip_prefix(name)?.trim_start().strip_prefix('=')?;
+            let port = port(&digits_of(value))?;
+            Some((port, format!("`{name} = {port}`, passed to listen")))
+        })
     })
 }

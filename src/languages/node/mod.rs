@@ -6,6 +6,7 @@ mod built;
 mod draft;
 mod managers;
 mod next;
+mod typescript;
 mod workspace;
 
 use serde::Serialize;
@@ -499,8 +500,10 @@ fn package_json(cx: &mut Cx) -> serde_json::Value {
 /// build step can make (the image would build and then fail to start; a
 /// warning, since the steps may write it in a way shipit cannot see).
 fn check_entry(cx: &mut Cx, entry: &str) {
+    // The entry, or the TypeScript its build compiles it from.
+    let source = built::source_of(&cx.context, entry);
     let custom = cx.manifest.runtime.entrypoint.is_some();
-    crate::languages::arguments::warn_needs_argument(cx, &[entry.to_string()], custom);
+    crate::languages::arguments::warn_needs_argument(cx, &[source], custom);
     let steps = cx
         .manifest
         .build
