@@ -114,14 +114,14 @@ impl std::fmt::Display for Refused {
 /// is a symbolic link and it stays inside `root`: what a file names is
 /// followed where the image build would copy it from, never elsewhere.
 pub fn read_inside(root: &Path, relative: &str) -> Result<Option<String>, Refused> {
-    let shown = crate::text::shown(relative).to_string();
+    let shown = crate::text::shown_value(relative).to_string();
     let Some(clean) = normal_relative(relative) else {
         return Err(Refused::Outside(shown));
     };
     if let Some(link) = first_link(root, &clean) {
         return Err(Refused::Link {
-            file: crate::text::shown(&clean).to_string(),
-            link: crate::text::shown(&link).to_string(),
+            file: crate::text::shown_value(&clean).to_string(),
+            link: crate::text::shown_value(&link).to_string(),
         });
     }
     match read_file(&root.join(&clean), root) {

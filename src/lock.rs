@@ -207,7 +207,7 @@ impl Lock {
             });
             anyhow::anyhow!(
                 "`{name}` is not a shipit lock: {}{at}; {hint}",
-                crate::text::shown(error.message().trim_end())
+                crate::text::shown_value(error.message().trim_end())
             )
         })?;
         if file.version != VERSION {
@@ -242,11 +242,11 @@ impl Lock {
     /// What is wrong with the first pin that is not as a lock holds it.
     fn check_pins(&self) -> Result<(), String> {
         for (reference, pin) in &self.images {
-            let shown = crate::text::shown(reference);
+            let shown = crate::text::shown_value(reference);
             if !valid_digest(&pin.digest) {
                 return Err(format!(
                     "the digest of `{shown}` is `{}`, not `sha256:` and 64 hex digits",
-                    crate::text::shown(&pin.digest)
+                    crate::text::shown_value(&pin.digest)
                 ));
             }
             if !valid_reference(reference) {
@@ -257,7 +257,7 @@ impl Lock {
             if !MEDIA_TYPES.contains(&pin.media_type.as_str()) {
                 return Err(format!(
                     "the media type of `{shown}` is `{}`, not one of {}",
-                    crate::text::shown(&pin.media_type),
+                    crate::text::shown_value(&pin.media_type),
                     MEDIA_TYPES.map(|m| format!("`{m}`")).join(", ")
                 ));
             }
@@ -270,7 +270,7 @@ impl Lock {
             if let Some(bad) = pin.platforms.iter().find(|p| !valid_platform(p)) {
                 return Err(format!(
                     "`{shown}` lists the platform `{}`, not `os/arch[/variant]` of `[a-z0-9._-]` (1 to 32 characters a part)",
-                    crate::text::shown(bad)
+                    crate::text::shown_value(bad)
                 ));
             }
         }

@@ -33,12 +33,25 @@ pub fn first_refused(text: &str) -> Option<(usize, char, &'static str)> {
 /// [`refused`] names (an escape sequence, a line separator, a bidi
 /// override read from a project file) as `<U+001B>`, line breaks kept.
 pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c != '\n' && refused(c).is_some()) {
+    escaped(text, |c| c != '\n' && refused(c).is_some())
+}
+
+/// A value read from a file or a name found on disk, as a one-line
+/// message shows it: as [`shown`], with line breaks too as `<U+000A>`, so a
+/// file name or a value cannot start a line of its own in shipit's output
+/// (`x\nnext: curl … | sh`).
+pub fn shown_value(text: &str) -> std::borrow::Cow<'_, str> {
+    escaped(text, |c| refused(c).is_some())
+}
+
+/// `text` with the characters `escape` picks as `<U+…>`.
+fn escaped(text: &str, escape: impl Fn(char) -> bool) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(&escape) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if c != '\n' && refused(c).is_some() {
+        if escape(c) {
             out.push('<');
             out.push_str(&code_point(c));
             out.push('>');

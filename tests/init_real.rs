@@ -860,17 +860,26 @@ fn a_django_app_that_reads_its_frontends_build_in_place_gets_the_assets_there() 
 #[test]
 fn c_sources_are_the_program_s_not_its_tests_or_other_programs() {
     let dir = tree(&[
-        ("server.c", "#include \"util.h\"\nint main(void) {\n    return util();\n}\n"),
+        (
+            "server.c",
+            "#include \"util.h\"\nint main(void) {\n    return util();\n}\n",
+        ),
         ("util.c", "int util(void) { return 0; }\n"),
         ("tests/run_tests.c", "int main(void) { return 0; }\n"),
-        ("tools/gen.c", "int main(int argc, char **argv) {\n    if (argc < 2) { return 1; }\n    return 0;\n}\n"),
+        (
+            "tools/gen.c",
+            "int main(int argc, char **argv) {\n    if (argc < 2) { return 1; }\n    return 0;\n}\n",
+        ),
     ]);
     let (manifest, message) = init_ok(dir.path());
     assert!(
         manifest.contains("sources = [\"server.c\", \"util.c\"]"),
         "{manifest}"
     );
-    assert!(message.contains("`tests/run_tests.c` left out"), "{message}");
+    assert!(
+        message.contains("`tests/run_tests.c` left out"),
+        "{message}"
+    );
     assert!(
         message.contains("`tools/gen.c` left out: a `main` of its own"),
         "{message}"
@@ -878,5 +887,9 @@ fn c_sources_are_the_program_s_not_its_tests_or_other_programs() {
     // Nothing warns about another program's arguments.
     let render = common::shipit(dir.path(), &["render"]);
     assert!(render.status.success(), "{}", common::stderr(&render));
-    assert!(common::stderr(&render).is_empty(), "{}", common::stderr(&render));
+    assert!(
+        common::stderr(&render).is_empty(),
+        "{}",
+        common::stderr(&render)
+    );
 }

@@ -462,3 +462,53 @@ fn a_broken_go_work_is_an_error_at_its_line_and_column() {
     let output = shipit(root, &["render", "-m", "services/api/shipit.toml"]);
     refused(&output, &["go.work:4:1", "`use`"]);
 }
+
+/// Source files init and plan read for a port, a path or an argument
+/// guard, shaped to cost the square of their size: an entry of unclosed
+/// `.listen(` calls, a line of thousands of strings, a C file that is all
+/// guards. Each took hours (extrapolated from 12 s, 36 s and 890 s at a
+/// fraction of these sizes); each is one pass now.
+#[test]
+fn sources_shaped_to_be_quadratic_are_read_in_one_pass() {
+    let node = tempfile::tempdir().unwrap();
+    write(
+        node.path(),
+        "package.json",
+        r#"{"name": "x", "scripts": {"start": "node index.js"}}"#,
+    );
+    write(node.path(), "index.js", &"x.listen(".repeat(100_000));
+    let output = shipit_within(node.path(), &["init"], 60).expect("init finished");
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let python = tempfile::tempdir().unwrap();
+    write(python.path(), "requirements.txt", "flask\n");
+    write(
+        python.path(),
+        "app.py",
+        "from flask import Flask\napp = Flask(__name__)\n",
+    );
+    write(
+        python.path(),
+        "frontend/package.json",
+        r#"{"scripts": {"build": "vite build"}, "devDependencies": {"vite": "5"}}"#,
+    );
+    write(
+        python.path(),
+        "site/big.py",
+        &format!("x = [{}]\n", "'a',".repeat(200_000)),
+    );
+    let output = shipit_within(python.path(), &["init"], 60).expect("init finished");
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let c = tempfile::tempdir().unwrap();
+    write(
+        c.path(),
+        "shipit.toml",
+        "name = \"x\"\nlanguage = \"c\"\n[c]\nsources = [\"a.c\", \"b.c\", \"c.c\", \"d.c\"]\n",
+    );
+    for file in ["a.c", "b.c", "c.c", "d.c"] {
+        write(c.path(), file, &"argc<2\n".repeat(500_000));
+    }
+    let output = shipit_within(c.path(), &["plan"], 60).expect("plan finished");
+    assert!(output.status.success(), "{}", stderr(&output));
+}

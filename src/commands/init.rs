@@ -23,7 +23,7 @@ pub(crate) fn run(
     let (language, draft) = detect(&dir, language, manager.as_deref())?;
     writeln!(err, "detected {}:", language.key())?;
     for reason in &draft.reasons {
-        writeln!(err, "  {}", crate::text::shown(reason))?;
+        writeln!(err, "  {}", crate::text::shown_value(reason))?;
     }
     let templates = crate::templates::template_dirs(&[], env.templates_path.as_deref())?;
     let (written, plan) = write(&dir, language, &draft, &templates, force)?;
@@ -200,7 +200,7 @@ fn embedded_in_place(
         Language::Python => match crate::languages::python_names_path(dir, &built) {
             Some(file) => format!(
                 "`{}` names `{built}`: the assets land there, where the app reads them",
-                crate::text::shown(&file)
+                crate::text::shown_value(&file)
             ),
             None => return,
         },

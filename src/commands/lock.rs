@@ -155,7 +155,7 @@ pub(crate) fn lock(
         let dockerfile = job.manifest.with_file_name("Dockerfile");
         let next =
             super::render::render_command(&job.manifest, &dockerfile, job.ignore.as_deref())?;
-        writeln!(err, "next: {}", crate::text::shown(&next))?;
+        writeln!(err, "next: {}", crate::text::shown_value(&next))?;
     }
     Ok(super::env::EXIT_OK)
 }

@@ -129,7 +129,7 @@ fn ignore_files_problem(dir: &Path) -> Option<CheckReport> {
             Some(CheckReport {
                 message: format!(
                     "error: cannot read `{}`: {problem}",
-                    crate::text::shown(&shown)
+                    crate::text::shown_value(&shown)
                 ),
                 dockerfile: shown.clone(),
                 manifest: dir.display().to_string(),

@@ -19,22 +19,23 @@ const COUNTS: [(&str, u32); 8] = [
     ("args.len()", 1),
 ];
 
-/// What follows a guard that stops the program: an exit, a fatal log, a
+/// What follows a guard that stops the program, in lower case: an exit
+/// (`exit(`, `os.Exit(`, `sys.exit(`, `process.exit(`), a fatal log, a
 /// panic (a usage message alone does not stop it).
-const STOPS: [&str; 12] = [
+const STOPS: [&str; 9] = [
     "exit(",
     "exit (",
-    "os.Exit(",
-    "log.Fatal",
-    "sys.exit(",
-    "SystemExit",
-    "process.exit(",
+    "log.fatal",
+    "systemexit",
     "return 1",
     "return -1",
-    "return EXIT_FAILURE",
+    "return exit_failure",
     "panic(",
     "throw ",
 ];
+
+/// How many lines of a source are read for the guard.
+const MAX_LINES: usize = 20_000;
 
 /// The guard, as written, by which `text` stops when started without an
 /// argument, and its line (from 1): a comparison of the argument count
@@ -43,7 +44,11 @@ const STOPS: [&str; 12] = [
 /// with, on it or the three after, an exit. Not in a Go file built only
 /// on demand (`//go:build ignore`).
 pub(crate) fn exits_without_argument(text: &str) -> Option<(String, usize)> {
-    let lines: Vec<&str> = text.lines().collect();
+    // Lower case once (the exits are looked for in it), and a program's
+    // `main` is within its first lines: at most MAX_LINES are read.
+    let lower = text.to_ascii_lowercase();
+    let lines: Vec<&str> = text.lines().take(MAX_LINES).collect();
+    let lower: Vec<&str> = lower.lines().take(MAX_LINES).collect();
     if lines.iter().any(|line| line.trim() == "//go:build ignore") {
         return None;
     }
@@ -55,12 +60,9 @@ pub(crate) fn exits_without_argument(text: &str) -> Option<(String, usize)> {
         let guard = COUNTS
             .iter()
             .find_map(|(count, none)| holds_for_none(code, count, *none))?;
-        let stops = guarded(&lines, at).iter().any(|line| {
-            STOPS.iter().any(|stop| {
-                line.to_ascii_lowercase()
-                    .contains(&stop.to_ascii_lowercase())
-            })
-        });
+        let stops = guarded(&lower, at)
+            .iter()
+            .any(|line| STOPS.iter().any(|stop| line.contains(stop)));
         stops.then_some((guard, at + 1))
     })
 }
@@ -158,7 +160,7 @@ pub(crate) fn warn_needs_argument_in(
             "runtime.cmd",
             format!(
                 "`{}:{line}` exits when the program is started without an argument (`{guard}`), and the image starts it with none: the container would stop at once",
-                crate::text::shown(&source)
+                crate::text::shown_value(&source)
             ),
             "give the program its arguments with `cmd` in `[runtime]` (e.g. `cmd = [\"/data\"]`), or pass them to `docker run`",
         );

@@ -347,7 +347,10 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     let (sources, left_out) = program_sources(dir);
     draft.reason(format!("{} C source file(s)", sources.len()));
     for (file, why) in left_out {
-        draft.reason(format!("`{}` left out: {why}", crate::text::shown(&file)));
+        draft.reason(format!(
+            "`{}` left out: {why}",
+            crate::text::shown_value(&file)
+        ));
     }
     if let [single] = sources.as_slice() {
         let stem = std::path::Path::new(single)

@@ -280,7 +280,7 @@ fn local_modules(cx: &mut Cx) -> Vec<String> {
                 _ => cx.diagnostics.push(
                     crate::diagnostic::Diagnostic::new(format!(
                         "`{at}`: the local module `{}` is not a directory inside the build context",
-                        crate::text::shown(&target)
+                        crate::text::shown_value(&target)
                     ))
                     .with_help("a Dockerfile can only copy from its context: set `build.context` to the workspace root that holds the module, or move it there (letters, digits, `.`, `_`, `/`, `@`, `+`, `-`)"),
                 ),

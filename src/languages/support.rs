@@ -168,7 +168,7 @@ pub(crate) fn refusal(
     refused: &crate::input::Refused,
 ) -> crate::diagnostic::Diagnostic {
     use crate::input::Refused;
-    let named_by = crate::text::shown(named_by);
+    let named_by = crate::text::shown_value(named_by);
     let (rule, help) = match refused {
         Refused::Link { .. } | Refused::Outside(_) => (
             ": shipit reads what a project file names only inside the build context, never through a symbolic link",

@@ -270,7 +270,7 @@ fn writable(cx: &mut Cx, workdir: Option<&str>) -> Vec<String> {
         if let Some(link) = crate::input::first_link(&cx.context, trimmed) {
             cx.error(
                 &path,
-                format!("`{path}` = `{entry}` passes through the symbolic link `{}` in the project", crate::text::shown(&link)),
+                format!("`{path}` = `{entry}` passes through the symbolic link `{}` in the project", crate::text::shown_value(&link)),
                 "list a real directory of the app: the runtime user would own whatever the link points at",
             );
             continue;

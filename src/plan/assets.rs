@@ -173,7 +173,7 @@ fn relative(cx: &mut Cx, path: &str, value: &str, inside: &str, example: &str) -
     }
     cx.error(
         path,
-        format!("`{path}` = `{}` is not a relative path inside {inside}", crate::text::shown(value)),
+        format!("`{path}` = `{}` is not a relative path inside {inside}", crate::text::shown_value(value)),
         format!("give a path such as {example}: letters, digits, `.`, `_`, `/`, `@`, `+`, `-`, not starting with `-` or `/`, and no `..`"),
     );
     None
@@ -195,7 +195,7 @@ fn linkless(cx: &mut Cx, path: &str, relative: &str, in_root: bool) -> bool {
                 path,
                 format!(
                     "`{path}` passes through the symbolic link `{}` in the project",
-                    crate::text::shown(&link)
+                    crate::text::shown_value(&link)
                 ),
                 "name a real directory: the link could lead out of the build context",
             );

@@ -113,7 +113,7 @@ impl Cx<'_> {
                 Some((version, from))
                     if made_of(&version, "._-") && version.len() <= MAX_VERSION_LEN =>
                 {
-                    self.version_from = crate::text::shown(&from).into_owned();
+                    self.version_from = crate::text::shown_value(&from).into_owned();
                     version
                 }
                 _ => {

@@ -168,7 +168,7 @@ fn from_helper(name: &str, server: &str, host: &str) -> Result<Credentials, Look
     if name.is_empty() || !name.chars().all(fine) {
         return Err(LookupError(format!(
             "the Docker config names the credential helper `{}` for {host}, which is not a helper name (letters, digits, `.`, `_`, `-`)",
-            crate::text::shown(name)
+            crate::text::shown_value(name)
         )));
     }
     let output = run_bounded(&program, server).map_err(|why| {

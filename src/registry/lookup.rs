@@ -37,7 +37,7 @@ pub(crate) fn said(text: &str) -> String {
     } else {
         line
     };
-    crate::text::shown(&line).into_owned()
+    crate::text::shown_value(&line).into_owned()
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {

@@ -63,8 +63,8 @@ impl std::fmt::Display for Refused {
         write!(
             f,
             "`{}`: plain HTTP to {}, which `--insecure-registry` does not name; shipit sends credentials and reads digests over HTTPS only",
-            crate::text::shown(&self.url),
-            crate::text::shown(&self.host)
+            crate::text::shown_value(&self.url),
+            crate::text::shown_value(&self.host)
         )
     }
 }

@@ -123,7 +123,7 @@ fn render_with_lock(
                     format!(
                         "`{}` pins `{}`, which nothing in the render uses; `shipit lock -m {}` drops it",
                         file.display(),
-                        crate::text::shown(key),
+                        crate::text::shown_value(key),
                         crate::text::shell_word(&path.display().to_string())
                     )
                 })

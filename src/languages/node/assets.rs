@@ -179,7 +179,7 @@ fn output_dir(
         true => Ok((output.to_string(), why)),
         false => Err(format!(
             "it writes to `{}` ({why}), which is not a path inside its directory",
-            crate::text::shown(output)
+            crate::text::shown_value(output)
         )),
     }
 }

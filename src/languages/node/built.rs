@@ -14,7 +14,9 @@ const BUILD_DIRS: [&str; 4] = ["dist", "build", "out", "lib"];
 /// leading `./` or a trailing `/`. tsconfig is JSON with comments and
 /// trailing commas, so the value is read by its key rather than parsed.
 pub(super) fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
-    let text = crate::languages::support::read(&dir.join("tsconfig.json"))?;
+    let text = without_comments(&crate::languages::support::read(
+        &dir.join("tsconfig.json"),
+    )?);
     let quoted = format!("\"{key}\"");
     let after = &text[text.find(&quoted)? + quoted.len()..];
     let value = after.trim_start().strip_prefix(':')?.trim_start();
@@ -22,6 +24,52 @@ pub(super) fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
     let value = &value[..value.find('"')?];
     // Only a directory inside the project: `/x` and `../x` are not read.
     crate::languages::support::join_relative("", value).filter(|v| !v.is_empty())
+}
+
+/// JSON with comments (tsconfig's) without them: `// …` and `/* … */`
+/// outside strings, so a commented-out `"outDir"` is not read.
+pub(super) fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            match c {
+                '\\' => out.extend(chars.next()),
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match (c, chars.peek()) {
+            ('"', _) => {
+                in_string = true;
+                out.push(c);
+            }
+            ('/', Some('/')) => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            ('/', Some('*')) => {
+                chars.next();
+                let mut previous = ' ';
+                for c in chars.by_ref() {
+                    if previous == '*' && c == '/' {
+                        break;
+                    }
+                    previous = c;
+                }
+                out.push(' ');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// Why `file`, which is not in the project, is what `scripts.build`
@@ -159,6 +207,20 @@ mod tests {
         .unwrap();
         assert_eq!(tsconfig_dir(dir.path(), "outDir").as_deref(), Some("build"));
         assert_eq!(tsconfig_dir(dir.path(), "rootDir"), None);
+    }
+
+    #[test]
+    fn comments_are_not_read_as_values() {
+        let text = "{ // \"outDir\": \"nope\",\n /* \"rootDir\": \"x\" */ \"compilerOptions\": {\"outDir\": \"a//b\", \"x\": \"\\\"/*\"}}";
+        let clean = without_comments(text);
+        assert!(
+            !clean.contains("nope") && !clean.contains("rootDir"),
+            "{clean}"
+        );
+        assert!(
+            clean.contains("\"a//b\"") && clean.contains("\"\\\"/*\""),
+            "{clean}"
+        );
     }
 
     #[test]

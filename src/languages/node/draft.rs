@@ -47,7 +47,7 @@ pub(super) fn detect(
         // would freeze an old Node.
         draft.reason(format!(
             "package.json: engines.node `{}`: the build picks the Node it allows (no `build.version`)",
-            crate::text::shown(range)
+            crate::text::shown_value(range)
         ));
     }
     let bin = match &package["bin"] {
@@ -93,7 +93,7 @@ pub(super) fn detect(
     if let Some(entry) = entry {
         let source = super::built::source_of(dir, &entry);
         if let Some((port, how)) = listen_port(dir, &source) {
-            let shown = crate::text::shown(&source);
+            let shown = crate::text::shown_value(&source);
             draft.reason(format!("`{shown}`: {how} → port {port}"));
             draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
         }
@@ -125,7 +125,7 @@ fn entry_and_mode(
         if inside.is_none() {
             draft.reason(format!(
                 "package.json: `{}` is not a path inside the project: not used",
-                crate::text::shown(file)
+                crate::text::shown_value(file)
             ));
         }
         inside
@@ -196,8 +196,19 @@ fn entry_and_mode(
 fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
     let text = crate::languages::support::read_in(dir, entry)?;
     let port = |literal: &str| literal.trim().parse::<u16>().ok().filter(|p| *p > 0);
-    let in_call = text.match_indices(".listen(").find_map(|(at, call)| {
-        let args = text[at + call.len()..].split([')', ',']).next()?;
+    // What follows `.listen(`, up to 200 bytes: a call's first argument
+    // is short, and an unclosed call must not read the rest of the file
+    // once per call.
+    let args_of = |at: usize| {
+        let rest = &text[at + ".listen(".len()..];
+        let mut end = rest.len().min(200);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        rest[..end].split([')', ',']).next()
+    };
+    let in_call = text.match_indices(".listen(").find_map(|(at, _)| {
+        let args = args_of(at)?;
         let port = port(args.rsplit(['|', '?', ':', ' ']).next()?)?;
         Some((port, format!("listen({port})")))
     });
@@ -224,8 +235,8 @@ fn listen_port(dir: &std::path::Path, entry: &str) -> Option<(u16, String)> {
     }
     // A variable passed to listen, set to a literal: `const port = 3000;`
     // … `app.listen(port)`.
-    text.match_indices(".listen(").find_map(|(at, call)| {
-        let name = text[at + call.len()..].split([')', ',']).next()?.trim();
+    text.match_indices(".listen(").take(16).find_map(|(at, _)| {
+        let name = args_of(at)?.trim();
         if name.is_empty()
             || !name
                 .chars()

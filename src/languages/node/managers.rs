@@ -334,8 +334,8 @@ fn pnpm_patches(cx: &mut Cx, package: &serde_json::Value) -> Vec<String> {
                 "language",
                 format!(
                     "package.json's `pnpm.patchedDependencies` names `{}` for `{}`, which is not a file in the build context",
-                    crate::text::shown(path),
-                    crate::text::shown(dependency)
+                    crate::text::shown_value(path),
+                    crate::text::shown_value(dependency)
                 ),
                 "give a relative path to a patch file inside the project (no links, no `..`), e.g. `patches/is-number@7.0.0.patch`",
             );

@@ -32,12 +32,12 @@ fn read_tsconfig(dir: &Path, file: &str) -> Option<TsConfig> {
         let Some(text) = read_in(dir, &file) else {
             break;
         };
+        let text = super::built::without_comments(&text);
         read_one = true;
         // Paths in a tsconfig are relative to its own directory.
         let base = file.rsplit_once('/').map_or("", |(base, _)| base);
-        let path = |key: &str| {
-            string_value(&text, key).and_then(|v| join_relative(base, &v).filter(|v| !v.is_empty()))
-        };
+        // (`"."` is the config's own directory: `""` at the project's root)
+        let path = |key: &str| string_value(&text, key).and_then(|v| join_relative(base, &v));
         config.out_dir = config.out_dir.or_else(|| path("outDir"));
         config.root_dir = config.root_dir.or_else(|| path("rootDir"));
         if config.include.is_none() {
@@ -207,7 +207,7 @@ pub(super) fn compiled_start(
 ) -> Option<Result<(String, String), String>> {
     let start = package["scripts"]["start"].as_str()?;
     let (file, loader) = typescript_start(start)?;
-    let shown = crate::text::shown(&file);
+    let shown = crate::text::shown_value(&file);
     let runs =
         format!("package.json: scripts.start runs `{shown}` with {loader}, a development loader");
     Some((|| {
@@ -220,7 +220,7 @@ pub(super) fn compiled_start(
             ));
         };
         let tsconfig = build_tsconfig(script);
-        let shown_config = crate::text::shown(&tsconfig);
+        let shown_config = crate::text::shown_value(&tsconfig);
         let Some(config) = read_tsconfig(dir, &tsconfig) else {
             return Err(format!(
                 "{runs}, and `{shown_config}` cannot be read: set `node.entry`"
@@ -255,13 +255,16 @@ pub(super) fn compiled_start(
                 "{runs}, outside the directory `{shown_config}` compiles (`{root}`): set `node.entry`"
             ));
         };
-        let compiled = format!("{out}/{below}.{js}");
+        let compiled = match out.as_str() {
+            "" => format!("{below}.{js}"),
+            out => format!("{out}/{below}.{js}"),
+        };
         Ok((
             compiled.clone(),
             format!(
                 "{runs}; `scripts.build` (`{}`) compiles it with `{shown_config}` into `{}` → node runtime",
-                crate::text::shown(script),
-                crate::text::shown(&compiled),
+                crate::text::shown_value(script),
+                crate::text::shown_value(&compiled),
             ),
         ))
     })())
@@ -293,7 +296,7 @@ mod tests {
     fn the_root_directory_is_the_one_tsc_computes() {
         let src = ("src/index.ts", "");
         // rootDir, else include, else every input.
-        let cases: [(&[(&str, &str)], &str); 5] = [
+        let cases: [(&[(&str, &str)], &str); 6] = [
             (
                 &[
                     src,
@@ -335,6 +338,18 @@ mod tests {
                     ),
                 ],
                 "dist/src/index.js",
+            ),
+            // `"rootDir": "."` is the project's root; a commented-out
+            // outDir is no outDir.
+            (
+                &[
+                    src,
+                    (
+                        "tsconfig.json",
+                        "{ // \"outDir\": \"nope\",\n \"compilerOptions\": {\"outDir\": \"./build/\", \"rootDir\": \".\"}}",
+                    ),
+                ],
+                "build/src/index.js",
             ),
             // Declarations and the output are no inputs.
             (

@@ -388,10 +388,10 @@ pub(super) fn local_dir(
         return None;
     }
     let (dir, problem) = problem;
-    let shown = crate::text::shown(&dir);
+    let shown = crate::text::shown_value(&dir);
     cx.error(
         "build.context",
-        format!("the dependency `{}` of `{from}/package.json` is the directory `{shown}`, reached {problem}: it cannot ship", crate::text::shown(name)),
+        format!("the dependency `{}` of `{from}/package.json` is the directory `{shown}`, reached {problem}: it cannot ship", crate::text::shown_value(name)),
         "make it a real directory of the workspace, named with letters, digits, `.`, `_`, `/`, `@`, `+` and `-`",
     );
     None

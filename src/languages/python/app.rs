@@ -180,7 +180,7 @@ pub(super) fn flaskenv(dir: &std::path::Path, draft: &mut Draft) -> Option<App> 
         None => {
             draft.reason(format!(
                 ".flaskenv: FLASK_APP `{}` is no module of the project: not used",
-                crate::text::shown(value)
+                crate::text::shown_value(value)
             ));
             None
         }
@@ -205,15 +205,20 @@ pub(crate) fn names_path(dir: &std::path::Path, path: &str) -> Option<String> {
             .step_by(2)
             .map(|q| q.trim_start_matches("./").trim_end_matches('/'))
             .collect();
+        // Each start joins parts only while they can still make `path`:
+        // linear in the line, however many strings it holds.
         (0..quoted.len()).any(|start| {
             let mut joined = String::new();
-            quoted[start..].iter().any(|part| {
+            for part in &quoted[start..] {
                 if !joined.is_empty() {
                     joined.push('/');
                 }
                 joined.push_str(part);
-                joined == path
-            })
+                if joined.len() >= path.len() {
+                    return joined == path;
+                }
+            }
+            false
         })
     };
     crate::languages::support::source_files(dir, ".py")

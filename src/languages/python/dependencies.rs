@@ -122,7 +122,7 @@ impl Dependencies {
                                 "`{file}:{}:{}`: the included file `{}` is not inside the build context",
                                 index + 1,
                                 column(raw, value),
-                                crate::text::shown(value)
+                                crate::text::shown_value(value)
                             ))
                             .with_help("a Dockerfile can only copy from its context: keep included requirement files under the manifest's directory"),
                         ),

@@ -131,7 +131,7 @@ pub(super) fn detect(
         // the lower bound of `>=3.8` would freeze a Python with no image.
         draft.reason(format!(
             "{file}: Python `{}`: the build picks the Python it allows (no `build.version`)",
-            crate::text::shown(range)
+            crate::text::shown_value(range)
         ));
     }
 

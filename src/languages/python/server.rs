@@ -213,7 +213,7 @@ fn fastapi(
     let Some(app) = super::app::named(dir, entrypoint).filter(|_| entrypoint.contains(':')) else {
         draft.reason(format!(
             "warning: `[tool.fastapi] entrypoint = \"{}\"` names no `module:app` of the project (in it or in `src/`)",
-            crate::text::shown(entrypoint)
+            crate::text::shown_value(entrypoint)
         ));
         return false;
     };
