@@ -466,7 +466,7 @@ fn servers_that_name_their_port_in_source_get_it_exposed() {
         ("Makefile", "all: srv\n\nsrv: srv.c\n\tcc -o srv srv.c\n"),
         (
             "srv.c",
-            "int main(int argc, char **argv) {\n    int port = argc > 1 ? atoi(argv[1]) : 8081;\n    return 0;\n}\n",
+            "int main(int argc, char **argv) {\n    int port = argc > 1 ? atoi(argv[1]) : 8081;\n    int fd = socket(AF_INET, SOCK_STREAM, 0);\n    return 0;\n}\n",
         ),
     ]);
     let (manifest, message) = init_ok(c.path());
@@ -475,6 +475,14 @@ fn servers_that_name_their_port_in_source_get_it_exposed() {
         "{manifest}"
     );
     assert!(message.contains("a server on 8081"), "{message}");
+    // A port in a program that uses no socket is no server's.
+    let tool = tree(&[(
+        "tool.c",
+        "int main(void) {\n    int port = 9000;\n    return port > 0;\n}\n",
+    )]);
+    let (manifest, message) = init_ok(tool.path());
+    assert!(!manifest.contains("ports"), "{manifest}");
+    assert!(!message.contains("a server on"), "{message}");
 
     // gin's address literal; a `report` is no port.
     let gin = tree(&[

@@ -445,9 +445,20 @@ pub(crate) fn defines_main(text: &str) -> bool {
     })
 }
 
-/// `runtime.ports` from a port the C sources name (a server's default).
+/// `runtime.ports` from a port the C sources name (a server's default):
+/// only in sources that use sockets (`int port = 9000;` in a program that
+/// never listens is no server).
 fn source_port(dir: &std::path::Path, draft: &mut super::support::Draft) {
-    if let Some((port, file)) = super::support::port_in_sources(dir, &c_sources(dir)) {
+    const SOCKETS: [&str; 5] = ["socket(", "bind(", "listen(", "accept(", "htons("];
+    let servers: Vec<String> = c_sources(dir)
+        .into_iter()
+        .take(64)
+        .filter(|source| {
+            super::support::read_in(dir, source)
+                .is_some_and(|text| SOCKETS.iter().any(|call| text.contains(call)))
+        })
+        .collect();
+    if let Some((port, file)) = super::support::port_in_sources(dir, &servers) {
         draft.reason(format!("`{file}`: a server on {port} → port {port}"));
         draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
     }
