@@ -5,17 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{shipit, stderr};
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use common::{shipit, stderr, tree};
 
 fn init(dir: &Path, args: &[&str]) -> (std::process::Output, String) {
     let mut all = vec!["init", "."];

@@ -6,17 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{run_hint, shipit, stderr};
-
-fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
+use common::{run_hint, shipit, stderr, tree};
 
 /// Runs `init` in `dir`; asserts it succeeds; the manifest and messages.
 fn init_ok(dir: &Path) -> (String, String) {

@@ -323,3 +323,16 @@ pub(crate) fn port_in_sources(dir: &std::path::Path, rels: &[String]) -> Option<
         Some((port, name))
     })
 }
+
+/// A project of `files` (path, text) in a temporary directory, for unit
+/// tests of what reads projects.
+#[cfg(test)]
+pub(crate) fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}

@@ -59,13 +59,20 @@ pub fn run_hint(dir: &Path, command: &str) -> Output {
 /// A project in a new temporary directory: `files` (paths relative to it,
 /// directories made) and `manifest` as its shipit.toml.
 pub fn project(files: &[(&str, &str)], manifest: &str) -> tempfile::TempDir {
+    let dir = tree(files);
+    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
+    dir
+}
+
+/// `files` (paths relative to it, directories made) in a new temporary
+/// directory, with no manifest: a project for `init`.
+pub fn tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (path, content) in files {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, content).unwrap();
     }
-    std::fs::write(dir.path().join("shipit.toml"), manifest).unwrap();
     dir
 }
 

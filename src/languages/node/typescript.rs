@@ -274,18 +274,8 @@ pub(super) fn compiled_start(
 mod tests {
     use super::*;
 
-    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
-    }
-
     fn compiled(files: &[(&str, &str)], start: &str, build: &str) -> Result<String, String> {
-        let dir = project(files);
+        let dir = crate::languages::support::tree(files);
         let package = serde_json::json!({"scripts": {"start": start, "build": build}});
         compiled_start(dir.path(), &package)
             .expect("runs TypeScript")
@@ -411,7 +401,7 @@ mod tests {
         let error =
             compiled(&[("src/index.ts", ""), config], "tsx src/index.ts", "tsc").unwrap_err();
         assert!(error.contains("outside the directory"), "{error}");
-        let dir = project(&[("src/index.ts", ""), config]);
+        let dir = crate::languages::support::tree(&[("src/index.ts", ""), config]);
         let package = serde_json::json!({"scripts": {"start": "tsx src/index.ts"}});
         let error = compiled_start(dir.path(), &package).unwrap().unwrap_err();
         assert!(error.contains("no `scripts.build`"), "{error}");
