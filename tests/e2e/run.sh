@@ -810,6 +810,7 @@ c=$("${B[@]}" from --pull=never docker.io/library/ubuntu:24.04)
 "${B[@]}" push -q --tls-verify=false docker.io/library/ubuntu:24.04 "docker://$registry/library/ubuntu:24.04"
 "${B[@]}" push -q --tls-verify=false localhost/shipit-e2e/ubuntu-runtime "docker://$registry/library/ubuntu-runtime:24.04"
 dir="$context/variants/c-pinned"
+mkdir -p "$context/variants"
 cp -r examples/c-hello "$dir"
 rm -f "$dir/Dockerfile" "$dir/.dockerignore"
 sed -i "s|^version = \"24.04\"|image = \"$registry/library/ubuntu:24.04\"|" "$dir/shipit.toml"
@@ -836,12 +837,13 @@ container=$("${B[@]}" from --pull=never localhost/shipit-e2e/c-pinned)
 expect "c-pinned runs" "Hello from the container!" "$(run_in /usr/local/bin/hello)"
 "${B[@]}" rm "$container" >/dev/null
 kill "$registry_pid"
+done_with localhost/shipit-e2e/c-pinned localhost/shipit-e2e/ubuntu-runtime
 # (--pull=always stored the registry's images under their registry's
-# name, by digest: no tag names them. One whose content is a stand-in's
-# stays a second name of it, which costs nothing.)
+# name, by digest: no tag names them. Removed once c-pinned, built on
+# one, is gone; one whose content is a stand-in's stays a second name of
+# it, which costs nothing.)
 "${B[@]}" images --format '{{.Name}}@{{.Digest}}' | grep "^$registry/" |
   xargs -r -n1 "${B[@]}" rmi >/dev/null 2>&1 || true
-done_with localhost/shipit-e2e/c-pinned localhost/shipit-e2e/ubuntu-runtime
 stage "pinned build"
 fi
 
