@@ -144,12 +144,12 @@ fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
     if !matches!(language, Language::Python | Language::Go) {
         return;
     }
-    let (keys, reasons) = crate::languages::draft_assets(dir);
+    let (keys, reasons) =
+        crate::languages::draft_assets(dir, |built| read_in_place(language, dir, built));
     draft.reasons.extend(reasons);
-    let Some(mut keys) = keys else {
+    let Some(keys) = keys else {
         return;
     };
-    embedded_in_place(language, dir, &mut keys, draft);
     let Ok(without) = plan(dir, &render(language, draft, "./shipit.schema.json", dir)) else {
         return;
     };
@@ -173,50 +173,27 @@ fn draft_assets(language: Language, dir: &Path, draft: &mut Draft) {
     }
 }
 
-/// A Go package that embeds the frontend's output where the frontend
-/// builds it (`//go:embed all:dist` in `web/`), or a Python app that reads
-/// it there (Django's `STATICFILES_DIRS`, `StaticFiles(directory=…)`):
-/// the assets land there, in the build stage (so the embed or
-/// `collectstatic` finds them) and in the image.
-fn embedded_in_place(
-    language: Language,
-    dir: &Path,
-    keys: &mut [(String, toml::Value)],
-    draft: &mut Draft,
-) {
-    let value = |name: &str| {
-        keys.iter()
-            .find(|(key, _)| key == name)
-            .and_then(|(_, v)| v.as_str().map(str::to_string))
-    };
-    let (Some(workdir), Some(output)) = (value("workdir"), value("output")) else {
-        return;
-    };
-    let built = format!("{workdir}/{output}");
-    let why = match language {
-        Language::Go if crate::languages::go_embeds(dir, &built) => format!(
-            "`//go:embed` names `{built}`: the assets land there, where the program embeds them"
-        ),
-        Language::Python => match crate::languages::python_names_path(dir, &built) {
-            Some(file) => format!(
+/// Why the app reads the frontend's output where the frontend builds it
+/// (`built`, relative to the project), if it does: a Go package embeds it
+/// there (`//go:embed all:dist` in `web/`), a Python app reads it there
+/// (Django's `STATICFILES_DIRS`, `StaticFiles(directory=…)`). The assets
+/// then land there, in the build stage (so the embed or `collectstatic`
+/// finds them) and in the image.
+fn read_in_place(language: Language, dir: &Path, built: &str) -> Option<String> {
+    match language {
+        Language::Go => crate::languages::go_embeds(dir, built).then(|| {
+            format!(
+                "`//go:embed` names `{built}`: the assets land there, where the program embeds them"
+            )
+        }),
+        Language::Python => crate::languages::python_names_path(dir, built).map(|file| {
+            format!(
                 "`{}` names `{built}`: the assets land there, where the app reads them",
                 crate::text::shown_value(&file)
-            ),
-            None => return,
-        },
-        _ => return,
-    };
-    if let Some((_, into)) = keys.iter_mut().find(|(key, _)| key == "into") {
-        *into = built.clone().into();
+            )
+        }),
+        _ => None,
     }
-    // What was said of where it lands.
-    for reason in &mut draft.reasons {
-        *reason = reason.replace(
-            "shipped in `static` under the runtime workdir",
-            &format!("shipped in `{built}` under the runtime workdir"),
-        );
-    }
-    draft.reason(why);
 }
 
 /// Leaves `build.version` out when the plan reads the same version from

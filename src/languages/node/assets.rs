@@ -88,8 +88,13 @@ const FRONTEND_DIRS: [&str; 5] = ["frontend", "client", "ui", "web", "assets"];
 /// What `init` drafts for a frontend beside a Python or Go app: one
 /// `[[build.assets]]` (its keys), and why — or only why not. Conservative:
 /// the first of [`FRONTEND_DIRS`] whose package.json has a `build`
-/// script, and only when where that build writes can be read.
-pub(crate) fn draft_assets(dir: &Path) -> (Option<Vec<(String, toml::Value)>>, Vec<String>) {
+/// script, and only when where that build writes can be read. The output
+/// lands in `static`, or where the app reads it in place: `in_place`
+/// says, for the built path (`frontend/dist`), why the app reads it there.
+pub(crate) fn draft_assets(
+    dir: &Path,
+    in_place: impl Fn(&str) -> Option<String>,
+) -> (Option<Vec<(String, toml::Value)>>, Vec<String>) {
     for sub in FRONTEND_DIRS {
         if crate::input::first_link(dir, sub).is_some() {
             continue;
@@ -116,18 +121,23 @@ pub(crate) fn draft_assets(dir: &Path) -> (Option<Vec<(String, toml::Value)>>, V
                 );
             }
         };
+        let built = format!("{sub}/{output}");
+        let read_there = in_place(&built);
+        let into = match read_there {
+            Some(_) => built.as_str(),
+            None => "static",
+        };
         let keys = vec![
             ("language".to_string(), toml::Value::from("node")),
             ("workdir".to_string(), sub.into()),
             ("output".to_string(), output.clone().into()),
-            ("into".to_string(), "static".into()),
+            ("into".to_string(), into.into()),
         ];
-        return (
-            Some(keys),
-            vec![format!(
-                "{found} writing `{output}` ({why}): built in a Node stage of its own, shipped in `static` under the runtime workdir (`[[build.assets]]`)"
-            )],
-        );
+        let mut reasons = vec![format!(
+            "{found} writing `{output}` ({why}): built in a Node stage of its own, shipped in `{into}` under the runtime workdir (`[[build.assets]]`)"
+        )];
+        reasons.extend(read_there);
+        return (Some(keys), reasons);
     }
     (None, Vec::new())
 }
