@@ -167,29 +167,6 @@ pub(crate) fn warn_needs_argument_in(
     }
 }
 
-/// The files of directory `dir` (relative to the manifest's directory)
-/// whose names end with `suffix`, not `_test.go` ones, sorted, relative to
-/// the manifest's directory: a Go package's sources.
-pub(crate) fn sources_in(cx: &Cx, dir: &str, suffix: &str) -> Vec<String> {
-    let Some(dir) = crate::languages::support::join_relative("", dir) else {
-        return Vec::new();
-    };
-    let Ok(entries) = std::fs::read_dir(cx.context.join(&dir)) else {
-        return Vec::new();
-    };
-    let mut files: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| name.ends_with(suffix) && !name.ends_with("_test.go"))
-        .map(|name| match dir.as_str() {
-            "" => name,
-            dir => format!("{dir}/{name}"),
-        })
-        .collect();
-    files.sort();
-    files
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

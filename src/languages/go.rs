@@ -92,7 +92,8 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     check_member(cx, workspace, root_module);
     if cx.manifest.build.steps.is_none() {
         let custom = cx.manifest.runtime.entrypoint.is_some();
-        let sources = super::arguments::sources_in(cx, &package, ".go");
+        let mut sources = package_files(&cx.context, &package);
+        sources.retain(|file| !file.ends_with("_test.go"));
         super::arguments::warn_needs_argument(cx, &sources, custom);
     }
     let target = match cx.member.as_str() {
@@ -475,31 +476,36 @@ fn detect(dir: &std::path::Path) -> anyhow::Result<super::support::Draft> {
     // The main package's files, relative to the project: read through
     // no link (`cmd/x` may be one).
     let main_package = match draft.table.iter().find(|(key, _)| key == "package") {
-        Some((_, package)) => package
-            .as_str()
-            .unwrap_or(".")
-            .trim_start_matches("./")
-            .to_string(),
+        Some((_, package)) => package.as_str().unwrap_or(".").to_string(),
         None => String::new(),
     };
-    let mut files: Vec<String> = std::fs::read_dir(dir.join(&main_package))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.ends_with(".go").then(|| match main_package.as_str() {
-                "" => name.clone(),
-                package => format!("{package}/{name}"),
-            })
-        })
-        .collect();
-    files.sort();
+    let files = package_files(dir, &main_package);
     if let Some((port, file)) = super::support::port_in_sources(dir, &files) {
         draft.reason(format!("`{file}`: listens on {port} → port {port}"));
         draft.runtime("ports", toml::Value::Array(vec![i64::from(port).into()]));
     }
     Ok(draft)
+}
+
+/// The Go files of the package at `package` (relative to `dir`), sorted,
+/// relative to `dir`.
+fn package_files(dir: &std::path::Path, package: &str) -> Vec<String> {
+    let Some(package) = super::support::join_relative("", package) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = std::fs::read_dir(dir.join(&package))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| entry.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".go"))
+        .map(|name| match package.as_str() {
+            "" => name,
+            package => format!("{package}/{name}"),
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// Whether a `//go:embed` directive in the module's Go files (at most
