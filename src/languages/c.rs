@@ -72,19 +72,16 @@ fn defaults(cx: &mut Cx) -> LanguageDefaults {
     // The program's sources: those listed, else (a Makefile's build)
     // the project's.
     let sources = match table.sources.is_empty() {
-        true => {
-            // Only when one file defines `main`: the program is then known.
-            let mains: Vec<String> = c_sources(&cx.context)
-                .into_iter()
-                .filter(|source| {
-                    super::support::read_in(&cx.context, source).is_some_and(|t| defines_main(&t))
-                })
-                .collect();
-            match mains.len() {
-                1 => mains,
+        // Only when one file defines `main`: the program is then known.
+        // (Read on every plan: a project of more sources than the
+        // argument scan reads is not looked into.)
+        true => match c_sources(&cx.context) {
+            all if all.len() <= MAX_SCANNED => match mains(&cx.context, &all) {
+                one if one.len() == 1 => one,
                 _ => Vec::new(),
-            }
-        }
+            },
+            _ => Vec::new(),
+        },
         false => table.sources.clone(),
     };
     let custom = cx.manifest.runtime.entrypoint.is_some();
@@ -399,13 +396,7 @@ fn program_sources(dir: &std::path::Path) -> (Vec<String>, Vec<(String, &'static
             false => sources.push(source),
         }
     }
-    let mains: Vec<String> = sources
-        .iter()
-        .filter(|source| {
-            super::support::read_in(dir, source).is_some_and(|text| defines_main(&text))
-        })
-        .cloned()
-        .collect();
+    let mains = mains(dir, &sources);
     if mains.len() > 1 {
         let depth = |source: &String| source.matches('/').count();
         let own = mains
@@ -426,9 +417,23 @@ fn program_sources(dir: &std::path::Path) -> (Vec<String>, Vec<(String, &'static
     (sources, left_out)
 }
 
+/// How many C sources a plan reads to find the program's own.
+const MAX_SCANNED: usize = 64;
+
+/// Those of `sources` (relative to `dir`) that define `main`.
+fn mains(dir: &std::path::Path, sources: &[String]) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|source| {
+            super::support::read_in(dir, source).is_some_and(|text| defines_main(&text))
+        })
+        .cloned()
+        .collect()
+}
+
 /// Whether a C file defines `main`: a line that starts with `int`,
 /// `void` or `main` and has `main(` as a word.
-pub(crate) fn defines_main(text: &str) -> bool {
+fn defines_main(text: &str) -> bool {
     text.lines().any(|line| {
         let code = line.trim_start();
         if !["int ", "int\t", "void ", "main"]
@@ -452,7 +457,7 @@ fn source_port(dir: &std::path::Path, draft: &mut super::support::Draft) {
     const SOCKETS: [&str; 5] = ["socket(", "bind(", "listen(", "accept(", "htons("];
     let servers: Vec<String> = c_sources(dir)
         .into_iter()
-        .take(64)
+        .take(MAX_SCANNED)
         .filter(|source| {
             super::support::read_in(dir, source)
                 .is_some_and(|text| SOCKETS.iter().any(|call| text.contains(call)))
