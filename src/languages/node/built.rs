@@ -17,13 +17,23 @@ pub(super) fn tsconfig_dir(dir: &Path, key: &str) -> Option<String> {
     let text = without_comments(&crate::languages::support::read(
         &dir.join("tsconfig.json"),
     )?);
+    let value = json_string(&text, key)?;
+    // Only a directory inside the project: `/x` and `../x` are not read.
+    crate::languages::support::join_relative("", &value).filter(|v| !v.is_empty())
+}
+
+/// The text after the first `"key"` of JSON with comments (once they are
+/// taken out: [`without_comments`]) and its `:`.
+pub(super) fn after_json_key<'a>(text: &'a str, key: &str) -> Option<&'a str> {
     let quoted = format!("\"{key}\"");
     let after = &text[text.find(&quoted)? + quoted.len()..];
-    let value = after.trim_start().strip_prefix(':')?.trim_start();
-    let value = value.strip_prefix('"')?;
-    let value = &value[..value.find('"')?];
-    // Only a directory inside the project: `/x` and `../x` are not read.
-    crate::languages::support::join_relative("", value).filter(|v| !v.is_empty())
+    Some(after.trim_start().strip_prefix(':')?.trim_start())
+}
+
+/// The string value of the first `"key"` ([`after_json_key`]).
+pub(super) fn json_string(text: &str, key: &str) -> Option<String> {
+    let value = after_json_key(text, key)?.strip_prefix('"')?;
+    Some(value[..value.find('"')?].to_string())
 }
 
 /// JSON with comments (tsconfig's) without them: `// …` and `/* … */`

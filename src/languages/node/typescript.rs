@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use super::built::{after_json_key, json_string};
 use crate::languages::support::{file_in, join_relative, read_in, source_files};
 
 /// What a tsconfig says about where `tsc` writes, after its `extends`
@@ -37,7 +38,7 @@ fn read_tsconfig(dir: &Path, file: &str) -> Option<TsConfig> {
         // Paths in a tsconfig are relative to its own directory.
         let base = file.rsplit_once('/').map_or("", |(base, _)| base);
         // (`"."` is the config's own directory: `""` at the project's root)
-        let path = |key: &str| string_value(&text, key).and_then(|v| join_relative(base, &v));
+        let path = |key: &str| json_string(&text, key).and_then(|v| join_relative(base, &v));
         config.out_dir = config.out_dir.or_else(|| path("outDir"));
         config.root_dir = config.root_dir.or_else(|| path("rootDir"));
         if config.include.is_none() {
@@ -48,7 +49,7 @@ fn read_tsconfig(dir: &Path, file: &str) -> Option<TsConfig> {
             });
         }
         config.no_emit |= bool_value(&text, "noEmit");
-        next = string_value(&text, "extends")
+        next = json_string(&text, "extends")
             .filter(|extends| extends.starts_with('.'))
             .and_then(|extends| join_relative(base, &extends))
             .map(|extends| match extends.ends_with(".json") {
@@ -59,20 +60,8 @@ fn read_tsconfig(dir: &Path, file: &str) -> Option<TsConfig> {
     read_one.then_some(config)
 }
 
-/// The text after `"key"` and its `:`.
-fn after_key<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    let quoted = format!("\"{key}\"");
-    let after = &text[text.find(&quoted)? + quoted.len()..];
-    Some(after.trim_start().strip_prefix(':')?.trim_start())
-}
-
-fn string_value(text: &str, key: &str) -> Option<String> {
-    let value = after_key(text, key)?.strip_prefix('"')?;
-    Some(value[..value.find('"')?].to_string())
-}
-
 fn strings_value(text: &str, key: &str) -> Option<Vec<String>> {
-    let list = after_key(text, key)?.strip_prefix('[')?;
+    let list = after_json_key(text, key)?.strip_prefix('[')?;
     let list = &list[..list.find(']')?];
     Some(
         list.split('"')
@@ -84,7 +73,7 @@ fn strings_value(text: &str, key: &str) -> Option<Vec<String>> {
 }
 
 fn bool_value(text: &str, key: &str) -> bool {
-    after_key(text, key).is_some_and(|value| value.starts_with("true"))
+    after_json_key(text, key).is_some_and(|value| value.starts_with("true"))
 }
 
 /// The directory holding every path of `paths` (files), `""` for the
