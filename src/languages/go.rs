@@ -513,7 +513,7 @@ fn package_files(dir: &std::path::Path, package: &str) -> Vec<String> {
 /// module root): a package that embeds its frontend's build in place,
 /// `//go:embed all:dist` in `web/` for `web/dist`.
 pub(crate) fn embeds(dir: &std::path::Path, path: &str) -> bool {
-    let files = super::support::source_files(dir, ".go");
+    let files = super::support::source_files(dir, &[".go"]);
     files.iter().any(|file| {
         let base = file.rsplit_once('/').map_or("", |(base, _)| base);
         super::support::read_in(dir, file).is_some_and(|text| {

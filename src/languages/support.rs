@@ -217,11 +217,13 @@ pub(crate) fn file_in(dir: &std::path::Path, rel: &str) -> bool {
         && std::fs::symlink_metadata(dir.join(&clean)).is_ok_and(|m| m.is_file())
 }
 
-/// A project's source files whose names end with `suffix`, relative to
-/// `dir`, in name order: at most three directories down, 256 files, not
-/// in hidden directories, dependency trees or test data, through no link.
-pub(crate) fn source_files(dir: &Path, suffix: &str) -> Vec<String> {
-    fn walk(dir: &Path, rel: &str, suffix: &str, depth: usize, files: &mut Vec<String>) {
+/// A project's source files whose names end with one of `suffixes`,
+/// relative to `dir`, suffix by suffix, each in name order (a directory's
+/// entries sorted, depth first): at most three directories down, 256 files
+/// of each suffix, not in hidden directories, dependency trees or test
+/// data, through no link. One walk, however many suffixes.
+pub(crate) fn source_files(dir: &Path, suffixes: &[&str]) -> Vec<String> {
+    fn walk(dir: &Path, rel: &str, suffixes: &[&str], depth: usize, found: &mut [Vec<String>]) {
         let Ok(entries) = std::fs::read_dir(dir.join(rel)) else {
             return;
         };
@@ -250,15 +252,21 @@ pub(crate) fn source_files(dir: &Path, suffix: &str) -> Vec<String> {
                 ]
                 .contains(&name.as_str())
             {
-                walk(dir, &child, suffix, depth + 1, files);
-            } else if kind.is_file() && name.ends_with(suffix) && files.len() < 256 {
+                walk(dir, &child, suffixes, depth + 1, found);
+            } else if kind.is_file()
+                && let Some(files) = suffixes
+                    .iter()
+                    .position(|suffix| name.ends_with(suffix))
+                    .map(|at| &mut found[at])
+                && files.len() < 256
+            {
                 files.push(child);
             }
         }
     }
-    let mut files = Vec::new();
-    walk(dir, "", suffix, 0, &mut files);
-    files
+    let mut found = vec![Vec::new(); suffixes.len()];
+    walk(dir, "", suffixes, 0, &mut found);
+    found.into_iter().flatten().collect()
 }
 
 /// The words of a line of code: identifiers cut at `_` and at camel

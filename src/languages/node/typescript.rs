@@ -122,9 +122,8 @@ fn root_dir(dir: &Path, config: &TsConfig, out: &str) -> String {
             .collect();
         return common_dir(literal.iter().map(|p| p.trim_start_matches('/')));
     }
-    let inputs: Vec<String> = [".ts", ".tsx", ".mts", ".cts"]
-        .iter()
-        .flat_map(|suffix| source_files(dir, suffix))
+    let inputs: Vec<String> = source_files(dir, &[".ts", ".tsx", ".mts", ".cts"])
+        .into_iter()
         .filter(|file| !file.ends_with(".d.ts") && !file.starts_with(&format!("{out}/")))
         .collect();
     common_dir(inputs.iter().map(String::as_str))

@@ -221,7 +221,7 @@ pub(crate) fn names_path(dir: &std::path::Path, path: &str) -> Option<String> {
             false
         })
     };
-    crate::languages::support::source_files(dir, ".py")
+    crate::languages::support::source_files(dir, &[".py"])
         .into_iter()
         .find(|file| read_in(dir, file).is_some_and(|text| text.lines().any(names)))
 }
